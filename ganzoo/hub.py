@@ -1,0 +1,175 @@
+"""Checkpoint folders: the unit of exchange (local path, bundled name or Hub repo id).
+
+A folder holds `config.json` (family, architecture, data, training, metrics), `model.safetensors`
+(the generator, fp16 when that does not change its output), optional `*.safetensors` extras and a
+generated model card. We write our own small save/load instead of PyTorchModelHubMixin because we
+need atomic writes, fp16 storage with a measured fallback, extras and one loader for every family;
+the Hub side (download, upload) is plain huggingface_hub.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from . import registry
+
+CONFIG_NAME = "config.json"
+WEIGHTS_NAME = "model.safetensors"
+BUNDLED_DIR = Path(os.environ.get("GANZOO_CHECKPOINTS", Path(__file__).resolve().parent.parent / "checkpoints"))
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that cannot be found or is not a valid ganzoo folder."""
+
+
+@dataclass
+class Checkpoint:
+    path: Path
+    config: dict
+    model: torch.nn.Module
+    extras: dict[str, dict[str, torch.Tensor]] = field(default_factory=dict)
+
+    @property
+    def family(self) -> str:
+        return self.config["family"]
+
+
+def _contiguous(sd: dict[str, torch.Tensor], dtype=None) -> dict[str, torch.Tensor]:
+    out = {}
+    for k, v in sd.items():
+        v = v.detach().cpu()
+        if dtype is not None and v.is_floating_point():
+            v = v.to(dtype)
+        out[k] = v.contiguous().clone()
+    return out
+
+
+def write_folder_atomically(folder: str | Path, write) -> Path:
+    """Run `write(tmpdir)` and move the result to `folder` in one rename.
+
+    A reader never sees a half-written folder: a kill leaves only a `.tmp-*` sibling, which no
+    loader accepts (it has no config.json at the expected path).
+    """
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    try:
+        write(tmp)
+        for f in tmp.iterdir():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+        old = None
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def save_checkpoint(folder, config: dict, state_dict: dict, extras: dict | None = None,
+                    files: dict | None = None, dtype: torch.dtype = torch.float16) -> Path:
+    """Write a checkpoint folder atomically. `config` must contain "family" and "model".
+
+    `files` maps extra file names to bytes or to a callable(path) (e.g. a PIL image's save).
+    """
+    if "family" not in config or "model" not in config:
+        raise ValueError("config needs 'family' and 'model' entries")
+    config = dict(config, dtype=str(dtype).replace("torch.", ""))
+
+    def write(tmp: Path):
+        save_file(_contiguous(state_dict, dtype), str(tmp / WEIGHTS_NAME), metadata={"format": "pt"})
+        for name, tensors in (extras or {}).items():
+            save_file(_contiguous(tensors), str(tmp / f"{name}.safetensors"))
+        for name, content in (files or {}).items():
+            if callable(content):
+                content(tmp / name)
+            else:
+                (tmp / name).write_bytes(content if isinstance(content, bytes) else content.encode())
+        (tmp / CONFIG_NAME).write_text(json.dumps(config, indent=2, sort_keys=False) + "\n")
+
+    return write_folder_atomically(folder, write)
+
+
+def resolve(name_or_path: str | Path) -> Path:
+    """A local folder, a bundled checkpoint name, or a Hub repo id (downloaded on demand)."""
+    p = Path(name_or_path)
+    if p.is_dir():
+        if not (p / CONFIG_NAME).is_file():
+            raise CheckpointError(f"{p} is not a ganzoo checkpoint folder (no {CONFIG_NAME})")
+        return p
+    bundled = BUNDLED_DIR / str(name_or_path)
+    if (bundled / CONFIG_NAME).is_file():
+        return bundled
+    name = str(name_or_path)
+    if name.count("/") == 1 and not name.startswith((".", "/")):
+        try:
+            from huggingface_hub import snapshot_download
+            return Path(snapshot_download(name, allow_patterns=["*.json", "*.safetensors", "*.md", "*.png"]))
+        except Exception as e:  # network, auth, missing repo: one clear sentence
+            raise CheckpointError(f"could not download model {name!r} from the Hugging Face Hub "
+                                  f"({type(e).__name__}); check the repo id and your network") from e
+    known = ", ".join(list_models()) or "none bundled"
+    raise CheckpointError(f"unknown model {name!r}: not a folder, not bundled ({known}), not a Hub repo id")
+
+
+def read_config(name_or_path) -> dict:
+    return json.loads((resolve(name_or_path) / CONFIG_NAME).read_text())
+
+
+def load(name_or_path, device: str | torch.device = "cpu") -> Checkpoint:
+    """Load a checkpoint folder into an eval-mode fp32 generator (plus its extras)."""
+    path = resolve(name_or_path)
+    config = json.loads((path / CONFIG_NAME).read_text())
+    family = config.get("family")
+    if family not in registry.FAMILIES:
+        raise CheckpointError(f"{path}: unknown family {family!r}")
+    cfg = registry.make_config(family, config["model"])
+    model = registry.create(family, cfg)
+    weights = path / WEIGHTS_NAME
+    if not weights.is_file():
+        raise CheckpointError(f"{path} has no {WEIGHTS_NAME}")
+    sd = load_file(str(weights))
+    ref = model.state_dict()
+    sd = {k: v.to(ref[k].dtype) if k in ref else v for k, v in sd.items()}
+    model.load_state_dict(sd, strict=True)
+    model.eval().requires_grad_(False).to(device)
+    extras = {f.stem: load_file(str(f)) for f in sorted(path.glob("*.safetensors")) if f.name != WEIGHTS_NAME}
+    return Checkpoint(path=path, config=config, model=model, extras=extras)
+
+
+def list_models(family: str | None = None) -> list[str]:
+    """Names of the bundled checkpoints (optionally of one family), sorted."""
+    if not BUNDLED_DIR.is_dir():
+        return []
+    out = []
+    for d in sorted(BUNDLED_DIR.iterdir()):
+        cfg = d / CONFIG_NAME
+        if d.name.startswith(".") or not cfg.is_file():
+            continue
+        if family is None or json.loads(cfg.read_text()).get("family") == family:
+            out.append(d.name)
+    return out
+
+
+def push_to_hub(folder, repo_id: str, token: str | None = None, private: bool = False,
+                commit_message: str = "Upload ganzoo checkpoint") -> str:
+    """Create the model repo if needed and upload the whole checkpoint folder; returns its URL."""
+    from huggingface_hub import HfApi
+
+    api = HfApi(token=token)
+    api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
+    api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="model",
+                      commit_message=commit_message)
+    return f"https://huggingface.co/{repo_id}"

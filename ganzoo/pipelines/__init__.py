@@ -1,0 +1,3 @@
+from .latent import InputError, LatentPipeline
+
+__all__ = ["LatentPipeline", "InputError"]

@@ -1,0 +1,212 @@
+"""The latent GAN family's training step: one flag picks the loss, StudioGAN-style presets fill in
+the optimiser settings that go with it (a variant is a few overrides, not a new script)."""
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass
+
+import torch
+
+from .. import hub
+from ..data import diff_augment
+from ..directions import sefa
+from ..losses import LOSSES, d_loss, g_loss, gradient_penalty, r1_penalty
+from ..nn.dcgan import Discriminator, Generator, LatentGANConfig, init_weights
+from ..utils import make_grid
+
+
+@dataclass
+class LatentTrainConfig:
+    loss: str = "ns"
+    optimizer: str = "adam"        # adam | rmsprop (WGAN with clipping)
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    beta1: float = 0.5
+    beta2: float = 0.999
+    n_critic: int = 1              # D steps per G step
+    clip: float = 0.01             # WGAN weight clipping
+    gp_weight: float = 10.0        # WGAN-GP
+    r1_gamma: float = 0.0          # R1 on real data, any loss
+    diffaug: str = ""              # e.g. "color,translation,cutout"
+    ema_decay: float = 0.999
+
+
+# What each loss changes by default (Radford 2015, Mao 2017, Arjovsky 2017, Gulrajani 2017,
+# Miyato 2018). d_norm goes to the model config.
+LOSS_PRESETS: dict[str, dict] = {
+    "ns": dict(d_norm="bn"),
+    "lsgan": dict(d_norm="bn"),
+    "wgan": dict(d_norm="bn", optimizer="rmsprop", lr_g=5e-5, lr_d=5e-5, n_critic=5),
+    "wgan-gp": dict(d_norm="ln", lr_g=1e-4, lr_d=1e-4, beta1=0.0, beta2=0.9, n_critic=5),
+    "hinge": dict(d_norm="sn", beta1=0.0, beta2=0.9, n_critic=2),
+}
+
+
+def calibrate_bn(g: Generator, sample_inputs, batches: int = 16) -> None:
+    """Replace running BatchNorm statistics by exact averages over fresh samples ("standing
+    statistics"): an EMA generator never ran in train mode, so its borrowed statistics are off."""
+    bns = [m for m in g.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    if not bns:
+        return
+    saved = [(m.momentum, m.training) for m in bns]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average
+        m.train()
+    with torch.no_grad():
+        for _ in range(batches):
+            g(*sample_inputs())
+    for m, (mom, tr) in zip(bns, saved):
+        m.momentum = mom
+        m.train(tr)
+
+
+class LatentTask:
+    family = "latent"
+
+    def __init__(self, model_cfg: LatentGANConfig, train_cfg: LatentTrainConfig, data_info: dict | None = None):
+        if train_cfg.loss not in LOSSES:
+            raise ValueError(f"unknown loss {train_cfg.loss!r}; choose one of {LOSSES}")
+        self.mcfg, self.tcfg, self.data_info = model_cfg, train_cfg, data_info or {}
+        self.batches_per_step = train_cfg.n_critic
+
+    def describe(self) -> dict:
+        return {"model": asdict(self.mcfg), "train": asdict(self.tcfg), "data": self.data_info}
+
+    # -- setup -----------------------------------------------------------------------------------
+    def setup(self, accelerator, seed: int) -> None:
+        self.acc = accelerator
+        dev = accelerator.device
+        torch.manual_seed(seed)
+        G, D = Generator(self.mcfg), Discriminator(self.mcfg)
+        init_weights(G)
+        init_weights(D)
+        self.G_ema = copy.deepcopy(G).requires_grad_(False).to(dev)
+        t = self.tcfg
+        if t.optimizer == "adam":
+            fused = dev.type == "cuda"
+            og = torch.optim.Adam(G.parameters(), t.lr_g, betas=(t.beta1, t.beta2), fused=fused)
+            od = torch.optim.Adam(D.parameters(), t.lr_d, betas=(t.beta1, t.beta2), fused=fused)
+        elif t.optimizer == "rmsprop":
+            og = torch.optim.RMSprop(G.parameters(), t.lr_g)
+            od = torch.optim.RMSprop(D.parameters(), t.lr_d)
+        else:
+            raise ValueError(f"unknown optimizer {t.optimizer!r}")
+        if dev.type == "cuda":
+            G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
+        self.G, self.D, self.opt_g, self.opt_d = accelerator.prepare(G, D, og, od)
+        self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
+        fixed = torch.Generator().manual_seed(seed + 2)
+        self.fixed_z = torch.randn(64, self.mcfg.z_dim, generator=fixed).to(dev)
+        n = self.mcfg.num_classes
+        self.fixed_y = (torch.arange(64) % n).to(dev) if n else None
+
+    def modules(self) -> dict:
+        return {"G": self.G, "D": self.D, "G_ema": self.G_ema}
+
+    def optimizers(self) -> dict:
+        return {"G": self.opt_g, "D": self.opt_d}
+
+    # -- one step ----------------------------------------------------------------------------------
+    def _z(self, n: int):
+        dev = self.acc.device
+        z = torch.randn(n, self.mcfg.z_dim, generator=self.noise, device=dev)
+        y = (torch.randint(0, self.mcfg.num_classes, (n,), generator=self.noise, device=dev)
+             if self.mcfg.num_classes else None)
+        return z, y
+
+    def _aug(self, x):
+        return diff_augment(x, self.tcfg.diffaug) if self.tcfg.diffaug else x
+
+    def train_step(self, batches: list[dict], step: int) -> dict[str, float]:
+        t, acc = self.tcfg, self.acc
+        G, D = self.G, self.D
+        logs = {}
+        for batch in batches:  # n_critic discriminator updates, each on a fresh real batch
+            real, y_real = batch["image"], batch.get("label")
+            n = real.shape[0]
+            z, y_fake = self._z(n)
+            with acc.autocast():
+                with torch.no_grad():
+                    fake = G(z, y_fake)
+                if t.r1_gamma > 0:
+                    real = real.detach().requires_grad_(True)
+                real_out = D(self._aug(real), y_real)
+                fake_out = D(self._aug(fake), y_fake)
+                loss_d = d_loss(t.loss, real_out.float(), fake_out.float())
+                if t.loss == "wgan-gp":
+                    gp = gradient_penalty(lambda x: D(x, y_real), self._aug(real), self._aug(fake))
+                    loss_d = loss_d + t.gp_weight * gp
+                    logs["gp"] = gp.item()
+                if t.r1_gamma > 0:
+                    r1 = r1_penalty(real_out.float(), real)
+                    loss_d = loss_d + t.r1_gamma * r1
+                    logs["r1"] = r1.item()
+            self.opt_d.zero_grad(set_to_none=True)
+            acc.backward(loss_d)
+            self.opt_d.step()
+            if t.loss == "wgan":
+                with torch.no_grad():
+                    for p in D.parameters():
+                        p.clamp_(-t.clip, t.clip)
+        z, y_fake = self._z(batches[0]["image"].shape[0])
+        with acc.autocast():
+            loss_g = g_loss(t.loss, D(self._aug(G(z, y_fake)), y_fake).float())
+        self.opt_g.zero_grad(set_to_none=True)
+        acc.backward(loss_g)
+        self.opt_g.step()
+        self._update_ema(step)
+        logs.update(loss_d=loss_d.item(), loss_g=loss_g.item(),
+                    d_real=real_out.float().mean().item(), d_fake=fake_out.float().mean().item())
+        return logs
+
+    @torch.no_grad()
+    def _update_ema(self, step: int) -> None:
+        decay = min(self.tcfg.ema_decay, (1 + step) / (10 + step))
+        g = self.acc.unwrap_model(self.G)
+        for pe, p in zip(self.G_ema.parameters(), g.parameters()):
+            pe.lerp_(p.detach(), 1 - decay)
+        for be, b in zip(self.G_ema.buffers(), g.buffers()):
+            be.copy_(b)
+
+    # -- outputs -----------------------------------------------------------------------------------
+    @torch.no_grad()
+    def _calibrated_ema(self) -> Generator:
+        g = copy.deepcopy(self.G_ema).eval()
+        gen = torch.Generator(device=self.acc.device).manual_seed(1234)
+        n = self.mcfg.num_classes
+
+        def inputs():
+            z = torch.randn(256, self.mcfg.z_dim, generator=gen, device=self.acc.device)
+            y = torch.randint(0, n, (256,), generator=gen, device=self.acc.device) if n else None
+            return z, y
+
+        calibrate_bn(g, inputs)
+        return g
+
+    @torch.no_grad()
+    def sample_grid(self):
+        return make_grid(self._calibrated_ema()(self.fixed_z, self.fixed_y), nrow=8)
+
+    def export(self, folder, meta: dict) -> None:
+        g = self._calibrated_ema().float().cpu()
+        dirs, evals = sefa(g.latent_weight(), k=min(8, self.mcfg.z_dim))
+        grid = make_grid(g(self.fixed_z.cpu(), None if self.fixed_y is None else self.fixed_y.cpu()), nrow=8)
+        sd = g.state_dict()
+        dtype = _storage_dtype(g, sd, self.fixed_z[:16].cpu(),
+                               None if self.fixed_y is None else self.fixed_y[:16].cpu())
+        config = {"family": self.family, "model": asdict(self.mcfg), "value_range": [-1, 1],
+                  "data": self.data_info, **meta}
+        hub.save_checkpoint(folder, config, sd,
+                            extras={"directions": {"directions": dirs, "eigenvalues": evals}},
+                            files={"samples.png": grid.save}, dtype=dtype)
+
+
+@torch.no_grad()
+def _storage_dtype(g: Generator, sd: dict, z, y, tol: float = 1.0 / 255) -> torch.dtype:
+    """fp16 when it changes no output pixel by more than one grey level, else fp32."""
+    ref = g(z, y)
+    half = copy.deepcopy(g)
+    half.load_state_dict({k: v.half().to(v.dtype) if v.is_floating_point() else v for k, v in sd.items()})
+    err = (half(z, y) - ref).abs().max().item() / 2  # outputs span 2 units
+    return torch.float16 if err <= tol else torch.float32

@@ -1,0 +1,233 @@
+"""The one training loop every family runs on.
+
+It owns what is the same for all GANs: devices and mixed precision (accelerate), seeding, batches
+drawn from data held on the device, progress, sample grids, NaN stop, atomic resume states and
+the final export/publish. A family plugs in a *task* object (see `latent.py`) that owns its
+networks, optimisers and `train_step`.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+from .. import hub
+from ..cards import write_model_card
+from ..utils import save_grid
+
+STATE_DIR = "state"
+LATEST = "latest"
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite."""
+
+
+@dataclass
+class LoopConfig:
+    out_dir: str = "runs/latent"
+    steps: int = 10_000
+    batch_size: int = 64
+    seed: int = 0
+    sample_every: int = 500
+    ckpt_every: int = 1000
+    log_every: int = 50
+    mixed_precision: str = "auto"      # auto: bf16 on CUDA, fp32 on CPU
+    resume: bool = False
+    export_dir: str | None = None      # default: <out_dir>/final
+    push_to_hub: str | None = None
+    progress: bool = True
+
+
+def _accelerator(mixed_precision: str):
+    from accelerate import Accelerator
+
+    if mixed_precision == "auto":
+        mixed_precision = "bf16" if torch.cuda.is_available() else "no"
+    return Accelerator(mixed_precision=mixed_precision)
+
+
+class DeviceData:
+    """The whole (small) dataset as uint8 on the device; batches by a seeded per-epoch permutation.
+
+    The batch at step s depends only on (seed, s), so a resumed run sees exactly the batches an
+    uninterrupted run would have seen, and no DataLoader workers are needed.
+    """
+
+    def __init__(self, images: np.ndarray, labels, batch_size: int, seed: int, device, rank=0, world=1):
+        x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).contiguous()
+        self.images = x.to(device)
+        self.labels = torch.from_numpy(np.asarray(labels, dtype=np.int64)).to(device) if labels is not None else None
+        self.batch_size, self.seed, self.rank, self.world = batch_size, seed, rank, world
+        per_step = batch_size * world
+        if len(x) < per_step:
+            raise ValueError(f"the dataset has {len(x)} images, fewer than one batch ({per_step})")
+        self.steps_per_epoch = len(x) // per_step
+        self._perm_epoch, self._perm = -1, None
+
+    def batch(self, k: int) -> dict[str, torch.Tensor]:
+        """The k-th batch of the run (k counts batches, not optimiser steps)."""
+        epoch, i = divmod(k, self.steps_per_epoch)
+        if epoch != self._perm_epoch:
+            g = torch.Generator().manual_seed(self.seed * 100_003 + epoch)
+            self._perm = torch.randperm(len(self.images), generator=g).to(self.images.device)
+            self._perm_epoch = epoch
+        start = (i * self.world + self.rank) * self.batch_size
+        idx = self._perm[start:start + self.batch_size]
+        out = {"image": self.images[idx].float().div_(127.5).sub_(1.0)}
+        if self.labels is not None:
+            out["label"] = self.labels[idx]
+        return out
+
+
+# ---- resume state ---------------------------------------------------------------------------
+
+def _rng_state(task) -> dict:
+    st = {"torch": torch.get_rng_state(), "noise": task.noise.get_state()}
+    if torch.cuda.is_available():
+        st["cuda"] = torch.cuda.get_rng_state()
+    return st
+
+
+def save_state(out_dir: Path, step: int, task, accelerator) -> Path:
+    """Write the full training state for `step` atomically, then point `latest` at it."""
+    root = out_dir / STATE_DIR
+    name = f"step-{step:08d}"
+
+    def write(tmp: Path):
+        tensors = {}
+        for mname, m in task.modules().items():
+            for k, v in accelerator.unwrap_model(m).state_dict().items():
+                tensors[f"{mname}.{k}"] = v.detach().cpu().contiguous().clone()
+        save_file(tensors, str(tmp / "modules.safetensors"))
+        torch.save({k: o.state_dict() for k, o in task.optimizers().items()}, tmp / "optimizers.pt")
+        torch.save(_rng_state(task), tmp / "rng.pt")
+        (tmp / "meta.json").write_text(json.dumps({"step": step}))
+
+    hub.write_folder_atomically(root / name, write)
+    tmp_ptr = root / f".{LATEST}.tmp"
+    tmp_ptr.write_text(name)
+    os.replace(tmp_ptr, root / LATEST)
+    for old in sorted(root.glob("step-*"))[:-2]:  # keep the newest two
+        shutil.rmtree(old, ignore_errors=True)
+    return root / name
+
+
+def latest_state(out_dir: Path) -> Path | None:
+    ptr = out_dir / STATE_DIR / LATEST
+    if not ptr.is_file():
+        return None
+    d = out_dir / STATE_DIR / ptr.read_text().strip()
+    return d if (d / "meta.json").is_file() else None
+
+
+def load_state(state: Path, task, accelerator) -> int:
+    tensors = load_file(str(state / "modules.safetensors"))
+    for mname, m in task.modules().items():
+        prefix = mname + "."
+        sd = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+        accelerator.unwrap_model(m).load_state_dict(sd, strict=True)
+    # our own files; weights_only refuses anything but tensors and plain containers
+    opts = torch.load(state / "optimizers.pt", weights_only=True, map_location="cpu")
+    for k, o in task.optimizers().items():
+        o.load_state_dict(opts[k])
+    rng = torch.load(state / "rng.pt", weights_only=True, map_location="cpu")
+    torch.set_rng_state(rng["torch"])
+    task.noise.set_state(rng["noise"])
+    if "cuda" in rng and torch.cuda.is_available():
+        torch.cuda.set_rng_state(rng["cuda"])
+    return json.loads((state / "meta.json").read_text())["step"]
+
+
+# ---- the loop -----------------------------------------------------------------------------------
+
+def hardware() -> str:
+    if torch.cuda.is_available():
+        return torch.cuda.get_device_name(0)
+    return f"CPU ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+
+
+def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
+    """Train `task` on `data` (an ImageSet) for cfg.steps optimiser steps; return the export folder."""
+    from tqdm.auto import tqdm
+
+    out_dir = Path(cfg.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    accelerator = _accelerator(cfg.mixed_precision)
+    torch.manual_seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    task.setup(accelerator, cfg.seed)
+    feed = DeviceData(data.images, data.labels, cfg.batch_size, cfg.seed, accelerator.device,
+                      accelerator.process_index, accelerator.num_processes)
+    k = task.batches_per_step
+
+    step = 0
+    if cfg.resume:
+        state = latest_state(out_dir)
+        if state is not None:
+            step = load_state(state, task, accelerator)
+            accelerator.print(f"resumed from {state} (step {step})")
+        else:
+            accelerator.print(f"--resume: no saved state in {out_dir / STATE_DIR}, starting at step 0")
+    (out_dir / "run.json").write_text(json.dumps({"loop": asdict(cfg), "task": task.describe(),
+                                                   "command": command}, indent=2))
+
+    bar = tqdm(total=cfg.steps, initial=step, disable=not (cfg.progress and accelerator.is_main_process),
+               dynamic_ncols=True, mininterval=1.0)
+    t0, images_seen, logs = time.perf_counter(), 0, {}
+    log_file = open(out_dir / "log.jsonl", "a")
+    try:
+        while step < cfg.steps:
+            batches = [feed.batch(step * k + j) for j in range(k)]
+            logs = task.train_step(batches, step)
+            bad = {n: v for n, v in logs.items() if not math.isfinite(v)}
+            if bad:
+                last = latest_state(out_dir)
+                raise TrainingDiverged(
+                    f"training diverged at step {step}: {', '.join(f'{n}={v}' for n, v in bad.items())}. "
+                    f"Lower the learning rates or use a more stable loss (--loss hinge / wgan-gp); "
+                    f"last good state: {last or 'none'}")
+            step += 1
+            images_seen += cfg.batch_size * k * accelerator.num_processes
+            bar.update(1)
+            if step % cfg.log_every == 0 or step == cfg.steps:
+                bar.set_postfix({n: f"{v:.3f}" for n, v in logs.items()}, refresh=False)
+                rate = images_seen / (time.perf_counter() - t0)
+                log_file.write(json.dumps({"step": step, **logs, "img_per_s": round(rate, 1)}) + "\n")
+                log_file.flush()
+            if accelerator.is_main_process and (step % cfg.sample_every == 0 or step == cfg.steps):
+                grid = task.sample_grid()
+                save_grid(grid, out_dir / "samples" / f"step_{step:08d}.png", nrow=8)
+            if accelerator.is_main_process and (step % cfg.ckpt_every == 0 or step == cfg.steps):
+                save_state(out_dir, step, task, accelerator)
+    finally:
+        bar.close()
+        log_file.close()
+
+    wall = time.perf_counter() - t0
+    export = Path(cfg.export_dir or out_dir / "final")
+    if accelerator.is_main_process:
+        meta = {"training": {"steps": cfg.steps, "batch_size": cfg.batch_size, "seed": cfg.seed,
+                             "hardware": hardware(), "wall_time_s": round(wall, 1),
+                             "images_per_s": round(images_seen / max(wall, 1e-9), 1),
+                             "command": command, **task.describe()}}
+        task.export(export, meta)
+        write_model_card(export)
+        if cfg.push_to_hub:
+            url = hub.push_to_hub(export, cfg.push_to_hub)
+            accelerator.print(f"pushed {export} to {url}")
+    return export
+
+
+def main_command() -> str:
+    return " ".join(["python"] + [a if " " not in a else repr(a) for a in sys.argv])

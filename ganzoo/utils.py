@@ -1,0 +1,45 @@
+"""Small helpers shared by training, pipelines and benchmarks."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+
+def to_uint8(x: torch.Tensor) -> np.ndarray:
+    """N×C×H×W in [-1, 1] → N×H×W×C uint8 (C=1 squeezed later by callers that want L images)."""
+    x = ((x.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    return x.permute(0, 2, 3, 1).cpu().numpy()
+
+
+def to_pil(x: torch.Tensor) -> list[Image.Image]:
+    arr = to_uint8(x)
+    return [Image.fromarray(a[..., 0] if a.shape[-1] == 1 else a) for a in arr]
+
+
+def make_grid(x: torch.Tensor, nrow: int = 8, pad: int = 2, pad_value: int = 255) -> Image.Image:
+    arr = to_uint8(x)
+    n, h, w, c = arr.shape
+    ncol = nrow
+    nrows = (n + ncol - 1) // ncol
+    out = np.full((nrows * (h + pad) + pad, ncol * (w + pad) + pad, c), pad_value, np.uint8)
+    for i, a in enumerate(arr):
+        r, q = divmod(i, ncol)
+        out[pad + r * (h + pad):pad + r * (h + pad) + h, pad + q * (w + pad):pad + q * (w + pad) + w] = a
+    return Image.fromarray(out[..., 0] if c == 1 else out)
+
+
+def save_grid(x, path, nrow: int = 8) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img = x if isinstance(x, Image.Image) else make_grid(x, nrow=nrow)
+    img.save(path)
+    return path
+
+
+def seeded_normal(seed: int, n: int, dim: int) -> torch.Tensor:
+    """The same z for the same seed on every machine (CPU generator, float32)."""
+    g = torch.Generator().manual_seed(int(seed))
+    return torch.randn(n, dim, generator=g)

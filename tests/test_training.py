@@ -1,0 +1,145 @@
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from safetensors.torch import load_file
+
+import ganzoo
+from ganzoo.training import TrainingDiverged, fit
+from ganzoo.training.loop import latest_state
+from helpers import blobs, tiny_loop, tiny_task
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("loss", ["ns", "lsgan", "wgan", "wgan-gp", "hinge"])
+def test_smoke_each_loss(tmp_path, loss):
+    task = tiny_task(loss, diffaug="color,translation,cutout" if loss == "hinge" else "",
+                     r1_gamma=1.0 if loss == "ns" else 0.0)
+    out = fit(task, blobs(), tiny_loop(tmp_path, steps=3))
+    logs = [json.loads(l) for l in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert logs[-1]["step"] == 3 and all(math.isfinite(v) for v in logs[-1].values())
+    assert (tmp_path / "samples" / "step_00000003.png").is_file()
+    ck = ganzoo.load(out)
+    assert ck.config["training"]["train"]["loss"] == loss
+    assert (out / "README.md").read_text().startswith("---\nlibrary_name: ganzoo")
+    if loss == "wgan":
+        d = task.D
+        assert max(p.abs().max().item() for p in d.parameters()) <= 0.01 + 1e-7
+
+
+def test_training_moves_the_generator_towards_the_data(tmp_path):
+    """A few dozen steps on toy data must beat the untrained generator (a loop that does not
+    train would fail this)."""
+    data = blobs(n=128)
+    task = tiny_task("ns", lr_g=1e-3, lr_d=1e-3)
+    fit(task, data, tiny_loop(tmp_path, steps=60, batch_size=32, ckpt_every=60))
+    real = torch.from_numpy(data.images).float().mean() / 127.5 - 1
+    with torch.no_grad():
+        fake = task._calibrated_ema()(torch.randn(64, 16), torch.randint(0, 3, (64,))).mean()
+    assert abs(fake - real) < 0.25
+
+
+def _state_tensors(run):
+    return load_file(str(latest_state(Path(run)) / "modules.safetensors"))
+
+
+def test_resume_continues_with_identical_state(tmp_path):
+    data = blobs()
+    fit(tiny_task("hinge", diffaug="translation"), data, tiny_loop(tmp_path / "a", steps=6))
+    fit(tiny_task("hinge", diffaug="translation"), data, tiny_loop(tmp_path / "b", steps=4))
+    assert json.loads((latest_state(tmp_path / "b") / "meta.json").read_text())["step"] == 4
+    fit(tiny_task("hinge", diffaug="translation"), data, tiny_loop(tmp_path / "b", steps=6, resume=True))
+    a, b = _state_tensors(tmp_path / "a"), _state_tensors(tmp_path / "b")
+    assert a.keys() == b.keys()
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
+    steps = [json.loads(l)["step"] for l in (tmp_path / "b" / "log.jsonl").read_text().splitlines()]
+    assert steps == sorted(steps) and steps[-1] == 6
+
+
+def test_nan_stops_with_clear_message(tmp_path):
+    task = tiny_task("ns")
+    real_step = task.train_step
+
+    def step(batches, i):
+        logs = real_step(batches, i)
+        return dict(logs, loss_d=float("nan")) if i == 2 else logs
+
+    task.train_step = step
+    with pytest.raises(TrainingDiverged, match=r"diverged at step 2: loss_d=nan.*last good state"):
+        fit(task, blobs(), tiny_loop(tmp_path, steps=5))
+    assert not (tmp_path / "final").exists()
+
+
+def _image_folder(root: Path, n=48, size=32):
+    rng = np.random.default_rng(0)
+    for k in range(2):
+        (root / f"class{k}").mkdir(parents=True)
+        for i in range(n // 2):
+            a = (rng.random((size, size, 3)) * 60).astype(np.uint8)
+            a[k * 16:(k + 1) * 16] = 200
+            Image.fromarray(a).save(root / f"class{k}" / f"{i}.png")
+    return root
+
+
+def _cli(folder, out, steps, *extra):
+    return [sys.executable, str(ROOT / "train" / "latent.py"), "--dataset", f"folder:{folder}", "--size", "32",
+            "--conditional", "--z-dim", "16", "--ngf", "8", "--ndf", "8", "--batch-size", "8", "--steps", str(steps),
+            "--ckpt-every", "1", "--sample-every", "1000", "--out", str(out), "--threads", "1", "--no-progress",
+            "--loss", "hinge", *extra]
+
+
+def test_sigkill_then_resume_equals_uninterrupted_run(tmp_path):
+    folder = _image_folder(tmp_path / "imgs")
+    run = tmp_path / "killed"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(_cli(folder, run, 10_000), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        st = latest_state(run)
+        if st is not None and json.loads((st / "meta.json").read_text())["step"] >= 5:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    saved = json.loads((latest_state(run) / "meta.json").read_text())["step"]
+    assert saved >= 5, proc.stderr.read().decode()[-2000:]
+    target = saved + 3
+    subprocess.run(_cli(folder, run, target, "--resume"), env=env, check=True, capture_output=True)
+    subprocess.run(_cli(folder, tmp_path / "straight", target), env=env, check=True, capture_output=True)
+    a, b = _state_tensors(run), _state_tensors(tmp_path / "straight")
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
+    final = load_file(str(run / "final" / "model.safetensors"))
+    final2 = load_file(str(tmp_path / "straight" / "final" / "model.safetensors"))
+    assert all(torch.equal(final[k], final2[k]) for k in final)
+
+
+def test_push_to_hub_flag_publishes_export(tmp_path, monkeypatch):
+    import huggingface_hub
+
+    pushed = {}
+
+    class FakeApi:  # the Hub is unreachable here: only this boundary is faked
+        def __init__(self, token=None):
+            pass
+
+        def create_repo(self, repo_id, **kw):
+            pushed["created"] = repo_id
+
+        def upload_folder(self, folder_path, repo_id, **kw):
+            pushed["folder"] = Path(folder_path)
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", FakeApi)
+    out = fit(tiny_task("ns"), blobs(), tiny_loop(tmp_path, steps=2, push_to_hub="me/tiny"))
+    assert pushed == {"created": "me/tiny", "folder": out}

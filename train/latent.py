@@ -1,0 +1,106 @@
+#!/usr/bin/env python
+"""Train a latent GAN (vanilla/NS, LSGAN, WGAN, WGAN-GP, SNGAN/hinge; optionally class-conditional).
+
+    python train/latent.py --dataset mnist --conditional --steps 3000 --out runs/mnist-cgan
+    accelerate launch train/latent.py --dataset emoji --loss hinge --size 64 --diffaug color,translation,cutout
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without install
+
+from ganzoo.data import load_images  # noqa: E402
+from ganzoo.losses import LOSSES  # noqa: E402
+from ganzoo.nn.dcgan import NORMS, SIZES, LatentGANConfig  # noqa: E402
+from ganzoo.training import LOSS_PRESETS, LatentTask, LatentTrainConfig, LoopConfig, fit  # noqa: E402
+from ganzoo.training.loop import main_command  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    d = p.add_argument_group("data")
+    d.add_argument("--dataset", required=True, help="mnist | noto | twemoji | emoji | folder:PATH | hf:NAME")
+    d.add_argument("--size", type=int, choices=SIZES, help="image size (default: the dataset's native size)")
+    d.add_argument("--split", default="train", help="train (default) | all")
+    m = p.add_argument_group("model")
+    m.add_argument("--conditional", action="store_true", help="class-conditional G and projection D")
+    m.add_argument("--z-dim", type=int, default=128)
+    m.add_argument("--ngf", type=int, default=64)
+    m.add_argument("--ndf", type=int, default=64)
+    m.add_argument("--d-norm", choices=NORMS, help="default: chosen by --loss")
+    m.add_argument("--g-spectral-norm", action="store_true")
+    t = p.add_argument_group("training")
+    t.add_argument("--loss", choices=LOSSES, default="ns")
+    t.add_argument("--optimizer", choices=("adam", "rmsprop"))
+    t.add_argument("--lr-g", type=float)
+    t.add_argument("--lr-d", type=float)
+    t.add_argument("--beta1", type=float)
+    t.add_argument("--beta2", type=float)
+    t.add_argument("--n-critic", type=int)
+    t.add_argument("--clip", type=float)
+    t.add_argument("--gp-weight", type=float)
+    t.add_argument("--r1-gamma", type=float)
+    t.add_argument("--diffaug", help='DiffAugment policy, e.g. "color,translation,cutout"')
+    t.add_argument("--ema-decay", type=float)
+    lp = p.add_argument_group("loop")
+    lp.add_argument("--steps", type=int, default=10_000)
+    lp.add_argument("--batch-size", type=int, default=64)
+    lp.add_argument("--seed", type=int, default=0)
+    lp.add_argument("--out", default="runs/latent", help="run folder (samples, log, resume state)")
+    lp.add_argument("--export", help="checkpoint folder to write at the end (default: OUT/final)")
+    lp.add_argument("--sample-every", type=int, default=500)
+    lp.add_argument("--ckpt-every", type=int, default=1000)
+    lp.add_argument("--mixed-precision", default="auto", choices=("auto", "no", "bf16", "fp16"))
+    lp.add_argument("--resume", action="store_true", help="continue from OUT's latest saved state")
+    lp.add_argument("--push-to-hub", metavar="REPO", help="publish the exported checkpoint to this Hub repo")
+    lp.add_argument("--threads", type=int, help="CPU threads for torch")
+    lp.add_argument("--no-progress", action="store_true")
+    return p.parse_args(argv)
+
+
+def build(args):
+    data = load_images(args.dataset, split=args.split, size=args.size)
+    h, w, c = data.images.shape[1:]
+    if h != w or h not in SIZES:
+        raise SystemExit(f"images are {w}×{h}; pass --size one of {SIZES}")
+    n_classes = len(data.class_names) if (args.conditional and data.class_names) else 0
+    if args.conditional and not n_classes:
+        raise SystemExit(f"--conditional needs labelled data; {args.dataset} has no classes")
+    preset = dict(LOSS_PRESETS[args.loss])
+    d_norm = args.d_norm or preset.pop("d_norm")
+    preset.pop("d_norm", None)
+    mcfg = LatentGANConfig(img_size=h, channels=c, z_dim=args.z_dim, ngf=args.ngf, ndf=args.ndf,
+                           num_classes=n_classes, class_names=list(data.class_names) if n_classes else None,
+                           g_spectral_norm=args.g_spectral_norm, d_norm=d_norm)
+    tkw = {"loss": args.loss, **preset}
+    for f in fields(LatentTrainConfig):
+        v = getattr(args, f.name, None)
+        if v is not None and f.name != "loss":
+            tkw[f.name] = v
+    tcfg = LatentTrainConfig(**tkw)
+    info = {"name": data.name, "sources": data.name.split("+") if "+" in data.name else
+            (["noto", "twemoji"] if data.name == "emoji" else [data.name]),
+            "split": args.split, "n_images": len(data)}
+    loop = LoopConfig(out_dir=args.out, steps=args.steps, batch_size=args.batch_size, seed=args.seed,
+                      sample_every=args.sample_every, ckpt_every=args.ckpt_every,
+                      mixed_precision=args.mixed_precision, resume=args.resume, export_dir=args.export,
+                      push_to_hub=args.push_to_hub, progress=not args.no_progress)
+    return LatentTask(mcfg, tcfg, info), data, loop
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.threads:
+        import torch
+        torch.set_num_threads(args.threads)
+    task, data, loop = build(args)
+    out = fit(task, data, loop, command=main_command() if argv is None else "python train/latent.py " + " ".join(argv))
+    print(f"checkpoint written to {out}")
+
+
+if __name__ == "__main__":
+    main()
