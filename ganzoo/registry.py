@@ -7,6 +7,7 @@ from importlib import import_module
 # family -> (module, config class, generator class). Later families add one line each.
 FAMILIES: dict[str, tuple[str, str, str]] = {
     "latent": ("ganzoo.nn.dcgan", "LatentGANConfig", "Generator"),
+    "classifier": ("ganzoo.metrics.classifier", "ClassifierConfig", "Classifier"),
 }
 
 

@@ -64,7 +64,9 @@ class Generator(nn.Module):
         super().__init__()
         self.cfg = cfg
         sn = spectral_norm if cfg.g_spectral_norm else (lambda m: m)
-        ch = _chans(cfg.ngf, cfg.n_up, cfg.max_mult)
+        # DCGAN layout: the last transposed conv goes straight to pixels, so no layer runs
+        # at full resolution with ngf channels (half the FLOPs of a full-res conv head).
+        ch = _chans(cfg.ngf, cfg.n_up - 1, cfg.max_mult)
         self.embed = nn.Embedding(cfg.num_classes, cfg.embed_dim) if cfg.num_classes else None
         s = cfg.start_res
         self.fc = sn(nn.Linear(cfg.z_dim + cfg.embed_dim, ch[0] * s * s))
@@ -73,7 +75,7 @@ class Generator(nn.Module):
         for cin, cout in zip(ch[:-1], ch[1:]):
             blocks += [sn(nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=False)), nn.BatchNorm2d(cout), nn.ReLU(True)]
         self.blocks = nn.Sequential(*blocks)
-        self.to_img = sn(nn.Conv2d(ch[-1], cfg.channels, 3, 1, 1))
+        self.to_img = sn(nn.ConvTranspose2d(ch[-1], cfg.channels, 4, 2, 1))
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         if self.embed is not None:
@@ -105,10 +107,10 @@ class Discriminator(nn.Module):
         super().__init__()
         self.cfg = cfg
         sn = spectral_norm if cfg.d_norm == "sn" else (lambda m: m)
-        ch = list(reversed(_chans(cfg.ndf, cfg.n_up, cfg.max_mult)))  # ndf ... ndf*cap
-        layers = [sn(nn.Conv2d(cfg.channels, ch[0], 3, 1, 1)), nn.LeakyReLU(0.2, True)]
-        for i, (cin, cout) in enumerate(zip(ch[:-1], ch[1:])):
-            layers += [sn(nn.Conv2d(cin, cout, 4, 2, 1, bias=cfg.d_norm not in ("bn",))),
+        ch = list(reversed(_chans(cfg.ndf, cfg.n_up - 1, cfg.max_mult)))  # ndf ... ndf*cap
+        layers = [sn(nn.Conv2d(cfg.channels, ch[0], 4, 2, 1)), nn.LeakyReLU(0.2, True)]
+        for cin, cout in zip(ch[:-1], ch[1:]):
+            layers += [sn(nn.Conv2d(cin, cout, 4, 2, 1, bias=cfg.d_norm != "bn")),
                        _dnorm(cfg.d_norm, cout), nn.LeakyReLU(0.2, True)]
         self.features = nn.Sequential(*layers)
         feat = ch[-1] * cfg.start_res ** 2
