@@ -33,7 +33,8 @@ def write_model_card(folder) -> Path:
     lines = ["---", "library_name: ganzoo", f"license: {licenses[0] if len(licenses) == 1 else 'other'}",
              f"tags:{_yaml_list(t for t in tags if t)}", f"datasets:{_yaml_list(sources)}"]
     if metrics:
-        lines.append("model-index:\n- name: " + folder.name + "\n  results:\n  - task:\n      type: unconditional-image-generation\n    metrics:"
+        task = "conditional-image-generation" if model.get("num_classes") else "unconditional-image-generation"
+        lines.append("model-index:\n- name: " + folder.name + f"\n  results:\n  - task:\n      type: {task}\n    metrics:"
                      + "".join(f"\n    - type: {k}\n      value: {v}" for k, v in metrics.items() if isinstance(v, (int, float))))
     lines += ["---", "", f"# {folder.name}", "",
               f"A ganzoo `{fam}` model: {FAMILY_TEXT.get(fam, '')}", "",
@@ -62,7 +63,8 @@ def write_model_card(folder) -> Path:
         lines.append(f"- optimisation: `{json.dumps(tr['train'])}`")
     lines += ["", "## Use", "", "```python", "from ganzoo.pipelines import LatentPipeline",
               f"pipe = LatentPipeline.from_pretrained({folder.name!r})",
-              "image = pipe(seed=42)", "```", ""]
+              "image = pipe(seed=42" + (f", class_id={model['class_names'][0]!r}" if model.get("class_names") else "") + ")",
+              "```", ""]
     path = folder / "README.md"
     path.write_text("\n".join(lines))
     return path

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import linalg
 
 
 def frechet_distance(a, b) -> float:
+    from scipy import linalg  # only the metrics need scipy, not the app
+
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     mu1, mu2 = a.mean(0), b.mean(0)
     s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
