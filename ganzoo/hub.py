@@ -133,6 +133,16 @@ def read_config(name_or_path) -> dict:
 def load(name_or_path, device: str | torch.device = "cpu") -> Checkpoint:
     """Load a checkpoint folder into an eval-mode fp32 generator (plus its extras)."""
     path = resolve(name_or_path)
+    try:
+        return _load_folder(path, device)
+    except CheckpointError:
+        raise
+    except Exception as e:  # corrupt JSON/safetensors, wrong keys or shapes: one sentence, not a trace
+        raise CheckpointError(f"model folder {path.name!r} is not a valid ganzoo checkpoint ({type(e).__name__}: "
+                              f"{str(e).splitlines()[0][:200] if str(e) else ''})") from e
+
+
+def _load_folder(path: Path, device) -> Checkpoint:
     config = json.loads((path / CONFIG_NAME).read_text())
     family = config.get("family")
     if family not in registry.FAMILIES:

@@ -121,3 +121,18 @@ def test_push_to_hub_uploads_the_folder(tmp_path, monkeypatch):
     url = hub.push_to_hub(folder, "me/gan")
     assert url.endswith("me/gan") and seen["create"] == seen["repo"] == "me/gan"
     assert seen["files"] == ["config.json", "directions.safetensors", "model.safetensors"]
+
+
+@pytest.mark.parametrize("damage", ["config", "weights", "keys"])
+def test_corrupt_checkpoint_gives_one_sentence(tmp_path, damage):
+    g, cfg = _model()
+    folder = _save(tmp_path, g, cfg)
+    if damage == "config":
+        (folder / "config.json").write_text("{not json")
+    elif damage == "weights":
+        (folder / "model.safetensors").write_bytes(b"garbage" * 10)
+    else:
+        from safetensors.torch import save_file
+        save_file({"x": torch.zeros(1)}, str(folder / "model.safetensors"))
+    with pytest.raises(hub.CheckpointError, match="model folder .m. is not a valid ganzoo checkpoint"):
+        ganzoo.load(folder)

@@ -1,0 +1,238 @@
+"""The real app in a subprocess (`python app.py`), driven through gradio_client.
+
+The checkpoints are tiny models trained here with the library (a conditional one, an
+unconditional one) plus a deliberately broken folder, so the test does not depend on which
+models happen to be bundled in checkpoints/.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ganzoo.pipelines import LatentPipeline
+from ganzoo.training import fit
+from helpers import blobs, tiny_loop, tiny_task
+
+gradio_client = pytest.importorskip("gradio_client")
+from gradio_client import Client  # noqa: E402
+from gradio_client.exceptions import AppError  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT_S = 60
+CLASSES = ["c0", "c1", "c2"]     # helpers.tiny_task's class names
+DISPLAY_PX, GRID_DISPLAY_PX = 256, 512
+
+
+@pytest.fixture(scope="module")
+def checkpoints(tmp_path_factory):
+    """A GANZOO_CHECKPOINTS folder: tiny-cgan (3 classes), tiny-gan (unconditional), broken."""
+    root = tmp_path_factory.mktemp("checkpoints")
+    runs = tmp_path_factory.mktemp("runs")
+    fit(tiny_task("ns"), blobs(), tiny_loop(runs / "c", steps=2, export_dir=str(root / "tiny-cgan")))
+    fit(tiny_task("ns", classes=0), blobs(), tiny_loop(runs / "u", steps=2, export_dir=str(root / "tiny-gan")))
+    broken = root / "broken"
+    shutil.copytree(root / "tiny-gan", broken)
+    (broken / "model.safetensors").write_bytes(b"not a safetensors file")
+    return root
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(checkpoints, tmp_path_factory):
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("app") / "app.log"
+    env = dict(os.environ, GANZOO_CHECKPOINTS=str(checkpoints), GRADIO_SERVER_PORT=str(port),
+               GRADIO_SERVER_NAME="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False",
+               GRADIO_TEMP_DIR=str(tmp_path_factory.mktemp("gradio")),
+               TMPDIR=str(tmp_path_factory.mktemp("tmp")), PYTHONUNBUFFERED="1")
+    url = f"http://127.0.0.1:{port}/"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"app.py exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                if urllib.request.urlopen(url, timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"app.py did not answer within {START_TIMEOUT_S}s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.25)
+        yield url, log_path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    return Client(server[0], verbose=False)
+
+
+@pytest.fixture(scope="module")
+def pipe(checkpoints):
+    """The same checkpoint loaded in the test process, to check what the app returns."""
+    return LatentPipeline.from_pretrained(checkpoints / "tiny-cgan")
+
+
+def px(path) -> np.ndarray:
+    return np.asarray(Image.open(path), dtype=np.int16)
+
+
+def shrink(a: np.ndarray, native: int) -> np.ndarray:
+    """Undo the app's integer nearest-neighbour display upscale."""
+    k = a.shape[0] // native
+    assert a.shape[0] == native * k and a.shape[1] == native * k and k >= 1
+    return a[::k, ::k]
+
+
+def generate(client, **kw):
+    kw.setdefault("model", "tiny-cgan")
+    kw.setdefault("class_name", "c0")
+    return client.predict(api_name="/generate", **kw)
+
+
+def test_api_has_named_endpoints_and_parameters(client):
+    api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert {"/generate", "/grid", "/interpolate"} <= set(api)
+    names = [p["parameter_name"] for p in api["/generate"]["parameters"]]
+    assert names == ["seed", "class_name", "truncation", *[f"dir{i}" for i in range(1, 9)], "model"]
+    # "broken" sorts first but does not load: the app starts anyway, on the first usable model
+    assert api["/generate"]["parameters"][-1]["parameter_default"] == "tiny-cgan"
+
+
+def test_generate_directions_change_the_image_and_same_inputs_repeat(client, pipe):
+    a = px(generate(client, seed=5, truncation=0.8))
+    assert a.shape == (28 * 9, 28 * 9)          # 28 px upscaled ×9 with nearest → 252 px PNG
+    assert np.array_equal(a, px(generate(client, seed=5, truncation=0.8)))
+    b = px(generate(client, seed=5, truncation=0.8, dir1=3.0))
+    c = px(generate(client, seed=5, truncation=0.8, dir1=-3.0))
+    assert not np.array_equal(a, b) and not np.array_equal(b, c)
+    # exactly what the pipeline gives (lossless PNG; ±1 for float rounding across thread counts)
+    want = np.asarray(pipe(seed=5, class_id="c0", truncation=0.8, shifts=[3.0]), dtype=np.int16)
+    assert np.abs(shrink(b, 28) - want).max() <= 1
+
+
+def test_class_changes_the_image(client):
+    imgs = [px(generate(client, seed=11, class_name=c)) for c in CLASSES]
+    assert not np.array_equal(imgs[0], imgs[1]) and not np.array_equal(imgs[1], imgs[2])
+
+
+def test_grid_is_4x4_of_consecutive_seeds(client, pipe):
+    g = px(client.predict(seed=3, class_name="c1", truncation=0.7, dir2=1.5, model="tiny-cgan",
+                          api_name="/grid"))
+    native = 4 * (28 + 2) + 2                    # 4 tiles of 28 px with 2 px padding
+    assert g.shape == (native * round(GRID_DISPLAY_PX / native),) * 2
+    want = np.asarray(pipe.grid(3, class_id="c1", truncation=0.7, shifts=[0, 1.5], n=16, nrow=4),
+                      dtype=np.int16)
+    assert np.abs(shrink(g, native) - want).max() <= 1
+
+
+def test_interpolate_returns_an_animated_gif(client):
+    path = client.predict(seed_a=1, seed_b=2, frames=6, class_name="c2", model="tiny-cgan",
+                          api_name="/interpolate")
+    gif = Image.open(path)
+    assert gif.format == "GIF" and gif.is_animated
+    assert gif.n_frames == 2 * 6 - 2             # a → b → a loop
+    frames = []
+    for i in (0, 5):
+        gif.seek(i)
+        frames.append(np.asarray(gif.convert("L"), dtype=np.int16))
+    assert not np.array_equal(*frames)
+
+
+def test_unconditional_model_ignores_the_class(client):
+    a = px(client.predict(seed=4, class_name=None, model="tiny-gan", api_name="/generate"))
+    b = px(client.predict(seed=4, class_name="c1", model="tiny-gan", api_name="/generate"))
+    assert a.shape == (252, 252) and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(model="no-such-model"), "Unknown model 'no-such-model'; available models: broken, tiny-cgan, tiny-gan"),
+    (dict(model="../tiny-cgan"), "Unknown model '../tiny-cgan'"),
+    (dict(seed=-1), "Seed must be between 0 and 2147483647, got -1"),
+    (dict(seed=2**31), "Seed must be between 0 and 2147483647, got 2147483648"),
+    (dict(seed=1.5), "Seed must be a whole number"),
+    (dict(class_name="zebra"), "Unknown class 'zebra'; this model knows c0, c1, c2"),
+    (dict(truncation=0), "Truncation must be between 0.1 and 2.0"),
+    (dict(dir4=50), "Direction 4 must be between -5.0 and 5.0"),
+    (dict(model="broken"), "Model folder 'broken' is not a valid ganzoo checkpoint"),
+])
+def test_bad_input_is_a_clear_error(client, kwargs, message):
+    with pytest.raises(AppError) as e:
+        generate(client, **kwargs)
+    assert str(e.value).startswith(message), str(e.value)
+    assert "Traceback" not in str(e.value)
+
+
+def test_user_errors_print_no_traceback_on_the_server(server, client):
+    log = server[1]
+    before = log.stat().st_size
+    with pytest.raises(AppError):
+        generate(client, seed=-5)
+    time.sleep(0.2)
+    assert "Traceback" not in log.read_text()[before:]
+
+
+def test_bundled_checkpoints_generate():
+    """Whatever latent models are bundled in checkpoints/ load and draw (skipped if none yet)."""
+    import ganzoo
+
+    if os.environ.get("GANZOO_CHECKPOINTS"):
+        pytest.skip("GANZOO_CHECKPOINTS points elsewhere")
+    names = ganzoo.list_models(family="latent")
+    if not names:
+        pytest.skip("no latent checkpoints bundled")
+    for name in names:
+        p = LatentPipeline.from_pretrained(name)
+        im = p(seed=1, class_id=p.class_names[0] if p.class_names else None, shifts=[1.0] * 8)
+        assert im.size == (p.cfg.img_size,) * 2
+
+
+def test_error_helper_and_upscale_in_process():
+    """The small helpers, without a server: messages pass through, bugs become an apology."""
+    import gradio as gr
+
+    import app
+    from ganzoo import CheckpointError
+    from ganzoo.pipelines import InputError
+
+    def boom(exc):
+        @app._user_errors
+        def handler():
+            raise exc
+        with pytest.raises(gr.Error) as e:
+            handler()
+        return e.value.message
+
+    assert boom(InputError("seed must be between 0 and 9")) == "Seed must be between 0 and 9"
+    assert boom(CheckpointError("unknown model 'x'")) == "Unknown model 'x'"
+    assert boom(ValueError("frames must be a number")) == "Frames must be a number"
+    assert "server log" in boom(RuntimeError("CUDA out of memory at tensor.py:12"))
+    assert "tensor.py" not in boom(KeyError("weights"))
+    assert app._upscale(Image.new("L", (28, 28)), 256).size == (252, 252)
+    assert app._upscale(Image.new("RGB", (64, 64)), 256).size == (256, 256)
+    assert app._upscale(Image.new("RGB", (300, 300)), 256).size == (300, 300)
