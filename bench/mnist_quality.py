@@ -26,7 +26,8 @@ import ganzoo  # noqa: E402
 from ganzoo import hub  # noqa: E402
 from ganzoo.cards import write_model_card  # noqa: E402
 from ganzoo.data import load_images  # noqa: E402
-from ganzoo.metrics import ClassifierConfig, frechet_distance, predict, to_tensor, train_classifier  # noqa: E402
+from ganzoo.metrics import ClassifierConfig, predict, to_tensor, train_classifier  # noqa: E402
+from ganzoo.metrics.report import classifier_report, generate  # noqa: E402
 
 
 def get_classifier(retrain: bool, path: Path):
@@ -43,26 +44,20 @@ def get_classifier(retrain: bool, path: Path):
     return ganzoo.load(path).model
 
 
-@torch.inference_mode()
 def evaluate(gen_name: str, clf, per_class: int = 900, seed: int = 0) -> dict:
-    ck = ganzoo.load(gen_name)
-    g = ck.model
+    g = ganzoo.load(gen_name).model
     test, train = load_images("mnist", "test"), load_images("mnist", "train")
-    x_test, x_train = to_tensor(test.images), to_tensor(train.images)
-    pred_test, f_test = predict(clf, x_test)
-    _, f_train = predict(clf, x_train)
-    gen = torch.Generator().manual_seed(seed)
     ys = torch.arange(10).repeat_interleave(per_class)
-    xs = torch.cat([g(torch.randn(len(y), g.cfg.z_dim, generator=gen), y) for y in ys.split(500)])
-    pred_gen, f_gen = predict(clf, xs)
-    per = {str(c): round(float((pred_gen[ys == c] == c).float().mean()), 4) for c in range(10)}
+    m = classifier_report(clf, generate(g, ys, seed), to_tensor(test.images), to_tensor(train.images),
+                          y_test=test.labels, expected=ys)
+    pred = m.pop("pred_gen")
     return {
-        "classifier_heldout_accuracy": round(float((pred_test.numpy() == test.labels).mean()), 4),
-        "class_accuracy": round(float((pred_gen == ys).float().mean()), 4),
-        "class_accuracy_per_class": per,
-        "fd_classifier_gen_vs_heldout": round(frechet_distance(f_gen.numpy(), f_test.numpy()), 3),
-        "fd_classifier_train_vs_heldout_floor": round(frechet_distance(f_train.numpy(), f_test.numpy()), 3),
-        "n_generated": len(xs), "n_heldout": len(x_test), "n_train": len(x_train),
+        "classifier_heldout_accuracy": round(m["classifier_heldout_accuracy"], 4),
+        "class_accuracy": round(m["class_accuracy"], 4),
+        "class_accuracy_per_class": {str(c): round(float((pred[ys == c] == c).float().mean()), 4) for c in range(10)},
+        "fd_classifier_gen_vs_heldout": round(m["fd_gen_vs_heldout"], 3),
+        "fd_classifier_train_vs_heldout_floor": round(m["fd_train_vs_heldout_floor"], 3),
+        "n_generated": m["n_generated"], "n_heldout": m["n_heldout"], "n_train": m["n_train"],
     }
 
 

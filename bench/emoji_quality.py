@@ -1,0 +1,105 @@
+#!/usr/bin/env python
+"""Quality of the style-conditional emoji generator, judged by a classifier trained on the emoji.
+
+    python bench/emoji_quality.py                      # evaluate checkpoints/emoji-gan
+    python bench/emoji_quality.py --train-classifier   # (re)train checkpoints/emoji-classifier first
+    python bench/emoji_quality.py --write              # also store the numbers in the checkpoint
+
+The classifier predicts (category × style): 9 Unicode emoji categories (from emoji.json) × the two
+styles (Noto, Twemoji), trained on the train split only. Reported: its held-out accuracy, the
+share of generated emoji whose predicted style is the requested one, and the Fréchet distance of
+its penultimate features between generated and held-out emoji, next to the real-train floor.
+These are classifier features, not Inception FID.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import ganzoo  # noqa: E402
+from ganzoo import hub  # noqa: E402
+from ganzoo.cards import write_model_card  # noqa: E402
+from ganzoo.data import load_images  # noqa: E402
+from ganzoo.data.emoji import emoji_categories  # noqa: E402
+from ganzoo.metrics import ClassifierConfig, to_tensor, train_classifier  # noqa: E402
+from ganzoo.metrics.report import classifier_report, generate  # noqa: E402
+
+
+def labelled(split: str):
+    data = load_images("emoji", split)
+    cats = emoji_categories()
+    names = sorted({c for c in cats.values()})
+    idx = {c: i for i, c in enumerate(names)}
+    cat = np.array([idx.get(cats.get(k, ""), -1) for k in data.keys])
+    keep = cat >= 0
+    y = cat * 2 + data.labels  # style = label % 2 (0 noto, 1 twemoji)
+    return data.images[keep], y[keep], data.labels[keep], names
+
+
+def get_classifier(retrain: bool, path: Path):
+    if retrain or not (path / "config.json").is_file():
+        x, y, _, names = labelled("train")
+        cfg = ClassifierConfig(img_size=64, channels=3, num_classes=2 * len(names), width=32,
+                               class_names=[f"{c} / {s}" for c in names for s in ("noto", "twemoji")])
+        model = train_classifier(x, y, cfg, epochs=8, batch_size=128)
+        hub.save_checkpoint(path, {"family": "classifier", "model": asdict(cfg),
+                                   "data": {"name": "emoji", "sources": ["noto", "twemoji"], "split": "train"}},
+                            model.state_dict(), dtype=torch.float32)
+    return ganzoo.load(path).model
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("checkpoint", nargs="?", default="emoji-gan")
+    ap.add_argument("--classifier", default=str(ROOT / "checkpoints" / "emoji-classifier"))
+    ap.add_argument("--train-classifier", action="store_true")
+    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    clf = get_classifier(a.train_classifier, Path(a.classifier))
+    x_tr, _, s_tr, _ = labelled("train")
+    x_te, y_te, _, _ = labelled("test")
+    g = ganzoo.load(a.checkpoint).model
+    styles = torch.as_tensor(s_tr)  # same size and style mix as the training set
+    x_gen = generate(g, styles)
+    m = classifier_report(clf, x_gen, to_tensor(x_te), to_tensor(x_tr), y_test=y_te,
+                          expected=styles, to_class=lambda p: p % 2)
+    hist = torch.bincount(m.pop("pred_gen"), minlength=2)
+    print(f"\n{a.checkpoint}: {m['n_generated']} generated, {m['n_heldout']} held-out, {m['n_train']} train emoji\n")
+    print("| measure | value |\n|---|---|")
+    print(f"| classifier accuracy (category × style), held-out split | {m['classifier_heldout_accuracy']:.2%} |")
+    print(f"| generated emoji recognised in the requested style | {m['class_accuracy']:.2%} |")
+    print(f"| Fréchet distance (classifier features), generated vs held-out | {m['fd_gen_vs_heldout']:.3f} |")
+    print(f"| Fréchet distance (classifier features), real train vs held-out (floor) | {m['fd_train_vs_heldout_floor']:.3f} |")
+    print(f"\npredicted styles of generated emoji: noto {hist[0]}, twemoji {hist[1]}")
+    if a.write:
+        path = hub.resolve(a.checkpoint)
+        cfg = json.loads((path / "config.json").read_text())
+        cfg["metrics"] = {"style_accuracy": round(m["class_accuracy"], 4),
+                          "fd_classifier": round(m["fd_gen_vs_heldout"], 3),
+                          "fd_classifier_floor": round(m["fd_train_vs_heldout_floor"], 3),
+                          "classifier_heldout_accuracy": round(m["classifier_heldout_accuracy"], 4)}
+        cfg["metrics_notes"] = (
+            "Measured by `python bench/emoji_quality.py` with ganzoo's emoji classifier "
+            f"(`checkpoints/emoji-classifier`, 9 categories × 2 styles, {m['classifier_heldout_accuracy']:.2%} "
+            f"on the held-out split): style_accuracy = share of {m['n_generated']} generated emoji recognised "
+            "in the requested style; fd_classifier = Fréchet distance of its penultimate features between "
+            f"generated and the {m['n_heldout']} held-out emoji; fd_classifier_floor = the same for the "
+            f"{m['n_train']} real training emoji. Classifier features, not Inception FID.")
+        (path / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
+        write_model_card(path)
+        print(f"wrote metrics to {path}/config.json and README.md")
+
+
+if __name__ == "__main__":
+    main()
