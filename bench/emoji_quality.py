@@ -50,7 +50,7 @@ def get_classifier(retrain: bool, path: Path):
         x, y, _, names = labelled("train")
         cfg = ClassifierConfig(img_size=64, channels=3, num_classes=2 * len(names), width=32,
                                class_names=[f"{c} / {s}" for c in names for s in ("noto", "twemoji")])
-        model = train_classifier(x, y, cfg, epochs=8, batch_size=128)
+        model = train_classifier(x, y, cfg, epochs=10, batch_size=128)
         hub.save_checkpoint(path, {"family": "classifier", "model": asdict(cfg),
                                    "data": {"name": "emoji", "sources": ["noto", "twemoji"], "split": "train"}},
                             model.state_dict(), dtype=torch.float32)

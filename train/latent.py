@@ -20,6 +20,9 @@ from ganzoo.training import LOSS_PRESETS, LatentTask, LatentTrainConfig, LoopCon
 from ganzoo.training.loop import main_command  # noqa: E402
 
 
+COMBINED = {"emoji": ["noto", "twemoji"]}  # recipes made of other recipes (for the model card)
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     d = p.add_argument_group("data")
@@ -82,8 +85,7 @@ def build(args):
         if v is not None and f.name != "loss":
             tkw[f.name] = v
     tcfg = LatentTrainConfig(**tkw)
-    info = {"name": data.name, "sources": data.name.split("+") if "+" in data.name else
-            (["noto", "twemoji"] if data.name == "emoji" else [data.name]),
+    info = {"name": data.name, "sources": COMBINED.get(data.name, [data.name]),
             "split": args.split, "n_images": len(data)}
     loop = LoopConfig(out_dir=args.out, steps=args.steps, batch_size=args.batch_size, seed=args.seed,
                       sample_every=args.sample_every, ckpt_every=args.ckpt_every,
