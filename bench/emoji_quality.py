@@ -30,7 +30,7 @@ from ganzoo import hub  # noqa: E402
 from ganzoo.cards import write_model_card  # noqa: E402
 from ganzoo.data import load_images  # noqa: E402
 from ganzoo.data.emoji import emoji_categories  # noqa: E402
-from ganzoo.metrics import ClassifierConfig, to_tensor, train_classifier  # noqa: E402
+from ganzoo.metrics import ClassifierConfig, predict, to_tensor, train_classifier  # noqa: E402
 from ganzoo.metrics.report import classifier_report, generate  # noqa: E402
 
 
@@ -51,8 +51,11 @@ def get_classifier(retrain: bool, path: Path):
         cfg = ClassifierConfig(img_size=64, channels=3, num_classes=2 * len(names), width=32,
                                class_names=[f"{c} / {s}" for c in names for s in ("noto", "twemoji")])
         model = train_classifier(x, y, cfg, epochs=10, batch_size=128)
+        x_te, y_te, _, _ = labelled("test")
+        acc = float((predict(model, to_tensor(x_te))[0].numpy() == y_te).mean())
         hub.save_checkpoint(path, {"family": "classifier", "model": asdict(cfg),
-                                   "data": {"name": "emoji", "sources": ["noto", "twemoji"], "split": "train"}},
+                                   "data": {"name": "emoji", "sources": ["noto", "twemoji"], "split": "train"},
+                                   "metrics": {"heldout_accuracy": round(acc, 4)}},
                             model.state_dict(), dtype=torch.float32)
     return ganzoo.load(path).model
 
