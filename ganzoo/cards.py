@@ -56,6 +56,9 @@ def write_model_card(folder) -> Path:
     lines += ["", "## How it was trained", ""]
     if tr.get("command"):
         lines += ["```", tr["command"], "```", ""]
+    if tr.get("resumed_with"):
+        lines += ["Stopped and resumed (bit-exact continuation from the saved state) with:", "", "```",
+                  *tr["resumed_with"], "```", ""]
     for k in ("steps", "batch_size", "seed", "hardware", "wall_time_s", "images_per_s"):
         if k in tr:
             lines.append(f"- {k.replace('_', ' ')}: {tr[k]}")

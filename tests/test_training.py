@@ -121,6 +121,10 @@ def test_sigkill_then_resume_equals_uninterrupted_run(tmp_path):
     a, b = _state_tensors(run), _state_tensors(tmp_path / "straight")
     for k in a:
         assert torch.equal(a[k], b[k]), k
+    card = json.loads((run / "final" / "config.json").read_text())["training"]
+    assert "--steps 10000" in card["command"] and "--resume" not in card["command"]
+    assert len(card["resumed_with"]) == 1 and "--resume" in card["resumed_with"][0]
+    assert card["wall_time_s"] > 0 and card["images_per_s"] > 0  # totals over both sessions
     final = load_file(str(run / "final" / "model.safetensors"))
     final2 = load_file(str(tmp_path / "straight" / "final" / "model.safetensors"))
     assert all(torch.equal(final[k], final2[k]) for k in final)

@@ -99,7 +99,7 @@ def _rng_state(task) -> dict:
     return st
 
 
-def save_state(out_dir: Path, step: int, task, accelerator) -> Path:
+def save_state(out_dir: Path, step: int, task, accelerator, clock: dict | None = None) -> Path:
     """Write the full training state for `step` atomically, then point `latest` at it."""
     root = out_dir / STATE_DIR
     name = f"step-{step:08d}"
@@ -112,7 +112,7 @@ def save_state(out_dir: Path, step: int, task, accelerator) -> Path:
         save_file(tensors, str(tmp / "modules.safetensors"))
         torch.save({k: o.state_dict() for k, o in task.optimizers().items()}, tmp / "optimizers.pt")
         torch.save(_rng_state(task), tmp / "rng.pt")
-        (tmp / "meta.json").write_text(json.dumps({"step": step}))
+        (tmp / "meta.json").write_text(json.dumps({"step": step, **(clock or {})}))
 
     hub.write_folder_atomically(root / name, write)
     tmp_ptr = root / f".{LATEST}.tmp"
@@ -131,7 +131,7 @@ def latest_state(out_dir: Path) -> Path | None:
     return d if (d / "meta.json").is_file() else None
 
 
-def load_state(state: Path, task, accelerator) -> int:
+def load_state(state: Path, task, accelerator) -> dict:
     tensors = load_file(str(state / "modules.safetensors"))
     for mname, m in task.modules().items():
         prefix = mname + "."
@@ -146,7 +146,7 @@ def load_state(state: Path, task, accelerator) -> int:
     task.noise.set_state(rng["noise"])
     if "cuda" in rng and torch.cuda.is_available():
         torch.cuda.set_rng_state(rng["cuda"])
-    return json.loads((state / "meta.json").read_text())["step"]
+    return json.loads((state / "meta.json").read_text())
 
 
 # ---- the loop -----------------------------------------------------------------------------------
@@ -171,20 +171,30 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
                       accelerator.process_index, accelerator.num_processes)
     k = task.batches_per_step
 
-    step = 0
+    step, before = 0, {"wall_time_s": 0.0, "images_seen": 0}
+    commands = [command] if command else []
     if cfg.resume:
         state = latest_state(out_dir)
         if state is not None:
-            step = load_state(state, task, accelerator)
+            meta = load_state(state, task, accelerator)
+            step = meta["step"]
+            before = {k: meta.get(k, v) for k, v in before.items()}
             accelerator.print(f"resumed from {state} (step {step})")
+            if (out_dir / "run.json").is_file():  # the model card names the command that started it
+                commands = json.loads((out_dir / "run.json").read_text()).get("commands", []) + commands
         else:
             accelerator.print(f"--resume: no saved state in {out_dir / STATE_DIR}, starting at step 0")
     (out_dir / "run.json").write_text(json.dumps({"loop": asdict(cfg), "task": task.describe(),
-                                                   "command": command}, indent=2))
+                                                   "commands": commands}, indent=2))
 
     bar = tqdm(total=cfg.steps, initial=step, disable=not (cfg.progress and accelerator.is_main_process),
                dynamic_ncols=True, mininterval=1.0)
     t0, images_seen, logs = time.perf_counter(), 0, {}
+
+    def clock():  # totals over every session of this run, for the card
+        return {"wall_time_s": before["wall_time_s"] + time.perf_counter() - t0,
+                "images_seen": before["images_seen"] + images_seen}
+
     log_file = open(out_dir / "log.jsonl", "a")
     try:
         while step < cfg.steps:
@@ -209,18 +219,18 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
                 grid = task.sample_grid()
                 save_grid(grid, out_dir / "samples" / f"step_{step:08d}.png", nrow=8)
             if accelerator.is_main_process and (step % cfg.ckpt_every == 0 or step == cfg.steps):
-                save_state(out_dir, step, task, accelerator)
+                save_state(out_dir, step, task, accelerator, clock())
     finally:
         bar.close()
         log_file.close()
 
-    wall = time.perf_counter() - t0
+    total = clock()
     export = Path(cfg.export_dir or out_dir / "final")
     if accelerator.is_main_process:
         meta = {"training": {"steps": cfg.steps, "batch_size": cfg.batch_size, "seed": cfg.seed,
-                             "hardware": hardware(), "wall_time_s": round(wall, 1),
-                             "images_per_s": round(images_seen / max(wall, 1e-9), 1),
-                             "command": command, **task.describe()}}
+                             "hardware": hardware(), "wall_time_s": round(total["wall_time_s"], 1),
+                             "images_per_s": round(total["images_seen"] / max(total["wall_time_s"], 1e-9), 1),
+                             "command": commands[0] if commands else None, "resumed_with": commands[1:], **task.describe()}}
         task.export(export, meta)
         write_model_card(export)
         if cfg.push_to_hub:
