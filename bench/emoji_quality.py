@@ -14,7 +14,6 @@ These are classifier features, not Inception FID.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -27,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import ganzoo  # noqa: E402
 from ganzoo import hub  # noqa: E402
-from ganzoo.cards import write_model_card  # noqa: E402
+from ganzoo.cards import record_metrics  # noqa: E402
 from ganzoo.data import load_images  # noqa: E402
 from ganzoo.data.emoji import emoji_categories  # noqa: E402
 from ganzoo.metrics import ClassifierConfig, predict, to_tensor, train_classifier  # noqa: E402
@@ -87,20 +86,18 @@ def main():
     print(f"\npredicted styles of generated emoji: noto {hist[0]}, twemoji {hist[1]}")
     if a.write:
         path = hub.resolve(a.checkpoint)
-        cfg = json.loads((path / "config.json").read_text())
-        cfg["metrics"] = {"style_accuracy": round(m["class_accuracy"], 4),
+        metrics = {"style_accuracy": round(m["class_accuracy"], 4),
                           "fd_classifier": round(m["fd_gen_vs_heldout"], 3),
                           "fd_classifier_floor": round(m["fd_train_vs_heldout_floor"], 3),
                           "classifier_heldout_accuracy": round(m["classifier_heldout_accuracy"], 4)}
-        cfg["metrics_notes"] = (
+        notes = (
             "Measured by `python bench/emoji_quality.py` with ganzoo's emoji classifier "
             f"(`checkpoints/emoji-classifier`, 9 categories × 2 styles, {m['classifier_heldout_accuracy']:.2%} "
             f"on the held-out split): style_accuracy = share of {m['n_generated']} generated emoji recognised "
             "in the requested style; fd_classifier = Fréchet distance of its penultimate features between "
             f"generated and the {m['n_heldout']} held-out emoji; fd_classifier_floor = the same for the "
             f"{m['n_train']} real training emoji. Classifier features, not Inception FID.")
-        (path / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
-        write_model_card(path)
+        record_metrics(path, metrics, notes)
         print(f"wrote metrics to {path}/config.json and README.md")
 
 

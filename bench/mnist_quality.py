@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 import ganzoo  # noqa: E402
 from ganzoo import hub  # noqa: E402
-from ganzoo.cards import write_model_card  # noqa: E402
+from ganzoo.cards import record_metrics  # noqa: E402
 from ganzoo.data import load_images  # noqa: E402
 from ganzoo.metrics import ClassifierConfig, predict, to_tensor, train_classifier  # noqa: E402
 from ganzoo.metrics.report import classifier_report, generate  # noqa: E402
@@ -87,20 +87,18 @@ def main():
     print("\nper class:", json.dumps(m["class_accuracy_per_class"]))
     if a.write:
         path = hub.resolve(a.checkpoint)
-        cfg = json.loads((path / "config.json").read_text())
-        cfg["metrics"] = {"class_accuracy": m["class_accuracy"],
+        metrics = {"class_accuracy": m["class_accuracy"],
                           "fd_classifier": m["fd_classifier_gen_vs_heldout"],
                           "fd_classifier_floor": m["fd_classifier_train_vs_heldout_floor"],
                           "classifier_heldout_accuracy": m["classifier_heldout_accuracy"]}
-        cfg["metrics_notes"] = (
+        notes = (
             f"Measured by `python bench/mnist_quality.py` with ganzoo's own MNIST classifier "
             f"(`checkpoints/mnist-classifier`, {m['classifier_heldout_accuracy']:.2%} on the held-out split): "
             f"class accuracy = share of {m['n_generated']} generated digits (equal per class) recognised as the "
             f"requested class; fd_classifier = Fréchet distance of its penultimate features between generated "
             f"digits and the {m['n_heldout']} held-out digits; fd_classifier_floor = the same for the "
             f"{m['n_train']} real training digits. These are classifier features, not Inception FID.")
-        (path / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
-        write_model_card(path)
+        record_metrics(path, metrics, notes)
         print(f"wrote metrics to {path}/config.json and README.md")
 
 

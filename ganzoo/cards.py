@@ -71,3 +71,13 @@ def write_model_card(folder) -> Path:
     path = folder / "README.md"
     path.write_text("\n".join(lines))
     return path
+
+
+def record_metrics(folder, metrics: dict, notes: str) -> Path:
+    """Store measured numbers (and how they were measured) in a checkpoint's config.json and
+    regenerate its model card."""
+    folder = Path(folder)
+    cfg = json.loads((folder / "config.json").read_text())
+    cfg["metrics"], cfg["metrics_notes"] = metrics, notes
+    (folder / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
+    return write_model_card(folder)
