@@ -57,7 +57,7 @@ def write_model_card(folder) -> Path:
     if tr.get("command"):
         lines += ["```", tr["command"], "```", ""]
     if tr.get("resumed_with"):
-        lines += ["Stopped and resumed (bit-exact continuation from the saved state) with:", "", "```",
+        lines += ["Stopped and resumed from its saved state (same batches and random streams) with:", "", "```",
                   *tr["resumed_with"], "```", ""]
     for k in ("steps", "batch_size", "seed", "hardware", "wall_time_s", "images_per_s"):
         if k in tr:

@@ -154,7 +154,12 @@ def load_state(state: Path, task, accelerator) -> dict:
 def hardware() -> str:
     if torch.cuda.is_available():
         return torch.cuda.get_device_name(0)
-    return f"CPU ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+    name = platform.processor() or platform.machine()
+    try:  # platform.processor() is often empty on Linux
+        name = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"CPU ({name}, {torch.get_num_threads()} threads)"
 
 
 def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
