@@ -74,8 +74,8 @@ def build(args):
     if args.conditional and not n_classes:
         raise SystemExit(f"--conditional needs labelled data; {args.dataset} has no classes")
     preset = dict(LOSS_PRESETS[args.loss])
-    d_norm = args.d_norm or preset.pop("d_norm")
-    preset.pop("d_norm", None)
+    preset_norm = preset.pop("d_norm")  # a model setting, not a training one
+    d_norm = args.d_norm or preset_norm
     mcfg = LatentGANConfig(img_size=h, channels=c, z_dim=args.z_dim, ngf=args.ngf, ndf=args.ndf,
                            num_classes=n_classes, class_names=list(data.class_names) if n_classes else None,
                            g_spectral_norm=args.g_spectral_norm, d_norm=d_norm)

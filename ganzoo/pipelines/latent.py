@@ -1,7 +1,6 @@
 """Latent sampling pipeline: seed / class / truncation / SeFa sliders → PIL image (or grid, GIF)."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Sequence
 
