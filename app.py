@@ -26,7 +26,7 @@ import gradio as gr
 from PIL import Image
 
 import ganzoo
-from ganzoo.pipelines import InputError, LatentPipeline
+from ganzoo.pipelines import InputError, LatentPipeline, Pix2PixPipeline
 from ganzoo.pipelines.latent import MAX_SEED
 
 log = logging.getLogger("ganzoo.app")
@@ -336,12 +336,148 @@ def build_latent_tab() -> gr.Tab:
 
 
 # ----------------------------------------------------------------------------------------------
+# sketch → image tab (pix2pix)
+
+PIX2PIX = _PipelineCache("pix2pix", Pix2PixPipeline.from_pretrained)
+SKETCH_DISPLAY_PX = 384
+EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
+MAX_PTH_BYTES = 400 * 2**20    # a released unet_256 is 218 MB
+
+
+def _payload_path(value) -> str | None:
+    """The server-side file of an image payload (events run with preprocess=False: gradio has
+    already checked that the file is in its upload cache and hands us the FileData dict)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return value.get("path")
+    if isinstance(value, (str, Path)):
+        return str(value)
+    raise InputError("unexpected image payload: send an image file")
+
+
+def _translate(model, src):
+    pipe = PIX2PIX.get(model)
+    seen, out = pipe.translate(src)
+    return _upscale(seen, SKETCH_DISPLAY_PX // 2), _upscale(out, SKETCH_DISPLAY_PX)
+
+
+@_user_errors
+def sketch_to_image(sketch=None, model=None):
+    """A Sketchpad value ({"background", "layers", "composite"}) → (model input, result)."""
+    if sketch is not None and not isinstance(sketch, dict):
+        raise InputError("the sketch must be a Sketchpad value with a 'composite' image")
+    path = _payload_path(sketch.get("composite")) if sketch else None
+    if path is None:
+        raise InputError("The canvas is empty: draw something (black strokes on white) first.")
+    return _translate(model, path)
+
+
+@_user_errors
+def upload_to_image(image=None, model=None):
+    """An uploaded drawing or photo (any size or mode) → (model input, result)."""
+    path = _payload_path(image)
+    if path is None:
+        raise InputError("No image was uploaded: choose a drawing or photo first.")
+    return _translate(model, path)
+
+
+@_user_errors
+def import_reference_weights(file=None):
+    """A released reference pix2pix generator (.pth) → a new entry in the model picker."""
+    from ganzoo.reference import import_reference
+
+    path = _payload_path(file)
+    if path is None:
+        raise InputError("Choose a .pth file first (e.g. facades_label2photo.pth).")
+    p = Path(path)
+    if p.suffix.lower() != ".pth":
+        raise InputError("Reference weights are .pth files (e.g. edges2shoes.pth).")
+    if p.stat().st_size > MAX_PTH_BYTES:
+        raise InputError(f"That file is larger than {MAX_PTH_BYTES // 2**20} MB; a released pix2pix "
+                         f"generator is about 218 MB.")
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in p.stem)[:64] or "reference"
+    if name in ganzoo.list_models():
+        raise InputError(f"A model called {name!r} already exists; rename the file to import it.")
+    import_reference(p, name=name)
+    gr.Info(f"Imported {name}: it is now in the model list.")
+    return gr.Dropdown(choices=PIX2PIX.names(), value=name)
+
+
+def _sketch_examples() -> list[str]:
+    return sorted(str(p) for p in (EXAMPLES_DIR / "sketches").glob("*.png"))
+
+
+def build_sketch_tab() -> gr.Tab:
+    """pix2pix: draw (or upload) line art, get a picture after every stroke."""
+    names = PIX2PIX.names()
+    default = "sketch2emoji" if "sketch2emoji" in names else (names[0] if names else None)
+    with gr.Tab("Sketch → image", id="sketch") as tab:
+        if not names:
+            gr.Markdown("No pix2pix checkpoints are bundled yet: train one with "
+                        "`python train/pix2pix.py --dataset openmoji ...`.")
+        gr.Markdown("Draw with the black brush — an emoji-like outline works best (a face, a heart, a "
+                    "house, an animal) — and the picture updates after every stroke. The drawing is "
+                    "centred and its strokes are evened out before the model sees it (middle). "
+                    "Or upload a drawing, or a photo for models trained on photos.")
+        with gr.Row():
+            with gr.Column(scale=3, min_width=320):
+                sketch = gr.Sketchpad(type="pil", image_mode="RGB", canvas_size=(384, 384), layers=False,
+                                      brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=6),
+                                      label="draw here", elem_id="sketchpad")
+                with gr.Accordion("upload a drawing or photo instead", open=False):
+                    upload = gr.Image(type="filepath", sources=["upload", "clipboard"], label="upload",
+                                      elem_id="sketch_upload", height=240)
+            with gr.Column(scale=1, min_width=160):
+                model = gr.Dropdown(names, value=default, label="model", elem_id="sketch_model")
+                seen = gr.Image(type="pil", format="png", label="what the model sees",
+                                interactive=False, elem_id="sketch_seen", buttons=[])
+            with gr.Column(scale=3, min_width=320):
+                out = gr.Image(type="pil", format="png", label="result", interactive=False,
+                               elem_id="sketch_out", height=SKETCH_DISPLAY_PX + 40,
+                               buttons=["download", "fullscreen"])
+        with gr.Accordion("load released pix2pix weights (.pth)", open=False):
+            gr.Markdown("Generators released with the reference pix2pix code (`facades_label2photo`, "
+                        "`edges2shoes`, `map2sat`, …; `unet_256`) load as they are. The file is read "
+                        "with `torch.load(weights_only=True)`: anything but tensors is refused. "
+                        "Offline: `python -m ganzoo.reference FILE.pth` does the same.")
+            with gr.Row():
+                pth = gr.File(file_types=[".pth"], label=".pth file", elem_id="pth_file")
+                import_btn = gr.Button("import", elem_id="pth_import")
+
+        live = dict(outputs=[seen, out], preprocess=False, trigger_mode="always_last",
+                    show_progress="minimal", concurrency_limit=2, concurrency_id="sketch")
+        sketch.change(sketch_to_image, [sketch, model], api_name="sketch2img", **live)
+        upload.upload(upload_to_image, [upload, model], api_name="upload2img", **live)
+        # a new model redraws whatever is on the canvas (quietly: an empty canvas is no error here)
+        model.change(_redraw, [sketch, upload, model], [seen, out], preprocess=False,
+                     api_visibility="private", show_progress="minimal")
+        import_btn.click(import_reference_weights, pth, model, preprocess=False,
+                         api_name="import_reference", concurrency_limit=1)
+        examples = _sketch_examples()
+        if examples and default is not None:
+            gr.Examples([[e, default] for e in examples], inputs=[upload, model], outputs=[seen, out],
+                        label="example drawings (drawn with a mouse in this app)", fn=upload_to_image,
+                        run_on_click=True, preprocess=False, examples_per_page=8, api_visibility="private")
+    return tab
+
+
+def _redraw(sketch=None, upload=None, model=None):
+    src = _payload_path(sketch.get("composite")) if isinstance(sketch, dict) else None
+    src = src or _payload_path(upload)
+    if src is None:
+        return None, None
+    return _user_errors(_translate)(model, src)
+
+
+# ----------------------------------------------------------------------------------------------
 
 def build_app() -> gr.Blocks:
     with gr.Blocks(title="ganzoo", analytics_enabled=False, delete_cache=(1800, 3600)) as demo:
         gr.Markdown(HEADER)
         with gr.Tabs():
             build_latent_tab()
+            build_sketch_tab()
     return demo
 
 

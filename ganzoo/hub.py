@@ -23,6 +23,8 @@ from . import registry
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
 BUNDLED_DIR = Path(os.environ.get("GANZOO_CHECKPOINTS", Path(__file__).resolve().parent.parent / "checkpoints"))
+# models a user added (imported reference weights, downloads): listed after the bundled ones
+USER_DIR = Path(os.environ.get("GANZOO_MODELS", Path.home() / ".cache" / "ganzoo" / "models"))
 
 
 class CheckpointError(RuntimeError):
@@ -104,6 +106,19 @@ def save_checkpoint(folder, config: dict, state_dict: dict, extras: dict | None 
     return write_folder_atomically(folder, write)
 
 
+@torch.no_grad()
+def fp16_if_lossless(model: torch.nn.Module, state_dict: dict, *inputs, tol: float = 1.0 / 255) -> torch.dtype:
+    """fp16 storage when rounding the weights changes no output pixel by more than one grey level
+    (outputs in [-1, 1]) on the given probe inputs, else fp32."""
+    import copy
+
+    ref = model(*inputs)
+    half = copy.deepcopy(model)
+    half.load_state_dict({k: v.half().to(v.dtype) if v.is_floating_point() else v for k, v in state_dict.items()})
+    err = (half(*inputs) - ref).abs().max().item() / 2  # outputs span 2 units
+    return torch.float16 if err <= tol else torch.float32
+
+
 def resolve(name_or_path: str | Path) -> Path:
     """A local folder, a bundled checkpoint name, or a Hub repo id (downloaded on demand)."""
     p = Path(name_or_path)
@@ -111,9 +126,9 @@ def resolve(name_or_path: str | Path) -> Path:
         if not (p / CONFIG_NAME).is_file():
             raise CheckpointError(f"{p} is not a ganzoo checkpoint folder (no {CONFIG_NAME})")
         return p
-    bundled = BUNDLED_DIR / str(name_or_path)
-    if (bundled / CONFIG_NAME).is_file():
-        return bundled
+    for root in (BUNDLED_DIR, USER_DIR):
+        if (root / str(name_or_path) / CONFIG_NAME).is_file():
+            return root / str(name_or_path)
     name = str(name_or_path)
     if name.count("/") == 1 and not name.startswith((".", "/")):
         try:
@@ -131,7 +146,16 @@ def read_config(name_or_path) -> dict:
 
 
 def load(name_or_path, device: str | torch.device = "cpu") -> Checkpoint:
-    """Load a checkpoint folder into an eval-mode fp32 generator (plus its extras)."""
+    """Load a checkpoint folder into an eval-mode fp32 generator (plus its extras).
+
+    A `.pth` file is taken as a generator released by the reference pix2pix/CycleGAN code and
+    read with weights_only (see ganzoo.reference)."""
+    if str(name_or_path).endswith(".pth") and Path(name_or_path).is_file():
+        from .reference import load_reference
+
+        ckpt = load_reference(name_or_path)
+        ckpt.model.to(device)
+        return ckpt
     path = resolve(name_or_path)
     try:
         return _load_folder(path, device)
@@ -162,16 +186,21 @@ def _load_folder(path: Path, device) -> Checkpoint:
 
 
 def list_models(family: str | None = None) -> list[str]:
-    """Names of the bundled checkpoints (optionally of one family), sorted."""
-    if not BUNDLED_DIR.is_dir():
-        return []
+    """Names of the bundled checkpoints, then the user's (optionally of one family), each sorted."""
     out = []
-    for d in sorted(BUNDLED_DIR.iterdir()):
-        cfg = d / CONFIG_NAME
-        if d.name.startswith(".") or not cfg.is_file():
+    for root in (BUNDLED_DIR, USER_DIR):
+        if not root.is_dir():
             continue
-        if family is None or json.loads(cfg.read_text()).get("family") == family:
-            out.append(d.name)
+        for d in sorted(root.iterdir()):
+            cfg = d / CONFIG_NAME
+            if d.name.startswith(".") or not cfg.is_file() or d.name in out:
+                continue
+            try:
+                fam = json.loads(cfg.read_text()).get("family")
+            except ValueError:  # a broken folder is reported when it is loaded, not listed
+                continue
+            if family is None or fam == family:
+                out.append(d.name)
     return out
 
 

@@ -8,6 +8,7 @@ from importlib import import_module
 FAMILIES: dict[str, tuple[str, str, str]] = {
     "latent": ("ganzoo.nn.dcgan", "LatentGANConfig", "Generator"),
     "classifier": ("ganzoo.metrics.classifier", "ClassifierConfig", "Classifier"),
+    "pix2pix": ("ganzoo.nn.unet", "Pix2PixConfig", "unet_from_config"),
 }
 
 

@@ -37,3 +37,38 @@ def tiny_loop(out_dir, steps=4, **kw):
                 progress=False)
     base.update(kw)
     return LoopConfig(**base)
+
+
+def tiny_pairs(n=48, size=64, seed=0):
+    """Toy sketch → colour pairs: A is the black outline of a circle or a square on white, B the
+    same shape filled with the colour that goes with its kind (so the mapping is learnable)."""
+    from PIL import Image, ImageDraw
+
+    from ganzoo.data.paired import PairSet
+
+    rng = np.random.default_rng(seed)
+    a = np.empty((n, size, size, 1), np.uint8)
+    b = np.empty((n, size, size, 3), np.uint8)
+    for i in range(n):
+        kind = i % 2
+        r = int(rng.integers(size // 5, size // 3))
+        cx, cy = (int(v) for v in rng.integers(r + 2, size - r - 2, 2))
+        box = (cx - r, cy - r, cx + r, cy + r)
+        sk, col = Image.new("L", (size, size), 255), Image.new("RGB", (size, size), "white")
+        draw = ImageDraw.Draw(sk).ellipse if kind == 0 else ImageDraw.Draw(sk).rectangle
+        draw(box, outline=0, width=2)
+        fill = ((230, 200, 40), (40, 90, 220))[kind]
+        cdraw = ImageDraw.Draw(col).ellipse if kind == 0 else ImageDraw.Draw(col).rectangle
+        cdraw(box, fill=fill, outline=(0, 0, 0), width=2)
+        a[i, ..., 0], b[i] = np.asarray(sk), np.asarray(col)
+    return PairSet(a=a, b=b, keys=[f"p{i}" for i in range(n)], name="tiny-pairs")
+
+
+def tiny_pix2pix_task(l1_only=False, size=64, augment="sketch", preview=None):
+    from ganzoo.nn.unet import Pix2PixConfig
+    from ganzoo.training import Pix2PixTask, Pix2PixTrainConfig
+
+    mcfg = Pix2PixConfig(img_size=size, in_channels=1, out_channels=3, ngf=8, ndf=8)
+    tcfg = Pix2PixTrainConfig(l1_only=l1_only, augment=augment)
+    return Pix2PixTask(mcfg, tcfg, {"name": "tiny-pairs"}, preview=preview,
+                       input_info={"kind": "sketch", "fill": 0.6} if augment == "sketch" else {"kind": "image"})

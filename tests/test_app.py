@@ -1,95 +1,20 @@
-"""The real app in a subprocess (`python app.py`), driven through gradio_client.
-
-The checkpoints are tiny models trained here with the library (a conditional one, an
-unconditional one) plus a deliberately broken folder, so the test does not depend on which
-models happen to be bundled in checkpoints/.
-"""
+"""The latent tab of the real app (a subprocess, see appserver.py), driven through gradio_client."""
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from ganzoo.pipelines import LatentPipeline
-from ganzoo.training import fit
-from helpers import blobs, tiny_loop, tiny_task
 
 gradio_client = pytest.importorskip("gradio_client")
-from gradio_client import Client  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT_S = 60
 CLASSES = ["c0", "c1", "c2"]     # helpers.tiny_task's class names
 DISPLAY_PX, GRID_DISPLAY_PX = 256, 512
-
-
-@pytest.fixture(scope="module")
-def checkpoints(tmp_path_factory):
-    """A GANZOO_CHECKPOINTS folder: tiny-cgan (3 classes), tiny-gan (unconditional), broken."""
-    root = tmp_path_factory.mktemp("checkpoints")
-    runs = tmp_path_factory.mktemp("runs")
-    fit(tiny_task("ns"), blobs(), tiny_loop(runs / "c", steps=2, export_dir=str(root / "tiny-cgan")))
-    fit(tiny_task("ns", classes=0), blobs(), tiny_loop(runs / "u", steps=2, export_dir=str(root / "tiny-gan")))
-    broken = root / "broken"
-    shutil.copytree(root / "tiny-gan", broken)
-    (broken / "model.safetensors").write_bytes(b"not a safetensors file")
-    return root
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(checkpoints, tmp_path_factory):
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("app") / "app.log"
-    env = dict(os.environ, GANZOO_CHECKPOINTS=str(checkpoints), GRADIO_SERVER_PORT=str(port),
-               GRADIO_SERVER_NAME="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False",
-               GRADIO_TEMP_DIR=str(tmp_path_factory.mktemp("gradio")),
-               TMPDIR=str(tmp_path_factory.mktemp("tmp")), PYTHONUNBUFFERED="1")
-    url = f"http://127.0.0.1:{port}/"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"app.py exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                if urllib.request.urlopen(url, timeout=2).status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"app.py did not answer within {START_TIMEOUT_S}s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.25)
-        yield url, log_path
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    return Client(server[0], verbose=False)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,6 @@
 from .loop import LoopConfig, TrainingDiverged, fit
 from .latent import LOSS_PRESETS, LatentTask, LatentTrainConfig
+from .pix2pix import Pix2PixTask, Pix2PixTrainConfig
 
-__all__ = ["LoopConfig", "TrainingDiverged", "fit", "LatentTask", "LatentTrainConfig", "LOSS_PRESETS"]
+__all__ = ["LoopConfig", "TrainingDiverged", "fit", "LatentTask", "LatentTrainConfig", "LOSS_PRESETS",
+           "Pix2PixTask", "Pix2PixTrainConfig"]

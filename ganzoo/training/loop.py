@@ -57,16 +57,23 @@ def _accelerator(mixed_precision: str):
     return Accelerator(mixed_precision=mixed_precision)
 
 
+def _to_device(images: np.ndarray, device) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).contiguous().to(device)
+
+
 class DeviceData:
     """The whole (small) dataset as uint8 on the device; batches by a seeded per-epoch permutation.
 
     The batch at step s depends only on (seed, s), so a resumed run sees exactly the batches an
-    uninterrupted run would have seen, and no DataLoader workers are needed.
+    uninterrupted run would have seen, and no DataLoader workers are needed. Paired data (a PairSet)
+    gives batches with "input" (A) next to "image" (B).
     """
 
-    def __init__(self, images: np.ndarray, labels, batch_size: int, seed: int, device, rank=0, world=1):
-        x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).contiguous()
-        self.images = x.to(device)
+    def __init__(self, images: np.ndarray, labels, batch_size: int, seed: int, device, rank=0, world=1,
+                 inputs: np.ndarray | None = None):
+        x = _to_device(images, device)
+        self.images = x
+        self.inputs = _to_device(inputs, device) if inputs is not None else None
         self.labels = torch.from_numpy(np.asarray(labels, dtype=np.int64)).to(device) if labels is not None else None
         self.batch_size, self.seed, self.rank, self.world = batch_size, seed, rank, world
         per_step = batch_size * world
@@ -85,6 +92,8 @@ class DeviceData:
         start = (i * self.world + self.rank) * self.batch_size
         idx = self._perm[start:start + self.batch_size]
         out = {"image": self.images[idx].float().div_(127.5).sub_(1.0)}
+        if self.inputs is not None:
+            out["input"] = self.inputs[idx].float().div_(127.5).sub_(1.0)
         if self.labels is not None:
             out["label"] = self.labels[idx]
         return out
@@ -172,8 +181,11 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
     torch.manual_seed(cfg.seed)
     np.random.seed(cfg.seed)
     task.setup(accelerator, cfg.seed)
-    feed = DeviceData(data.images, data.labels, cfg.batch_size, cfg.seed, accelerator.device,
-                      accelerator.process_index, accelerator.num_processes)
+    task.total_steps = cfg.steps  # for tasks with a learning-rate schedule
+    paired = hasattr(data, "b")  # a PairSet: A is the input, B the target
+    feed = DeviceData(data.b if paired else data.images, None if paired else data.labels, cfg.batch_size,
+                      cfg.seed, accelerator.device, accelerator.process_index, accelerator.num_processes,
+                      inputs=data.a if paired else None)
     k = task.batches_per_step
 
     step, before = 0, {"wall_time_s": 0.0, "images_seen": 0}
@@ -222,7 +234,8 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
                 log_file.flush()
             if accelerator.is_main_process and (step % cfg.sample_every == 0 or step == cfg.steps):
                 grid = task.sample_grid()
-                save_grid(grid, out_dir / "samples" / f"step_{step:08d}.png", nrow=8)
+                if grid is not None:
+                    save_grid(grid, out_dir / "samples" / f"step_{step:08d}.png", nrow=8)
             if accelerator.is_main_process and (step % cfg.ckpt_every == 0 or step == cfg.steps):
                 save_state(out_dir, step, task, accelerator, clock())
     finally:

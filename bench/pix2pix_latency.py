@@ -1,0 +1,109 @@
+#!/usr/bin/env python
+"""CPU latency of pix2pix generators: the shipped model at 128 px and a reference-layout unet_256.
+
+    python bench/pix2pix_latency.py            # 2 threads, as on the machines the Space runs on
+
+"reference" runs the network as the reference implementation's test script does with --eval:
+the plain module in eval mode under torch.no_grad, fp32, NCHW. "ganzoo" runs the same weights the
+way the pipeline does: BatchNorm folded into the convolutions, dropout removed, channels_last,
+torch.inference_mode. The per-image-statistics rows are the reference's default test mode (no
+--eval: BatchNorm on each image's own statistics), which is how ganzoo runs imported released
+models. Goal: ganzoo ≤ 0.7× reference. Run it on an otherwise idle machine.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import ganzoo  # noqa: E402
+from ganzoo.nn.inference import optimize_for_inference  # noqa: E402
+from ganzoo.nn.unet import Pix2PixConfig, init_normal, unet_from_config  # noqa: E402
+from ganzoo.pipelines import Pix2PixPipeline  # noqa: E402
+
+
+def median_ms(fn, runs: int, warmup: int = 3) -> float:
+    for _ in range(warmup):
+        fn()
+    ts = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t)
+    return statistics.median(ts) * 1000
+
+
+def reference_unet256() -> torch.nn.Module:
+    """unet_256 (ngf 64, batch norm, dropout) with non-trivial BatchNorm statistics."""
+    torch.manual_seed(0)
+    g = unet_from_config(Pix2PixConfig(img_size=256))
+    init_normal(g)
+    g.train()
+    with torch.no_grad():
+        g(torch.randn(4, 3, 256, 256))
+    return g.eval()
+
+
+def compare(name: str, model, x, runs: int, per_image: bool = False) -> list[tuple]:
+    if per_image:  # reference default: train-mode BatchNorm (one image), no dropout noise
+        ref_model = unet_from_config(Pix2PixConfig(img_size=x.shape[-1], use_dropout=False,
+                                                   ngf=model.model.model[0].out_channels,
+                                                   in_channels=x.shape[1])).train()
+        ref_model.load_state_dict(model.state_dict())
+    else:
+        ref_model = model.eval()
+    fast = optimize_for_inference(model, "batch" if per_image else "running")
+    xc = x.contiguous(memory_format=torch.channels_last)
+    with torch.no_grad():
+        ref_out = ref_model(x)
+        t_ref = median_ms(lambda: ref_model(x), runs)
+    with torch.inference_mode():
+        out = fast(xc)
+        t_fast = median_ms(lambda: fast(xc), runs)
+    diff = (out.float() - ref_out).abs().max().item()
+    return [(name, "reference", t_ref, 1.0, 0.0), (name, "ganzoo", t_fast, t_fast / t_ref, diff)]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--model", default="sketch2emoji")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+
+    rows = []
+    g256 = reference_unet256()
+    x256 = torch.rand(1, 3, 256, 256) * 2 - 1
+    rows += compare("unet_256, eval (reference --eval)", g256, x256, a.runs)
+    rows += compare("unet_256, per-image BN (reference default)", g256, x256, a.runs, per_image=True)
+    pipe_ms = None
+    if a.model in ganzoo.list_models("pix2pix") or Path(a.model).is_dir():
+        ck = ganzoo.load(a.model)
+        s = ck.config["model"]["img_size"]
+        x = torch.rand(1, ck.config["model"]["in_channels"], s, s) * 2 - 1
+        rows += compare(f"{a.model} ({s} px, ngf {ck.config['model']['ngf']})", ck.model, x, a.runs)
+        from PIL import Image, ImageDraw
+        drawing = Image.new("RGB", (512, 512), "white")
+        ImageDraw.Draw(drawing).ellipse((100, 100, 400, 400), outline="black", width=6)
+        pipe = Pix2PixPipeline(ck)
+        pipe_ms = median_ms(lambda: pipe.translate(drawing), a.runs)
+
+    print(f"\npix2pix CPU latency, {a.threads} threads, median of {a.runs} runs (batch 1)\n")
+    print("| network | runner | median ms | vs reference | max abs diff |")
+    print("|---|---|---|---|---|")
+    for name, who, ms, ratio, diff in rows:
+        print(f"| {name} | {who} | {ms:.1f} | {ratio:.2f}× | {diff:.1e} |")
+    if pipe_ms is not None:
+        print(f"\nfull pipeline for {a.model} (512 px drawing → prepare → generator → PIL): {pipe_ms:.1f} ms median")
+
+
+if __name__ == "__main__":
+    main()

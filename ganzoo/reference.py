@@ -1,0 +1,147 @@
+"""Import generators released by the reference pix2pix/CycleGAN implementation (`.pth` files).
+
+    ckpt = ganzoo.load("facades_label2photo.pth")          # one call: detect, load, run
+    python -m ganzoo.reference facades_label2photo.pth      # or save it as a ganzoo model folder
+
+Files are read with `torch.load(weights_only=True)` only: a file that holds pickled Python objects
+besides tensors is refused, never executed. The architecture is read off the keys and shapes, and
+the state dict must then load strictly.
+"""
+from __future__ import annotations
+
+import argparse
+import pickle
+import re
+from pathlib import Path
+
+import torch
+
+from . import hub
+from .nn.unet import Pix2PixConfig, unet_from_config
+
+# The reference's released pix2pix generators (unet_256, batch norm, dropout) and their data.
+PIX2PIX_MODELS = {
+    "facades_label2photo": "CMP Facades labels → photo",
+    "sat2map": "aerial photo → map", "map2sat": "map → aerial photo",
+    "edges2shoes": "edges → shoe photo", "edges2handbags": "edges → handbag photo",
+    "day2night": "day → night",
+}
+PIX2PIX_URL = "http://efrosgans.eecs.berkeley.edu/pix2pix/models/{name}.pth"
+
+
+class ReferenceError(hub.CheckpointError):
+    """A .pth file that is not a reference generator ganzoo can load."""
+
+
+def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
+    path = Path(path)
+    try:
+        sd = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        if "GLOBAL" in str(e) or "global" in str(e).split("Weights only load failed")[-1][:2000]:
+            raise ReferenceError(f"{path.name} was refused: it contains pickled Python objects, not only "
+                                 f"tensors, and ganzoo never unpickles untrusted files") from e
+        raise ReferenceError(f"{path.name} is not a readable PyTorch weights file (corrupt or another format)") from e
+    except (OSError, RuntimeError, EOFError) as e:
+        raise ReferenceError(f"{path.name} is not a readable PyTorch weights file ({type(e).__name__})") from e
+    if isinstance(sd, dict) and "state_dict" in sd and isinstance(sd["state_dict"], dict):
+        sd = sd["state_dict"]
+    if not isinstance(sd, dict) or not sd or not all(isinstance(v, torch.Tensor) for v in sd.values()):
+        raise ReferenceError(f"{path.name} does not hold a state dict of tensors")
+    sd = dict(sd)
+    sd.pop("_metadata", None)
+    return {k[len("module."):] if k.startswith("module.") else k: v for k, v in sd.items()}
+
+
+def unet_config(sd: dict[str, torch.Tensor]) -> Pix2PixConfig:
+    """The UnetGenerator arguments that produce exactly these keys and shapes."""
+    first = sd.get("model.model.0.weight")
+    if first is None or first.dim() != 4:
+        raise ReferenceError("not a reference UnetGenerator (no model.model.0.weight)")
+    ngf, in_ch = first.shape[:2]
+    last = sd.get("model.model.3.weight")
+    if last is None:
+        raise ReferenceError("not a reference UnetGenerator (no model.model.3.weight)")
+    out_ch = last.shape[1]
+    # each U-Net level nests one ".model.3" (or ".model.1" for the outermost) deeper
+    depth = max(len(re.findall(r"model\.3\.", k)) for k in sd if k.endswith("weight"))
+    num_downs = depth + 1
+    norm = "batch" if any(k.endswith("running_mean") for k in sd) else "instance"
+    if not 6 <= num_downs <= 8:  # 64, 128, 256 px down to a 1×1 bottleneck
+        raise ReferenceError(f"unsupported U-Net depth ({num_downs} levels; ganzoo runs 6–8)")
+    img = 2 ** num_downs
+    return Pix2PixConfig(img_size=img, in_channels=int(in_ch), out_channels=int(out_ch), ngf=int(ngf),
+                         num_downs=num_downs, norm=norm, use_dropout=True, bn_stats="batch")
+
+
+def build_unet(sd: dict[str, torch.Tensor]) -> tuple[Pix2PixConfig, torch.nn.Module]:
+    cfg = unet_config(sd)
+    net = unet_from_config(cfg)
+    try:
+        net.load_state_dict(sd, strict=True)
+    except RuntimeError as e:
+        raise ReferenceError(f"the keys/shapes do not match a reference UnetGenerator: {str(e).splitlines()[0][:200]}") from e
+    return cfg, net.eval().requires_grad_(False)
+
+
+def load_reference(path: str | Path, name: str | None = None) -> hub.Checkpoint:
+    """A released reference generator as an in-memory ganzoo Checkpoint (no folder written)."""
+    path = Path(path)
+    sd = read_state_dict(path)
+    if "model.model.0.weight" in sd:
+        cfg, net = build_unet(sd)
+        name = name or path.stem.removesuffix("_net_G").removesuffix("latest_net_G") or "reference"
+        config = {"family": "pix2pix", "model": cfg.to_dict(), "value_range": [-1, 1],
+                  "input": {"kind": "image"}, "reference": {"file": path.name, "name": name,
+                                                             "about": PIX2PIX_MODELS.get(name, "")}}
+        return hub.Checkpoint(path=path, config=config, model=net)
+    raise ReferenceError(f"{path.name}: not a reference pix2pix UnetGenerator state dict")
+
+
+def import_reference(path: str | Path, out: str | Path | None = None, name: str | None = None) -> Path:
+    """Convert a released .pth generator into a ganzoo checkpoint folder (safetensors + config)."""
+    ckpt = load_reference(path, name)
+    name = ckpt.config["reference"]["name"]
+    folder = Path(out) if out else hub.USER_DIR / name
+    sd = ckpt.model.state_dict()
+    probe = torch.zeros(1, ckpt.model.model.model[0].in_channels, 256, 256).uniform_(-1, 1)
+    model = ckpt.model
+    dtype = hub.fp16_if_lossless(model, sd, probe)
+    return hub.save_checkpoint(folder, ckpt.config, sd, dtype=dtype)
+
+
+def download_official(name: str, dest: str | Path | None = None) -> Path:
+    """Fetch one of the reference's released pix2pix generators (needs the network)."""
+    if name not in PIX2PIX_MODELS:
+        raise ReferenceError(f"unknown released model {name!r}; known: {', '.join(PIX2PIX_MODELS)}")
+    import urllib.request
+
+    dest = Path(dest) if dest else hub.USER_DIR / f"{name}.pth"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    url = PIX2PIX_URL.format(name=name)
+    tmp = dest.with_suffix(".part")
+    try:
+        urllib.request.urlretrieve(url, tmp)
+    except OSError as e:
+        raise ReferenceError(f"could not download {url} ({type(e).__name__}): no network? Download it "
+                             f"elsewhere and pass the file path") from e
+    tmp.replace(dest)
+    return dest
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="Import a released reference pix2pix generator (.pth) "
+                                            "as a ganzoo model folder.")
+    p.add_argument("pth", help=f"a .pth file, or a released model name to download ({', '.join(PIX2PIX_MODELS)})")
+    p.add_argument("--name", help="model name (default: the file name)")
+    p.add_argument("--out", help=f"output folder (default: {hub.USER_DIR}/NAME)")
+    args = p.parse_args(argv)
+    src = Path(args.pth)
+    if not src.is_file() and args.pth in PIX2PIX_MODELS:
+        src = download_official(args.pth)
+    folder = import_reference(src, args.out, args.name or (args.pth if args.pth in PIX2PIX_MODELS else None))
+    print(f"imported {src} → {folder}")
+
+
+if __name__ == "__main__":
+    main()

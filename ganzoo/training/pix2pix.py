@@ -1,0 +1,182 @@
+"""pix2pix training step (Isola et al. 2017): conditional PatchGAN + λ·L1 to the paired target.
+
+`l1_only=True` trains the same U-Net with the L1 term alone — the baseline a GAN has to beat on
+sharpness and colour. The learning rate is constant for the first half of the run and decays
+linearly to zero over the second half (the reference's n_epochs / n_epochs_decay schedule).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+
+from .. import hub
+from ..data.sketchaug import degrade_sketch, joint_affine
+from ..losses import d_loss, g_loss
+from ..nn.patchgan import NLayerDiscriminator
+from ..nn.unet import Pix2PixConfig, init_normal, unet_from_config
+from ..utils import make_grid
+
+AUGMENTS = ("sketch", "joint", "none")
+GAN_LOSSES = ("ns", "lsgan", "hinge")
+
+
+@dataclass
+class Pix2PixTrainConfig:
+    gan_loss: str = "ns"           # the reference's "vanilla" (BCE with logits)
+    lambda_l1: float = 100.0
+    l1_only: bool = False
+    lr: float = 2e-4
+    beta1: float = 0.5
+    beta2: float = 0.999
+    decay_from: float = 0.5        # fraction of the run after which the lr decays linearly to 0
+    augment: str = "sketch"        # sketch: flip/zoom/shift + hand-drawn degradations of A; joint: flip/zoom/shift
+
+
+class Pix2PixTask:
+    family = "pix2pix"
+    batches_per_step = 1
+
+    def __init__(self, model_cfg: Pix2PixConfig, train_cfg: Pix2PixTrainConfig, data_info: dict | None = None,
+                 preview=None, input_info: dict | None = None):
+        if train_cfg.augment not in AUGMENTS:
+            raise ValueError(f"augment must be one of {AUGMENTS}")
+        if train_cfg.gan_loss not in GAN_LOSSES:
+            raise ValueError(f"gan_loss must be one of {GAN_LOSSES}")
+        self.mcfg, self.tcfg, self.data_info = model_cfg, train_cfg, data_info or {}
+        self.preview = preview          # (a, b) uint8 arrays shown in the sample grids
+        self.input_info = input_info or {"kind": "image"}
+        self.total_steps = None         # set by the loop; drives the lr schedule
+
+    def describe(self) -> dict:
+        return {"model": asdict(self.mcfg), "train": asdict(self.tcfg), "data": self.data_info}
+
+    def setup(self, accelerator, seed: int) -> None:
+        self.acc = accelerator
+        dev = accelerator.device
+        torch.manual_seed(seed)
+        m, t = self.mcfg, self.tcfg
+        G = unet_from_config(m)
+        init_normal(G)
+        fused = dev.type == "cuda"
+        og = torch.optim.Adam(G.parameters(), t.lr, betas=(t.beta1, t.beta2), fused=fused)
+        D = od = None
+        if not t.l1_only:
+            D = NLayerDiscriminator(m.in_channels + m.out_channels, m.ndf, m.n_layers, m.norm)
+            init_normal(D)
+            od = torch.optim.Adam(D.parameters(), t.lr, betas=(t.beta1, t.beta2), fused=fused)
+        if dev.type == "cuda":
+            G = G.to(memory_format=torch.channels_last)
+            D = D.to(memory_format=torch.channels_last) if D is not None else None
+        if D is None:
+            self.G, self.opt_g = accelerator.prepare(G, og)
+            self.D = self.opt_d = None
+        else:
+            self.G, self.D, self.opt_g, self.opt_d = accelerator.prepare(G, D, og, od)
+        self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
+        if self.preview is not None:
+            a, b = self.preview
+            self.preview_t = [torch.from_numpy(x).permute(0, 3, 1, 2).float().div(127.5).sub(1).to(dev)
+                              for x in (a, b)]
+
+    def modules(self) -> dict:
+        return {"G": self.G} if self.D is None else {"G": self.G, "D": self.D}
+
+    def optimizers(self) -> dict:
+        return {"G": self.opt_g} if self.D is None else {"G": self.opt_g, "D": self.opt_d}
+
+    def _lr(self, step: int) -> float:
+        if not self.total_steps:
+            return self.tcfg.lr
+        start = int(self.tcfg.decay_from * self.total_steps)
+        if step < start:
+            return self.tcfg.lr
+        return self.tcfg.lr * max(0.0, 1 - (step - start) / max(1, self.total_steps - start))
+
+    def augment(self, a: torch.Tensor, b: torch.Tensor):
+        if self.tcfg.augment == "none":
+            return a, b
+        a, b = joint_affine(a, b, self.noise)
+        if self.tcfg.augment == "sketch":
+            a = degrade_sketch(a, self.noise)
+        return a, b
+
+    def train_step(self, batches: list[dict], step: int) -> dict[str, float]:
+        t, acc = self.tcfg, self.acc
+        a, b = self.augment(batches[0]["input"], batches[0]["image"])
+        lr = self._lr(step)
+        for opt in self.optimizers().values():
+            for group in opt.param_groups:
+                group["lr"] = lr
+        logs = {}
+        with acc.autocast():
+            fake = self.G(a)
+        if self.D is not None:
+            with acc.autocast():
+                real_out = self.D(torch.cat([a, b], 1)).float()
+                fake_out = self.D(torch.cat([a, fake.detach()], 1)).float()
+                loss_d = 0.5 * d_loss(t.gan_loss, real_out, fake_out)  # the reference halves D's loss
+            self.opt_d.zero_grad(set_to_none=True)
+            acc.backward(loss_d)
+            self.opt_d.step()
+            logs.update(loss_d=loss_d.item(), d_real=real_out.mean().item(), d_fake=fake_out.mean().item())
+        l1 = F.l1_loss(fake.float(), b)
+        loss_g = t.lambda_l1 * l1
+        if self.D is not None:
+            with acc.autocast():
+                adv = g_loss(t.gan_loss, self.D(torch.cat([a, fake], 1)).float())
+            loss_g = loss_g + adv
+            logs["loss_g_gan"] = adv.item()
+        self.opt_g.zero_grad(set_to_none=True)
+        acc.backward(loss_g)
+        self.opt_g.step()
+        logs.update(l1=l1.item(), lr=lr)
+        return logs
+
+    # -- outputs -----------------------------------------------------------------------------------
+    def _generator(self):
+        return self.acc.unwrap_model(self.G)
+
+    @torch.no_grad()
+    def sample_grid(self):
+        if self.preview is None:
+            return None
+        g = self._generator()
+        was = g.training
+        g.eval()
+        a, b = self.preview_t
+        fake = g(a)
+        g.train(was)
+        return triplet_grid(a, fake, b)
+
+    def export(self, folder, meta: dict) -> None:
+        g = unet_from_config(self.mcfg)
+        g.load_state_dict({k: v.detach().float().cpu() for k, v in self._generator().state_dict().items()})
+        g.eval()
+        files = {}
+        probe = torch.zeros(2, self.mcfg.in_channels, self.mcfg.img_size, self.mcfg.img_size)
+        if self.preview is not None:
+            a, b = (x.float().cpu() for x in self.preview_t)
+            with torch.no_grad():
+                files["samples.png"] = triplet_grid(a, g(a), b).save
+            probe = a[:8]
+        sd = g.state_dict()
+        dtype = hub.fp16_if_lossless(g, sd, probe)
+        config = {"family": self.family, "model": asdict(self.mcfg), "value_range": [-1, 1],
+                  "input": self.input_info, "data": self.data_info, **meta}
+        hub.save_checkpoint(folder, config, sd, files=files, dtype=dtype)
+
+
+def triplet_grid(a: torch.Tensor, fake: torch.Tensor, b: torch.Tensor, ncol: int = 8):
+    """Rows of inputs, outputs and targets, `ncol` pairs per block of three rows."""
+    rgb = lambda x: x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x  # noqa: E731
+    a, fake, b = rgb(a), rgb(fake.float()), rgb(b)
+    ncol = min(ncol, len(a))
+    rows = []
+    for i in range(0, len(a), ncol):
+        for x in (a, fake, b):
+            part = x[i:i + ncol]
+            pad = torch.ones(ncol - len(part), *part.shape[1:], dtype=part.dtype, device=part.device)
+            rows.append(torch.cat([part, pad]))  # a short last block stays aligned (white cells)
+    return make_grid(torch.cat(rows), nrow=ncol)

@@ -1,0 +1,75 @@
+"""The real app in a subprocess (`python app.py` on a free port), on tiny checkpoints trained here
+with the library, so the app tests do not depend on which models are bundled in checkpoints/."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from ganzoo.training import fit
+from helpers import blobs, tiny_loop, tiny_pairs, tiny_pix2pix_task, tiny_task
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT_S = 60
+
+
+def make_checkpoints(root: Path, runs: Path) -> Path:
+    """tiny-cgan (3 classes), tiny-gan (unconditional), broken (latent), tiny-sketch (pix2pix, 64 px)."""
+    fit(tiny_task("ns"), blobs(), tiny_loop(runs / "c", steps=2, export_dir=str(root / "tiny-cgan")))
+    fit(tiny_task("ns", classes=0), blobs(), tiny_loop(runs / "u", steps=2, export_dir=str(root / "tiny-gan")))
+    broken = root / "broken"
+    shutil.copytree(root / "tiny-gan", broken)
+    (broken / "model.safetensors").write_bytes(b"not a safetensors file")
+    pairs = tiny_pairs(16, 64)
+    fit(tiny_pix2pix_task(preview=(pairs.a[:4], pairs.b[:4])), pairs,
+        tiny_loop(runs / "s", steps=2, batch_size=8, export_dir=str(root / "tiny-sketch")))
+    return root
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(checkpoints: Path, workdir: Path):
+    """Yield (url, log path) of `python app.py` serving `checkpoints`; stop it afterwards."""
+    port = _free_port()
+    log_path = workdir / "app.log"
+    for d in ("gradio", "tmp", "models"):
+        (workdir / d).mkdir(exist_ok=True)
+    env = dict(os.environ, GANZOO_CHECKPOINTS=str(checkpoints), GANZOO_MODELS=str(workdir / "models"),
+               GRADIO_SERVER_PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False",
+               GRADIO_TEMP_DIR=str(workdir / "gradio"), TMPDIR=str(workdir / "tmp"), PYTHONUNBUFFERED="1")
+    url = f"http://127.0.0.1:{port}/"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"app.py exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                if urllib.request.urlopen(url, timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"app.py did not answer within {START_TIMEOUT_S}s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.25)
+        yield url, log_path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)

@@ -1,0 +1,127 @@
+#!/usr/bin/env python
+"""Train pix2pix (U-Net generator + PatchGAN, adversarial + λ·L1) on paired images.
+
+    python train/pix2pix.py --dataset openmoji --size 128 --ngf 32 --ndf 32 --steps 6000 --out runs/sketch2emoji
+    python train/pix2pix.py --dataset openmoji --l1-only ...          # the L1-only baseline, same U-Net
+    accelerate launch train/pix2pix.py --dataset ab:datasets/facades --size 256 --augment joint
+    python train/pix2pix.py --dataset edges:folder:photos/ --size 128  # any image folder → sketch → image
+
+Data: openmoji | ab:PATH[@BtoA] (side-by-side AB images) | ab-folders:PATH (A/ and B/) |
+      hf:NAME[@SPLIT] (two image columns) | edges:SPEC (edge maps of any image spec).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without install
+
+from ganzoo.data.paired import load_pairs  # noqa: E402
+from ganzoo.nn.unet import NORMS, SIZES, Pix2PixConfig  # noqa: E402
+from ganzoo.training import LoopConfig, Pix2PixTask, Pix2PixTrainConfig, fit  # noqa: E402
+from ganzoo.training.loop import main_command  # noqa: E402
+from ganzoo.training.pix2pix import AUGMENTS, GAN_LOSSES  # noqa: E402
+
+PREVIEW = 16  # pairs in every sample grid (held-out ones when the data has a held-out split)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    d = p.add_argument_group("data")
+    d.add_argument("--dataset", required=True, help="openmoji | ab:PATH | ab-folders:PATH | hf:NAME | edges:SPEC")
+    d.add_argument("--size", type=int, choices=SIZES, default=128)
+    d.add_argument("--augment", choices=AUGMENTS,
+                   help="sketch (default for openmoji/edges: hand-drawn stroke degradations) | joint | none")
+    m = p.add_argument_group("model")
+    m.add_argument("--ngf", type=int, default=64)
+    m.add_argument("--ndf", type=int, default=64)
+    m.add_argument("--n-layers", type=int, default=3, help="PatchGAN depth (3 = 70×70 patches)")
+    m.add_argument("--num-downs", type=int, help="U-Net depth (default log2(size): a 1×1 bottleneck)")
+    m.add_argument("--norm", choices=NORMS, default="batch")
+    m.add_argument("--no-dropout", action="store_true", help="no dropout in the U-Net's inner layers")
+    t = p.add_argument_group("training")
+    t.add_argument("--gan-loss", choices=GAN_LOSSES, default="ns")
+    t.add_argument("--lambda-l1", type=float, default=100.0)
+    t.add_argument("--l1-only", action="store_true", help="no discriminator: the L1 regression baseline")
+    t.add_argument("--lr", type=float, default=2e-4)
+    t.add_argument("--beta1", type=float, default=0.5)
+    t.add_argument("--decay-from", type=float, default=0.5, help="fraction of steps before the lr decays to 0")
+    lp = p.add_argument_group("loop")
+    lp.add_argument("--steps", type=int, default=10_000)
+    lp.add_argument("--batch-size", type=int, default=16)
+    lp.add_argument("--seed", type=int, default=0)
+    lp.add_argument("--out", default="runs/pix2pix", help="run folder (samples, log, resume state)")
+    lp.add_argument("--export", help="checkpoint folder to write at the end (default: OUT/final)")
+    lp.add_argument("--sample-every", type=int, default=500)
+    lp.add_argument("--ckpt-every", type=int, default=1000)
+    lp.add_argument("--mixed-precision", default="auto", choices=("auto", "no", "bf16", "fp16"))
+    lp.add_argument("--resume", action="store_true", help="continue from OUT's latest saved state")
+    lp.add_argument("--push-to-hub", metavar="REPO", help="publish the exported checkpoint to this Hub repo")
+    lp.add_argument("--threads", type=int, help="CPU threads for torch")
+    lp.add_argument("--no-progress", action="store_true")
+    return p.parse_args(argv)
+
+
+def _is_sketch_data(spec: str) -> bool:
+    return spec == "openmoji" or spec.startswith("edges:")
+
+
+def _preview(spec: str, size: int, train):
+    try:
+        held = load_pairs(spec, "test", size)
+    except (ValueError, FileNotFoundError):  # no held-out part: show training pairs
+        held = train
+    n = min(PREVIEW, len(held))
+    return held.a[:n], held.b[:n], held is not train
+
+
+def build(args):
+    data = load_pairs(args.dataset, "train", args.size)
+    a_ch, b_ch = data.a.shape[-1], data.b.shape[-1]
+    mcfg = Pix2PixConfig(img_size=args.size, in_channels=a_ch, out_channels=b_ch, ngf=args.ngf, ndf=args.ndf,
+                         n_layers=args.n_layers, num_downs=args.num_downs, norm=args.norm,
+                         use_dropout=not args.no_dropout)
+    augment = args.augment or ("sketch" if _is_sketch_data(args.dataset) else "joint")
+    if augment == "sketch" and a_ch != 1:
+        raise SystemExit("--augment sketch needs grey (1-channel) line-art inputs; use --augment joint")
+    tcfg = Pix2PixTrainConfig(gan_loss=args.gan_loss, lambda_l1=args.lambda_l1, l1_only=args.l1_only,
+                              lr=args.lr, beta1=args.beta1, decay_from=args.decay_from, augment=augment)
+    pa, pb, held = _preview(args.dataset, args.size, data)
+    info = {"name": data.name, "sources": [data.name], "split": "train", "n_pairs": len(data),
+            "license": data.license, "preview": "held-out" if held else "train"}
+    # how the app should prepare an input: sketches are centred and scaled like the training line art
+    input_info = {"kind": "sketch", "fill": sketch_fill(data.a)} if augment == "sketch" else {"kind": "image"}
+    loop = LoopConfig(out_dir=args.out, steps=args.steps, batch_size=args.batch_size, seed=args.seed,
+                      sample_every=args.sample_every, ckpt_every=args.ckpt_every,
+                      mixed_precision=args.mixed_precision, resume=args.resume, export_dir=args.export,
+                      push_to_hub=args.push_to_hub, progress=not args.no_progress)
+    return Pix2PixTask(mcfg, tcfg, info, preview=(pa, pb), input_info=input_info), data, loop
+
+
+def sketch_fill(a) -> float:
+    """Median fraction of the canvas that the drawing's bounding box spans (its long side)."""
+    import numpy as np
+
+    ink = a[..., 0] < 192
+    rows, cols = ink.any(2), ink.any(1)
+    spans = []
+    for r, c in zip(rows, cols):
+        if r.any():
+            ys, xs = np.flatnonzero(r), np.flatnonzero(c)
+            spans.append(max(ys[-1] - ys[0], xs[-1] - xs[0]) + 1)
+    return round(float(np.median(spans)) / a.shape[1], 3) if spans else 0.75
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.threads:
+        import torch
+        torch.set_num_threads(args.threads)
+    task, data, loop = build(args)
+    out = fit(task, data, loop, command=main_command() if argv is None else "python train/pix2pix.py " + " ".join(argv))
+    print(f"checkpoint written to {out}")
+
+
+if __name__ == "__main__":
+    main()
