@@ -344,6 +344,31 @@ EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 MAX_PTH_BYTES = 400 * 2**20    # a released unet_256 is 218 MB
 
 
+_SKETCHPADS: list = []      # the tab's Sketchpad: the browser sends its strokes as blobs to it
+_BLOBS_KEPT = 64            # drawings remembered per Sketchpad (a model switch redraws the last one)
+
+
+def _sketch_source(value):
+    """A Sketchpad value → the composite drawing (file path or PNG bytes), or None when empty.
+
+    The browser uploads the canvas to the component first ("blobs", keyed by the value's id) and
+    then sends only the id; an API caller sends the composite as a file. preprocess=False keeps
+    every decoding error ours (a clear sentence), so we look the blobs up here.
+    """
+    if not value:
+        return None
+    if not isinstance(value, dict):
+        raise InputError("the sketch must be a Sketchpad value with a 'composite' image")
+    for pad in _SKETCHPADS:
+        store = pad.blob_storage
+        blobs = store.get(value.get("id")) if value.get("id") else None
+        while len(store) > _BLOBS_KEPT:  # bounded: the oldest drawings are forgotten
+            store.pop(next(iter(store)))
+        if blobs is not None and blobs.composite:
+            return blobs.composite
+    return _payload_path(value.get("composite"))
+
+
 def _payload_path(value) -> str | None:
     """The server-side file of an image payload (events run with preprocess=False: gradio has
     already checked that the file is in its upload cache and hands us the FileData dict)."""
@@ -365,12 +390,10 @@ def _translate(model, src):
 @_user_errors
 def sketch_to_image(sketch=None, model=None):
     """A Sketchpad value ({"background", "layers", "composite"}) → (model input, result)."""
-    if sketch is not None and not isinstance(sketch, dict):
-        raise InputError("the sketch must be a Sketchpad value with a 'composite' image")
-    path = _payload_path(sketch.get("composite")) if sketch else None
-    if path is None:
+    src = _sketch_source(sketch)
+    if src is None:
         raise InputError("The canvas is empty: draw something (black strokes on white) first.")
-    return _translate(model, path)
+    return _translate(model, src)
 
 
 @_user_errors
@@ -422,9 +445,10 @@ def build_sketch_tab() -> gr.Tab:
                     "Or upload a drawing, or a photo for models trained on photos.")
         with gr.Row():
             with gr.Column(scale=3, min_width=320):
-                sketch = gr.Sketchpad(type="pil", image_mode="RGB", canvas_size=(384, 384), layers=False,
+                sketch = gr.Sketchpad(type="pil", image_mode="RGBA", canvas_size=(384, 384), layers=False,
                                       brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=6),
                                       label="draw here", elem_id="sketchpad")
+                _SKETCHPADS.append(sketch)
                 with gr.Accordion("upload a drawing or photo instead", open=False):
                     upload = gr.Image(type="filepath", sources=["upload", "clipboard"], label="upload",
                                       elem_id="sketch_upload", height=240)
@@ -463,7 +487,7 @@ def build_sketch_tab() -> gr.Tab:
 
 
 def _redraw(sketch=None, upload=None, model=None):
-    src = _payload_path(sketch.get("composite")) if isinstance(sketch, dict) else None
+    src = _sketch_source(sketch) if isinstance(sketch, dict) else None
     src = src or _payload_path(upload)
     if src is None:
         return None, None
