@@ -74,7 +74,8 @@ def load_openmoji(split: str = "train", size: int | None = None):
         save_cache(name, _RECIPE, **arrays)
     keys = [str(k) for k in arrays["keys"]]
     keep = np.fromiter((_colour_in_drawing(k) for k in keys), bool, count=len(keys))
-    keep &= (arrays["sketch"][..., 0] < 192).sum((1, 2)) >= 50  # a few have no line art at all
+    sk = arrays["sketch"][..., 0]
+    keep &= (sk < 192).mean((1, 2)) >= 0.003  # a few have (almost) no line art at all
     a, b, keys = arrays["sketch"][keep], arrays["color"][keep], [k for k, m in zip(keys, keep) if m]
     if split != "all":
         mask = heldout_mask(keys)
