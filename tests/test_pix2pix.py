@@ -281,3 +281,26 @@ def test_image_model_keeps_the_aspect_ratio(tmp_path):
     assert not pipe.is_sketch_model
     made = pipe(Image.new("RGB", (300, 150), "white"))
     assert made.size == (64, 32)
+
+
+def test_cli_trains_on_side_by_side_ab_images_and_resumes(tmp_path):
+    """train/pix2pix.py on the public pix2pix layout (AB jpgs in train/ and val/), then --resume."""
+    import importlib.util
+
+    p = tiny_pairs(12, 64)
+    for split, idx in (("train", range(10)), ("val", range(10, 12))):
+        (tmp_path / "ab" / split).mkdir(parents=True)
+        for i in idx:
+            ab = np.concatenate([np.repeat(p.a[i], 3, -1), p.b[i]], 1)
+            Image.fromarray(ab).save(tmp_path / "ab" / split / f"{i}.jpg")
+    spec = importlib.util.spec_from_file_location("train_pix2pix", Path(__file__).parents[1] / "train" / "pix2pix.py")
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    args = ["--dataset", f"ab:{tmp_path / 'ab'}", "--size", "64", "--ngf", "4", "--ndf", "4", "--batch-size", "4",
+            "--steps", "2", "--ckpt-every", "1", "--out", str(tmp_path / "run"), "--no-progress"]
+    cli.main(args)
+    out = cli.main(args[:args.index("--steps")] + ["--steps", "3"] + args[args.index("--steps") + 2:] + ["--resume"])
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["training"]["steps"] == 3 and cfg["input"]["kind"] == "image"  # photos: joint augment only
+    assert cfg["training"]["train"]["augment"] == "joint" and cfg["data"]["preview"] == "held-out"
+    assert cfg["model"]["in_channels"] == 3 and len(cfg["training"]["resumed_with"]) == 1

@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 from ganzoo.data import load_images  # noqa: E402
 from ganzoo.losses import LOSSES  # noqa: E402
 from ganzoo.nn.dcgan import NORMS, SIZES, LatentGANConfig  # noqa: E402
-from ganzoo.training import LOSS_PRESETS, LatentTask, LatentTrainConfig, LoopConfig, fit  # noqa: E402
-from ganzoo.training.loop import main_command  # noqa: E402
+from ganzoo.training import LOSS_PRESETS, LatentTask, LatentTrainConfig  # noqa: E402
+from ganzoo.training.cli import add_loop_args, loop_config, run  # noqa: E402
 
 
 COMBINED = {"emoji": ["noto", "twemoji"]}  # recipes made of other recipes (for the model card)
@@ -49,19 +49,7 @@ def parse_args(argv=None):
     t.add_argument("--r1-gamma", type=float)
     t.add_argument("--diffaug", help='DiffAugment policy, e.g. "color,translation,cutout"')
     t.add_argument("--ema-decay", type=float)
-    lp = p.add_argument_group("loop")
-    lp.add_argument("--steps", type=int, default=10_000)
-    lp.add_argument("--batch-size", type=int, default=64)
-    lp.add_argument("--seed", type=int, default=0)
-    lp.add_argument("--out", default="runs/latent", help="run folder (samples, log, resume state)")
-    lp.add_argument("--export", help="checkpoint folder to write at the end (default: OUT/final)")
-    lp.add_argument("--sample-every", type=int, default=500)
-    lp.add_argument("--ckpt-every", type=int, default=1000)
-    lp.add_argument("--mixed-precision", default="auto", choices=("auto", "no", "bf16", "fp16"))
-    lp.add_argument("--resume", action="store_true", help="continue from OUT's latest saved state")
-    lp.add_argument("--push-to-hub", metavar="REPO", help="publish the exported checkpoint to this Hub repo")
-    lp.add_argument("--threads", type=int, help="CPU threads for torch")
-    lp.add_argument("--no-progress", action="store_true")
+    add_loop_args(p, out="runs/latent", batch_size=64)
     return p.parse_args(argv)
 
 
@@ -87,21 +75,12 @@ def build(args):
     tcfg = LatentTrainConfig(**tkw)
     info = {"name": data.name, "sources": COMBINED.get(data.name, [data.name]),
             "split": args.split, "n_images": len(data)}
-    loop = LoopConfig(out_dir=args.out, steps=args.steps, batch_size=args.batch_size, seed=args.seed,
-                      sample_every=args.sample_every, ckpt_every=args.ckpt_every,
-                      mixed_precision=args.mixed_precision, resume=args.resume, export_dir=args.export,
-                      push_to_hub=args.push_to_hub, progress=not args.no_progress)
+    loop = loop_config(args)
     return LatentTask(mcfg, tcfg, info), data, loop
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    if args.threads:
-        import torch
-        torch.set_num_threads(args.threads)
-    task, data, loop = build(args)
-    out = fit(task, data, loop, command=main_command() if argv is None else "python train/latent.py " + " ".join(argv))
-    print(f"checkpoint written to {out}")
+    return run("train/latent.py", parse_args(argv), build, argv)
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 
 from ganzoo.data.paired import load_pairs  # noqa: E402
 from ganzoo.nn.unet import NORMS, SIZES, Pix2PixConfig  # noqa: E402
-from ganzoo.training import LoopConfig, Pix2PixTask, Pix2PixTrainConfig, fit  # noqa: E402
-from ganzoo.training.loop import main_command  # noqa: E402
+from ganzoo.training import Pix2PixTask, Pix2PixTrainConfig  # noqa: E402
+from ganzoo.training.cli import add_loop_args, loop_config, run  # noqa: E402
 from ganzoo.training.pix2pix import AUGMENTS, GAN_LOSSES  # noqa: E402
 
 PREVIEW = 16  # pairs in every sample grid (held-out ones when the data has a held-out split)
@@ -47,19 +47,7 @@ def parse_args(argv=None):
     t.add_argument("--lr", type=float, default=2e-4)
     t.add_argument("--beta1", type=float, default=0.5)
     t.add_argument("--decay-from", type=float, default=0.5, help="fraction of steps before the lr decays to 0")
-    lp = p.add_argument_group("loop")
-    lp.add_argument("--steps", type=int, default=10_000)
-    lp.add_argument("--batch-size", type=int, default=16)
-    lp.add_argument("--seed", type=int, default=0)
-    lp.add_argument("--out", default="runs/pix2pix", help="run folder (samples, log, resume state)")
-    lp.add_argument("--export", help="checkpoint folder to write at the end (default: OUT/final)")
-    lp.add_argument("--sample-every", type=int, default=500)
-    lp.add_argument("--ckpt-every", type=int, default=1000)
-    lp.add_argument("--mixed-precision", default="auto", choices=("auto", "no", "bf16", "fp16"))
-    lp.add_argument("--resume", action="store_true", help="continue from OUT's latest saved state")
-    lp.add_argument("--push-to-hub", metavar="REPO", help="publish the exported checkpoint to this Hub repo")
-    lp.add_argument("--threads", type=int, help="CPU threads for torch")
-    lp.add_argument("--no-progress", action="store_true")
+    add_loop_args(p, out="runs/pix2pix", batch_size=16)
     return p.parse_args(argv)
 
 
@@ -92,10 +80,7 @@ def build(args):
             "license": data.license, "preview": "held-out" if held else "train"}
     # how the app should prepare an input: sketches are centred and scaled like the training line art
     input_info = {"kind": "sketch", "fill": sketch_fill(data.a)} if augment == "sketch" else {"kind": "image"}
-    loop = LoopConfig(out_dir=args.out, steps=args.steps, batch_size=args.batch_size, seed=args.seed,
-                      sample_every=args.sample_every, ckpt_every=args.ckpt_every,
-                      mixed_precision=args.mixed_precision, resume=args.resume, export_dir=args.export,
-                      push_to_hub=args.push_to_hub, progress=not args.no_progress)
+    loop = loop_config(args)
     return Pix2PixTask(mcfg, tcfg, info, preview=(pa, pb), input_info=input_info), data, loop
 
 
@@ -114,13 +99,7 @@ def sketch_fill(a) -> float:
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    if args.threads:
-        import torch
-        torch.set_num_threads(args.threads)
-    task, data, loop = build(args)
-    out = fit(task, data, loop, command=main_command() if argv is None else "python train/pix2pix.py " + " ".join(argv))
-    print(f"checkpoint written to {out}")
+    return run("train/pix2pix.py", parse_args(argv), build, argv)
 
 
 if __name__ == "__main__":

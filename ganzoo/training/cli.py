@@ -1,0 +1,42 @@
+"""The command-line flags every train/*.py script shares: the loop's, not the family's."""
+from __future__ import annotations
+
+import argparse
+
+from .loop import LoopConfig, fit, main_command
+
+
+def add_loop_args(p: argparse.ArgumentParser, out: str, batch_size: int, steps: int = 10_000) -> None:
+    lp = p.add_argument_group("loop")
+    lp.add_argument("--steps", type=int, default=steps)
+    lp.add_argument("--batch-size", type=int, default=batch_size)
+    lp.add_argument("--seed", type=int, default=0)
+    lp.add_argument("--out", default=out, help="run folder (samples, log, resume state)")
+    lp.add_argument("--export", help="checkpoint folder to write at the end (default: OUT/final)")
+    lp.add_argument("--sample-every", type=int, default=500)
+    lp.add_argument("--ckpt-every", type=int, default=1000)
+    lp.add_argument("--mixed-precision", default="auto", choices=("auto", "no", "bf16", "fp16"))
+    lp.add_argument("--resume", action="store_true", help="continue from OUT's latest saved state")
+    lp.add_argument("--push-to-hub", metavar="REPO", help="publish the exported checkpoint to this Hub repo")
+    lp.add_argument("--threads", type=int, help="CPU threads for torch")
+    lp.add_argument("--no-progress", action="store_true")
+
+
+def loop_config(args) -> LoopConfig:
+    return LoopConfig(out_dir=args.out, steps=args.steps, batch_size=args.batch_size, seed=args.seed,
+                      sample_every=args.sample_every, ckpt_every=args.ckpt_every,
+                      mixed_precision=args.mixed_precision, resume=args.resume, export_dir=args.export,
+                      push_to_hub=args.push_to_hub, progress=not args.no_progress)
+
+
+def run(script: str, args, build, argv=None):
+    """Set threads, build (task, data, loop) from the flags, train, say where the checkpoint is."""
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    task, data, loop = build(args)
+    command = main_command() if argv is None else f"python {script} " + " ".join(argv)
+    out = fit(task, data, loop, command=command)
+    print(f"checkpoint written to {out}")
+    return out
