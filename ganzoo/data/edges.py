@@ -4,8 +4,9 @@ What it is for: turning any image set into sketch → image pairs (the `edges:SP
 so a folder of photos or emoji trains a pix2pix model without hand-made line art. The sketch is
 black 1-px lines (0) on white (255); augmentation thickens them later.
 
-Steps: luminance, Gaussian blur (sigma ≈ 1 px per 128 px of image side), Sobel gradients,
-non-maximum suppression along the gradient direction quantised to 45°, a double threshold taken
+Steps: Gaussian blur (sigma ≈ 1 px per 128 px of image side) and Sobel gradients of each colour
+channel, keeping per pixel the channel with the strongest gradient (a red disc on green has
+almost no luminance edge, but a strong one in red), non-maximum suppression along the gradient direction quantised to 45°, a double threshold taken
 from each image's own distribution of gradient magnitudes, and hysteresis.
 """
 from __future__ import annotations
@@ -39,8 +40,8 @@ def edges_to_sketch(images: np.ndarray, low: float = 0.4, high: float = 0.7,
     with torch.no_grad():
         for i in range(0, n, _CHUNK):
             # a copy: the caller's array may be read-only or a flipped (negative-stride) view
-            grey = _luminance(torch.from_numpy(np.array(images[i:i + _CHUNK])))
-            edges = _canny(grey, low, high, sigma)
+            chans = _channels(torch.from_numpy(np.array(images[i:i + _CHUNK])))
+            edges = _canny(chans, low, high, sigma)
             out[i:i + _CHUNK, ..., 0] = np.where(edges.numpy(), 0, 255).astype(np.uint8)
     return out
 
@@ -57,20 +58,20 @@ def _check(images, low: float, high: float, sigma: float | None) -> None:
         raise ValueError(f"edges_to_sketch needs sigma > 0, not {sigma}")
 
 
-def _luminance(x: torch.Tensor) -> torch.Tensor:
-    """uint8 N×H×W×C → float N×1×H×W in 0–1: Rec. 601 luma of RGB, else channel 0 (grey or
-    grey + alpha)."""
+def _channels(x: torch.Tensor) -> torch.Tensor:
+    """uint8 N×H×W×C → float N×C'×H×W in 0–1: the RGB channels, or channel 0 (grey, grey + alpha)."""
     x = x.float() / 255
-    if x.shape[-1] >= 3:
-        y = x[..., 0] * 0.299 + x[..., 1] * 0.587 + x[..., 2] * 0.114
-    else:
-        y = x[..., 0]
-    return y[:, None]
+    x = x[..., :3] if x.shape[-1] >= 3 else x[..., :1]
+    return x.permute(0, 3, 1, 2).contiguous()
 
 
-def _canny(grey: torch.Tensor, low: float, high: float, sigma: float) -> torch.Tensor:
-    """float N×1×H×W → bool N×H×W edge map."""
-    gx, gy = _sobel(_blur(grey, sigma))
+def _canny(chans: torch.Tensor, low: float, high: float, sigma: float) -> torch.Tensor:
+    """float N×C×H×W → bool N×H×W edge map."""
+    n, c, h, w = chans.shape
+    gx, gy = _sobel(_blur(chans.reshape(n * c, 1, h, w), sigma))
+    gx, gy = gx.view(n, c, h, w), gy.view(n, c, h, w)
+    pick = torch.hypot(gx, gy).argmax(1, keepdim=True)  # the channel with the strongest edge
+    gx, gy = gx.gather(1, pick), gy.gather(1, pick)
     mag = torch.hypot(gx, gy)
     mag = torch.where(mag >= _MIN_GRADIENT, mag, torch.zeros_like(mag))
     ridge = _non_max_suppression(mag, gx, gy)
