@@ -17,6 +17,7 @@ from pathlib import Path
 import torch
 
 from . import hub
+from .nn.resnet import CycleGANConfig, resnet_from_config
 from .nn.unet import Pix2PixConfig, unet_from_config
 
 # The reference's released pix2pix generators (unet_256, batch norm, dropout) and their data.
@@ -81,6 +82,41 @@ def build_unet(sd: dict[str, torch.Tensor]) -> tuple[Pix2PixConfig, torch.nn.Mod
         net.load_state_dict(sd, strict=True)
     except RuntimeError as e:
         raise ReferenceError(f"the keys/shapes do not match a reference UnetGenerator: {str(e).splitlines()[0][:200]}") from e
+    return cfg, net.eval().requires_grad_(False)
+
+
+def resnet_config(sd: dict[str, torch.Tensor]) -> CycleGANConfig:
+    """The ResnetGenerator arguments that produce these keys (old-style InstanceNorm buffers aside)."""
+    first = sd.get("model.1.weight")
+    if first is None or first.dim() != 4 or first.shape[-1] != 7:
+        raise ReferenceError("not a reference ResnetGenerator (no 7×7 model.1.weight)")
+    blocks = sorted({int(m.group(1)) for k in sd for m in [re.match(r"model\.(\d+)\.conv_block\.", k)] if m})
+    if not blocks or blocks != list(range(10, 10 + len(blocks))):
+        raise ReferenceError("not a reference ResnetGenerator (no residual blocks at model.10…)")
+    n = len(blocks)
+    last = sd.get(f"model.{17 + n}.weight")
+    if last is None:
+        raise ReferenceError(f"not a reference ResnetGenerator (no output conv model.{17 + n})")
+    return CycleGANConfig(img_size=256, in_channels=int(first.shape[1]), out_channels=int(last.shape[0]),
+                          ngf=int(first.shape[0]), n_blocks=n,
+                          norm="batch" if "model.2.weight" in sd else "instance",
+                          use_dropout=f"model.10.conv_block.6.weight" in sd)
+
+
+def build_resnet(sd: dict[str, torch.Tensor]) -> tuple[CycleGANConfig, torch.nn.Module]:
+    """Strictly load a released ResnetGenerator. Files saved by old PyTorch versions carry
+    running_mean/running_var (and num_batches_tracked) for InstanceNorm layers that have no such
+    buffers today; like the reference's loader, drop exactly those, then load strictly."""
+    cfg = resnet_config(sd)
+    net = resnet_from_config(cfg)
+    own = net.state_dict()
+    inorm = {name for name, m in net.named_modules() if isinstance(m, torch.nn.InstanceNorm2d)}
+    stale = {k for k in sd if k not in own and k.rsplit(".", 1)[0] in inorm
+             and k.rsplit(".", 1)[1] in ("running_mean", "running_var", "num_batches_tracked")}
+    try:
+        net.load_state_dict({k: v for k, v in sd.items() if k not in stale}, strict=True)
+    except RuntimeError as e:
+        raise ReferenceError(f"the keys/shapes do not match a reference ResnetGenerator: {str(e).splitlines()[0][:200]}") from e
     return cfg, net.eval().requires_grad_(False)
 
 

@@ -26,8 +26,8 @@ from helpers import tiny_loop, tiny_pairs, tiny_pix2pix_task
 KEYS_FILE = Path(__file__).parent / "data" / "reference_unet256_keys.tsv"
 
 
-def _reference_layout() -> dict[str, list[int]]:
-    rows = [l.split("\t") for l in KEYS_FILE.read_text().splitlines() if l and not l.startswith("#")]
+def _reference_layout(path=KEYS_FILE) -> dict[str, list[int]]:
+    rows = [l.split("\t") for l in path.read_text().splitlines() if l and not l.startswith("#")]
     return {k: json.loads(shape) for k, shape, *_ in rows}
 
 
@@ -304,3 +304,35 @@ def test_cli_trains_on_side_by_side_ab_images_and_resumes(tmp_path):
     assert cfg["training"]["steps"] == 3 and cfg["input"]["kind"] == "image"  # photos: joint augment only
     assert cfg["training"]["train"]["augment"] == "joint" and cfg["data"]["preview"] == "held-out"
     assert cfg["model"]["in_channels"] == 3 and len(cfg["training"]["resumed_with"]) == 1
+
+
+# ---- the CycleGAN ResNet generator's reference layout (the loader is shared) ---------------------
+
+def test_reference_resnet_9blocks_with_old_instance_norm_buffers_loads_strictly(tmp_path):
+    from ganzoo.nn.resnet import CycleGANConfig, resnet_from_config
+    from ganzoo.reference import build_resnet
+
+    g = resnet_from_config(CycleGANConfig(img_size=256, ngf=64, n_blocks=9))
+    sd = g.state_dict()
+    assert {k: list(v.shape) for k, v in sd.items()} == _reference_layout(KEYS_FILE.with_name("reference_resnet9_keys.tsv"))
+    assert sum(v.numel() for v in sd.values()) == 11_378_179
+    # a file from an old PyTorch: InstanceNorm layers carried running stats (117 keys, not 48)
+    old = dict(sd)
+    for name, m in g.named_modules():
+        if isinstance(m, torch.nn.InstanceNorm2d):
+            c = m.num_features
+            old[f"{name}.running_mean"], old[f"{name}.running_var"] = torch.zeros(c), torch.ones(c)
+            old[f"{name}.num_batches_tracked"] = torch.tensor(0)
+    assert len(old) == 117
+    with pytest.raises(RuntimeError):
+        resnet_from_config(CycleGANConfig(img_size=256)).load_state_dict(old, strict=False)
+    torch.save(old, tmp_path / "horse2zebra.pth")
+    cfg, net = build_resnet(read_state_dict(tmp_path / "horse2zebra.pth"))
+    assert (cfg.n_blocks, cfg.ngf, cfg.norm, cfg.use_dropout) == (9, 64, "instance", False)
+    x = torch.rand(1, 3, 64, 64) * 2 - 1
+    with torch.no_grad():
+        assert torch.equal(net(x), g.eval()(x))
+    # the dropout variant has other indices inside each block; it is recognised too
+    d = resnet_from_config(CycleGANConfig(img_size=128, ngf=8, n_blocks=6, use_dropout=True))
+    cfg, _ = build_resnet(d.state_dict())
+    assert (cfg.n_blocks, cfg.use_dropout) == (6, True)
