@@ -439,7 +439,7 @@ def build_sketch_tab() -> gr.Tab:
         if not names:
             gr.Markdown("No pix2pix checkpoints are bundled yet: train one with "
                         "`python train/pix2pix.py --dataset openmoji ...`.")
-        gr.Markdown("Draw with the black brush — an emoji-like outline works best (a face, a heart, a "
+        gr.Markdown("Pick the brush (left of the canvas) and draw — an emoji-like outline works best (a face, a heart, a "
                     "house, an animal) — and the picture updates after every stroke. The drawing is "
                     "centred and its strokes are evened out before the model sees it (middle). "
                     "Or upload a drawing, or a photo for models trained on photos.")
@@ -479,10 +479,13 @@ def build_sketch_tab() -> gr.Tab:
         import_btn.click(import_reference_weights, pth, model, preprocess=False,
                          api_name="import_reference", concurrency_limit=1)
         examples = _sketch_examples()
-        if examples and default is not None:
-            gr.Examples([[e, default] for e in examples], inputs=[upload, model], outputs=[seen, out],
-                        label="example drawings (drawn with a mouse in this app)", fn=upload_to_image,
-                        run_on_click=True, preprocess=False, examples_per_page=8, api_visibility="private")
+        if examples:
+            # one input: the examples show as a row of thumbnails; a click loads one into the
+            # upload box, then it is translated with whatever model is picked
+            ex = gr.Examples(examples, inputs=upload, label="example drawings (drawn with a mouse in this app)",
+                             examples_per_page=8)
+            ex.load_input_event.then(upload_to_image, [upload, model], [seen, out], preprocess=False,
+                                     api_visibility="private", show_progress="minimal")
     return tab
 
 
