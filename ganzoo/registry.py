@@ -9,6 +9,7 @@ FAMILIES: dict[str, tuple[str, str, str]] = {
     "latent": ("ganzoo.nn.dcgan", "LatentGANConfig", "Generator"),
     "classifier": ("ganzoo.metrics.classifier", "ClassifierConfig", "Classifier"),
     "pix2pix": ("ganzoo.nn.unet", "Pix2PixConfig", "unet_from_config"),
+    "cyclegan": ("ganzoo.nn.resnet", "CycleGANConfig", "GeneratorPair"),
 }
 
 

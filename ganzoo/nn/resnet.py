@@ -76,3 +76,16 @@ class ResnetGenerator(nn.Module):
 
 def resnet_from_config(cfg: CycleGANConfig) -> ResnetGenerator:
     return ResnetGenerator(cfg.in_channels, cfg.out_channels, cfg.ngf, cfg.norm, cfg.use_dropout, cfg.n_blocks)
+
+
+class GeneratorPair(nn.Module):
+    """The two generators of a CycleGAN, one checkpoint: `a2b` and `b2a` (domain names in the config)."""
+
+    def __init__(self, cfg: CycleGANConfig):
+        super().__init__()
+        self.a2b = resnet_from_config(cfg)
+        self.b2a = resnet_from_config(CycleGANConfig(**{**asdict(cfg), "in_channels": cfg.out_channels,
+                                                        "out_channels": cfg.in_channels}))
+
+    def forward(self, x, direction: str = "a2b"):
+        return (self.a2b if direction == "a2b" else self.b2a)(x)

@@ -1,6 +1,7 @@
 from .loop import LoopConfig, TrainingDiverged, fit
 from .latent import LOSS_PRESETS, LatentTask, LatentTrainConfig
 from .pix2pix import Pix2PixTask, Pix2PixTrainConfig
+from .cyclegan import CycleGANTask, CycleGANTrainConfig
 
 __all__ = ["LoopConfig", "TrainingDiverged", "fit", "LatentTask", "LatentTrainConfig", "LOSS_PRESETS",
-           "Pix2PixTask", "Pix2PixTrainConfig"]
+           "Pix2PixTask", "Pix2PixTrainConfig", "CycleGANTask", "CycleGANTrainConfig"]

@@ -70,10 +70,12 @@ class DeviceData:
     """
 
     def __init__(self, images: np.ndarray, labels, batch_size: int, seed: int, device, rank=0, world=1,
-                 inputs: np.ndarray | None = None):
+                 inputs: np.ndarray | None = None, unpaired: bool = False):
         x = _to_device(images, device)
         self.images = x
-        self.inputs = _to_device(inputs, device) if inputs is not None else None
+        self.inputs = _to_device(inputs, device) if inputs is not None and not unpaired else None
+        # unpaired (CycleGAN): the inputs are another domain, drawn by their own permutation
+        self.inputs_feed = DeviceData(inputs, None, batch_size, seed + 7919, device, rank, world) if unpaired else None
         self.labels = torch.from_numpy(np.asarray(labels, dtype=np.int64)).to(device) if labels is not None else None
         self.batch_size, self.seed, self.rank, self.world = batch_size, seed, rank, world
         per_step = batch_size * world
@@ -92,7 +94,9 @@ class DeviceData:
         start = (i * self.world + self.rank) * self.batch_size
         idx = self._perm[start:start + self.batch_size]
         out = {"image": self.images[idx].float().div_(127.5).sub_(1.0)}
-        if self.inputs is not None:
+        if self.inputs_feed is not None:
+            out["input"] = self.inputs_feed.batch(k)["image"]
+        elif self.inputs is not None:
             out["input"] = self.inputs[idx].float().div_(127.5).sub_(1.0)
         if self.labels is not None:
             out["label"] = self.labels[idx]
@@ -185,7 +189,7 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
     paired = hasattr(data, "b")  # a PairSet: A is the input, B the target
     feed = DeviceData(data.b if paired else data.images, None if paired else data.labels, cfg.batch_size,
                       cfg.seed, accelerator.device, accelerator.process_index, accelerator.num_processes,
-                      inputs=data.a if paired else None)
+                      inputs=data.a if paired else None, unpaired=getattr(data, "unpaired", False))
     k = task.batches_per_step
 
     step, before = 0, {"wall_time_s": 0.0, "images_seen": 0}

@@ -1,0 +1,171 @@
+"""CycleGAN training step (Zhu et al. 2017), as the reference implementation does it: two ResNet
+generators and two PatchGAN discriminators, LSGAN loss, cycle consistency (λ), identity loss
+(λ_idt·λ), a 50-image history per discriminator, Adam(2e-4, 0.5) with the learning rate constant
+for the first half of the run and decaying linearly to zero over the second half.
+
+Batches: "input" is domain A, "image" is domain B, drawn independently (unpaired).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+
+from .. import hub
+from ..losses import d_loss, g_loss
+from ..nn.patchgan import NLayerDiscriminator
+from ..nn.resnet import CycleGANConfig, GeneratorPair
+from ..nn.unet import init_normal
+from ..utils import make_grid
+from .pool import ImagePool
+
+
+@dataclass
+class CycleGANTrainConfig:
+    lambda_cycle: float = 10.0
+    lambda_identity: float = 0.5   # × lambda_cycle
+    lr: float = 2e-4
+    beta1: float = 0.5
+    beta2: float = 0.999
+    decay_from: float = 0.5
+    pool_size: int = 50
+    flip: bool = True              # random horizontal flips of both domains
+
+
+class CycleGANTask:
+    family = "cyclegan"
+    batches_per_step = 1
+
+    def __init__(self, model_cfg: CycleGANConfig, train_cfg: CycleGANTrainConfig, data_info: dict | None = None,
+                 preview=None, domains: tuple[str, str] = ("A", "B")):
+        self.mcfg, self.tcfg, self.data_info = model_cfg, train_cfg, data_info or {}
+        self.preview = preview          # (a, b) uint8 arrays of each domain for the sample grids
+        self.domains = list(domains)
+        self.total_steps = None
+
+    def describe(self) -> dict:
+        return {"model": asdict(self.mcfg), "train": asdict(self.tcfg), "data": self.data_info}
+
+    def setup(self, accelerator, seed: int) -> None:
+        self.acc = accelerator
+        dev = accelerator.device
+        torch.manual_seed(seed)
+        m, t = self.mcfg, self.tcfg
+        G = GeneratorPair(m)
+        D_A = NLayerDiscriminator(m.in_channels, m.ndf, m.n_layers, m.norm)
+        D_B = NLayerDiscriminator(m.out_channels, m.ndf, m.n_layers, m.norm)
+        for net in (G, D_A, D_B):
+            init_normal(net)
+        fused = dev.type == "cuda"
+        og = torch.optim.Adam(G.parameters(), t.lr, betas=(t.beta1, t.beta2), fused=fused)
+        od = torch.optim.Adam(list(D_A.parameters()) + list(D_B.parameters()), t.lr,
+                              betas=(t.beta1, t.beta2), fused=fused)
+        if dev.type == "cuda":
+            G, D_A, D_B = (n.to(memory_format=torch.channels_last) for n in (G, D_A, D_B))
+        self.G, self.D_A, self.D_B, self.opt_g, self.opt_d = accelerator.prepare(G, D_A, D_B, og, od)
+        s = m.img_size
+        self.pool_A = ImagePool(t.pool_size, (m.in_channels, s, s)).to(dev)
+        self.pool_B = ImagePool(t.pool_size, (m.out_channels, s, s)).to(dev)
+        self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
+        if self.preview is not None:
+            self.preview_t = [torch.from_numpy(x).permute(0, 3, 1, 2).float().div(127.5).sub(1).to(dev)
+                              for x in self.preview]
+
+    def modules(self) -> dict:
+        return {"G": self.G, "D_A": self.D_A, "D_B": self.D_B, "pool_A": self.pool_A, "pool_B": self.pool_B}
+
+    def optimizers(self) -> dict:
+        return {"G": self.opt_g, "D": self.opt_d}
+
+    def _lr(self, step: int) -> float:
+        if not self.total_steps:
+            return self.tcfg.lr
+        start = int(self.tcfg.decay_from * self.total_steps)
+        if step < start:
+            return self.tcfg.lr
+        return self.tcfg.lr * max(0.0, 1 - (step - start) / max(1, self.total_steps - start))
+
+    def _flip(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.tcfg.flip:
+            return x
+        flip = torch.rand(x.shape[0], generator=self.noise, device=x.device) < 0.5
+        return torch.where(flip[:, None, None, None], x.flip(-1), x)
+
+    def train_step(self, batches: list[dict], step: int) -> dict[str, float]:
+        t, acc = self.tcfg, self.acc
+        real_A, real_B = self._flip(batches[0]["input"]), self._flip(batches[0]["image"])
+        lr = self._lr(step)
+        for opt in (self.opt_g, self.opt_d):
+            for group in opt.param_groups:
+                group["lr"] = lr
+        g = self.G
+        for d in (self.D_A, self.D_B):
+            d.requires_grad_(False)
+        with acc.autocast():
+            fake_B = g(real_A, "a2b")
+            fake_A = g(real_B, "b2a")
+            rec_A = g(fake_B, "b2a")
+            rec_B = g(fake_A, "a2b")
+            adv = g_loss("lsgan", self.D_B(fake_B).float()) + g_loss("lsgan", self.D_A(fake_A).float())
+            cycle = F.l1_loss(rec_A.float(), real_A) + F.l1_loss(rec_B.float(), real_B)
+            loss_g = 2 * adv + t.lambda_cycle * cycle  # g_loss("lsgan") is ½·MSE; the reference uses MSE
+            idt = torch.zeros(())
+            if t.lambda_identity > 0:
+                idt = F.l1_loss(g(real_B, "a2b").float(), real_B) + F.l1_loss(g(real_A, "b2a").float(), real_A)
+                loss_g = loss_g + t.lambda_cycle * t.lambda_identity * idt
+        self.opt_g.zero_grad(set_to_none=True)
+        acc.backward(loss_g)
+        self.opt_g.step()
+
+        for d in (self.D_A, self.D_B):
+            d.requires_grad_(True)
+        old_A = self.pool_A.query(fake_A.float(), self.noise)
+        old_B = self.pool_B.query(fake_B.float(), self.noise)
+        with acc.autocast():
+            # d_loss("lsgan") = ½(MSE(real, 1) + MSE(fake, 0)): the reference's D loss, halved
+            loss_d = (d_loss("lsgan", self.D_A(real_A).float(), self.D_A(old_A).float())
+                      + d_loss("lsgan", self.D_B(real_B).float(), self.D_B(old_B).float()))
+        self.opt_d.zero_grad(set_to_none=True)
+        acc.backward(loss_d)
+        self.opt_d.step()
+        return {"loss_g_gan": adv.item(), "cycle": cycle.item(), "identity": idt.item(),
+                "loss_d": loss_d.item(), "lr": lr}
+
+    # -- outputs -----------------------------------------------------------------------------------
+    def _pair(self) -> GeneratorPair:
+        return self.acc.unwrap_model(self.G)
+
+    @torch.no_grad()
+    def _grid(self, g, a, b):
+        rgb = lambda x: x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x  # noqa: E731
+        return make_grid(torch.cat([rgb(a), rgb(g(a, "a2b").float()), rgb(b), rgb(g(b, "b2a").float())]),
+                         nrow=len(a))
+
+    @torch.no_grad()
+    def sample_grid(self):
+        if self.preview is None:
+            return None
+        g = self._pair()
+        was = g.training
+        g.eval()
+        grid = self._grid(g, *self.preview_t)
+        g.train(was)
+        return grid
+
+    def export(self, folder, meta: dict) -> None:
+        g = GeneratorPair(self.mcfg)
+        g.load_state_dict({k: v.detach().float().cpu() for k, v in self._pair().state_dict().items()})
+        g.eval()
+        files = {}
+        s = self.mcfg.img_size
+        probe = torch.rand(2, self.mcfg.in_channels, s, s) * 2 - 1
+        if self.preview is not None:
+            a, b = (x.float().cpu() for x in self.preview_t)
+            files["samples.png"] = self._grid(g, a, b).save
+            probe = a[:4]
+        sd = g.state_dict()
+        dtype = hub.fp16_if_lossless(g, sd, probe)
+        config = {"family": self.family, "model": asdict(self.mcfg), "domains": self.domains,
+                  "value_range": [-1, 1], "data": self.data_info, **meta}
+        hub.save_checkpoint(folder, config, sd, files=files, dtype=dtype)

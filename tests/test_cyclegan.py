@@ -1,0 +1,92 @@
+"""CycleGAN: the ResNet generator pair, the history pool, unpaired batches and exact resume."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image, ImageDraw
+
+import ganzoo
+from ganzoo.data.unpaired import UnpairedSet, load_unpaired
+from ganzoo.nn.patchgan import NLayerDiscriminator
+from ganzoo.nn.resnet import CycleGANConfig, GeneratorPair, resnet_from_config
+from ganzoo.training import CycleGANTask, CycleGANTrainConfig, fit
+from ganzoo.training.pool import ImagePool
+from helpers import tiny_loop
+
+
+@pytest.mark.parametrize("size, blocks", [(64, 6), (128, 6), (256, 9)])
+def test_generator_and_discriminator_shapes(size, blocks):
+    g = resnet_from_config(CycleGANConfig(img_size=size, ngf=4, n_blocks=blocks))
+    x = torch.rand(2, 3, size, size) * 2 - 1
+    y = g(x)
+    assert y.shape == x.shape and y.abs().max() <= 1
+    d = NLayerDiscriminator(3, 4, 3, "instance")
+    assert d(y).shape == (2, 1, size // 8 - 2, size // 8 - 2)
+    pair = GeneratorPair(CycleGANConfig(img_size=size, ngf=4, n_blocks=blocks))
+    assert {k.split(".")[0] for k in pair.state_dict()} == {"a2b", "b2a"}
+
+
+def test_history_pool_fills_then_mixes_old_and_new():
+    pool = ImagePool(4, (1, 2, 2))
+    gen = torch.Generator().manual_seed(0)
+    first = torch.arange(4.0).view(4, 1, 1, 1).expand(4, 1, 2, 2)
+    assert torch.equal(pool.query(first, gen), first) and int(pool.count) == 4  # filling: as given
+    outs = torch.cat([pool.query(torch.full((1, 1, 2, 2), 10.0 + i), gen) for i in range(40)])
+    from_history = (outs[:, 0, 0, 0] != 10.0 + torch.arange(40)).sum().item()
+    assert 8 < from_history < 32  # about half are older images, the rest the new one
+    assert set(outs[:, 0, 0, 0].tolist()) <= set(range(4)) | {10.0 + i for i in range(40)}
+    assert ImagePool(0, (1, 2, 2)).query(first, gen) is first
+
+
+def _tiny_domains(n=8, size=64):
+    rng = np.random.default_rng(0)
+
+    def make(colour):
+        out = np.empty((n, size, size, 3), np.uint8)
+        for i in range(n):
+            im = Image.new("RGB", (size, size), "white")
+            r = int(rng.integers(size // 6, size // 3))
+            ImageDraw.Draw(im).ellipse((size // 2 - r,) * 2 + (size // 2 + r,) * 2, fill=colour)
+            out[i] = np.asarray(im)
+        return out
+
+    return UnpairedSet(a=make((220, 40, 40)), b=make((40, 40, 220))[:6], keys_a=None, keys_b=None,
+                       name_a="red", name_b="blue")
+
+
+def _task(data):
+    mcfg = CycleGANConfig(img_size=64, ngf=4, ndf=4, n_blocks=2)
+    return CycleGANTask(mcfg, CycleGANTrainConfig(pool_size=3), {"name": data.name},
+                        preview=(data.a[:2], data.b[:2]), domains=("red", "blue"))
+
+
+def test_trains_exports_and_resumes_exactly(tmp_path):
+    data = _tiny_domains()
+    a = fit(_task(data), data, tiny_loop(tmp_path / "a", steps=4, batch_size=2, ckpt_every=2))
+    fit(_task(data), data, tiny_loop(tmp_path / "b", steps=2, batch_size=2, ckpt_every=2))
+    b = fit(_task(data), data, tiny_loop(tmp_path / "b", steps=4, batch_size=2, ckpt_every=2, resume=True))
+    wa, wb = ganzoo.load(a).model.state_dict(), ganzoo.load(b).model.state_dict()
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)  # pools and both random streams restored
+    logs = [json.loads(l) for l in (tmp_path / "a" / "log.jsonl").read_text().splitlines()]
+    assert {"loss_g_gan", "cycle", "identity", "loss_d"} <= set(logs[-1])
+    cfg = json.loads((a / "config.json").read_text())
+    assert cfg["family"] == "cyclegan" and cfg["domains"] == ["red", "blue"]
+    assert (a / "samples.png").is_file()
+
+
+def test_unpaired_folders_layout_and_errors(tmp_path):
+    for sub, n in (("trainA", 3), ("trainB", 5), ("testA", 1), ("testB", 1)):
+        (tmp_path / sub).mkdir()
+        for i in range(n):
+            Image.new("RGB", (40, 30), (i * 40, 0, 0)).save(tmp_path / sub / f"{i}.png")
+    train = load_unpaired(f"cyclegan:{tmp_path}", size=32)
+    assert (len(train.a), len(train.b)) == (3, 5) and train.a.shape[1:] == (32, 32, 3)
+    test = load_unpaired(f"cyclegan:{tmp_path}", split="test", size=32)
+    assert (len(test.a), len(test.b)) == (1, 1)
+    with pytest.raises(FileNotFoundError, match="trainA/, trainB/"):
+        load_unpaired(f"cyclegan:{tmp_path / 'nope'}")
+    with pytest.raises(ValueError, match="give two specs"):
+        load_unpaired("noto")
