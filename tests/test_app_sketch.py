@@ -111,3 +111,25 @@ def test_released_reference_weights_import_and_run(client, tmp_path):
     (tmp_path / "notes.txt").write_text("hello")
     with pytest.raises(AppError, match="Reference weights are .pth files"):
         client.predict(handle_file(str(tmp_path / "notes.txt")), api_name="/import_reference")
+
+
+def test_bundled_sketch_models_translate(tmp_path):
+    """Whatever pix2pix models are bundled in checkpoints/ load and translate the example drawings."""
+    import os
+    from pathlib import Path
+
+    import ganzoo
+
+    if os.environ.get("GANZOO_CHECKPOINTS"):
+        pytest.skip("GANZOO_CHECKPOINTS points elsewhere")
+    names = ganzoo.list_models(family="pix2pix")
+    if not names:
+        pytest.skip("no pix2pix checkpoints bundled")
+    examples = sorted((Path(__file__).parents[1] / "examples" / "sketches").glob("*.png"))
+    assert examples, "the sketch tab's example drawings are missing"
+    for name in names:
+        pipe = Pix2PixPipeline.from_pretrained(name)
+        seen, made = pipe.translate(examples[0])
+        assert made.size == (pipe.size, pipe.size)
+        a = np.asarray(made, np.float32)
+        assert a.std() > 10  # a picture, not a flat image
