@@ -8,7 +8,7 @@ U-Net of the same size trained for the same steps.
 Inputs: the 222 held-out OpenMoji line drawings, (a) clean and (b) made to look hand-drawn by the
 training degradations with a fixed seed. Metrics (torchmetrics, images in [0, 1]): L1, PSNR, SSIM
 against the true colour emoji — these reward a safe average colour — and two that show what the
-adversarial loss is for: colourfulness (mean RGB chroma, max − min) and sharpness (mean gradient magnitude) of the
+adversarial loss is for: colourfulness (mean RGB chroma, max − min, inside the emoji) and sharpness (mean gradient magnitude) of the
 outputs, next to those of the true emoji. --write stores the numbers, a GAN-vs-L1 grid and a grid
 of the --doodles drawings in the checkpoint's config and model card.
 """
@@ -48,14 +48,20 @@ def _run(model, a: torch.Tensor, batch: int = 32) -> torch.Tensor:
                       for i in range(0, len(a), batch)])
 
 
-def _chroma(x01: torch.Tensor) -> float:
-    # max − min of RGB: colourfulness that, unlike HSV saturation, does not blow up near-white noise
-    return float((x01.amax(1) - x01.amin(1)).mean())
+def _chroma(x01: torch.Tensor, inside: torch.Tensor) -> float:
+    # max − min of RGB (colourfulness that, unlike HSV saturation, does not blow up near-white
+    # noise), averaged inside the true emoji: the white background would only dilute it
+    c = x01.amax(1) - x01.amin(1)
+    return float((c * inside).sum() / inside.sum())
 
 
 def _sharpness(x01: torch.Tensor) -> float:
     g = x01.mean(1, keepdim=True)
     return float(((g[..., 1:, :] - g[..., :-1, :]).abs().mean() + (g[..., :, 1:] - g[..., :, :-1]).abs().mean()) / 2)
+
+
+def _inside(r01: torch.Tensor) -> torch.Tensor:
+    return (r01.amin(1) < 0.9).float()  # not (near-)white in the true emoji
 
 
 def scores(fake: torch.Tensor, real: torch.Tensor) -> dict[str, float]:
@@ -65,7 +71,7 @@ def scores(fake: torch.Tensor, real: torch.Tensor) -> dict[str, float]:
     return {"l1": float((f - r).abs().mean()),
             "psnr": float(peak_signal_noise_ratio(f, r, data_range=1.0)),
             "ssim": float(structural_similarity_index_measure(f, r, data_range=1.0)),
-            "chroma": _chroma(f), "sharpness": _sharpness(f)}
+            "chroma": _chroma(f, _inside(r)), "sharpness": _sharpness(f)}
 
 
 def _doodle_grid(pipe: Pix2PixPipeline, folder: Path):
@@ -107,7 +113,8 @@ def main():
             out = _run(model, inp)
             rows[(name, kind)] = scores(out, real)
             outs[(name, kind)] = out
-    truth = {"chroma": _chroma((real + 1) / 2), "sharpness": _sharpness((real + 1) / 2)}
+    r01 = (real + 1) / 2
+    truth = {"chroma": _chroma(r01, _inside(r01)), "sharpness": _sharpness(r01)}
 
     print(f"\n{a.checkpoint}: {len(held)} held-out OpenMoji pairs at {size} px\n")
     print(f"| model | input | L1 ↓ | PSNR ↑ | SSIM ↑ | chroma | sharpness |")
@@ -132,7 +139,7 @@ def main():
     cfg["metrics_notes"] = (f"Measured by `python bench/sketch_quality.py` on the {len(held)} held-out OpenMoji "
                             "pairs (never trained on), inputs = the clean line art; `handdrawn` = the same "
                             f"line art through the training degradations (seed {SEED}). L1/PSNR/SSIM from "
-                            "torchmetrics on [0, 1] images; chroma = mean RGB max − min (colourfulness); sharpness = "
+                            "torchmetrics on [0, 1] images; chroma = mean RGB max − min inside the true emoji (colourfulness); sharpness = "
                             "mean absolute grey-level gradient. `l1_only_*`: an L1-only U-Net of the same "
                             "size trained for the same steps on the same data.")
     extra = ["## All numbers", "", "| model | input | L1 ↓ | PSNR ↑ | SSIM ↑ | chroma | sharpness |",
