@@ -4,9 +4,11 @@
     python bench/pix2pix_latency.py            # 2 threads, as on the machines the Space runs on
 
 "reference" runs the network as the reference implementation's test script does with --eval:
-the plain module in eval mode under torch.no_grad, fp32, NCHW. "ganzoo" runs the same weights the
-way the pipeline does: BatchNorm folded into the convolutions, dropout removed, channels_last,
-torch.inference_mode. The per-image-statistics rows are the reference's default test mode (no
+the plain module in eval mode under torch.no_grad, fp32, NCHW. "ganzoo fp32" runs the same
+weights with BatchNorm folded into the convolutions, dropout removed, torch.inference_mode (the
+same function up to float rounding); "ganzoo bf16" also casts the weights to bf16 once and runs
+channels_last, as the pipeline does by default where the CPU has native bf16 (max abs diff in the last column;
+outputs span [-1, 1]). Runs of the two are interleaved so that machine noise hits both alike. The per-image-statistics rows are the reference's default test mode (no
 --eval: BatchNorm on each image's own statistics), which is how ganzoo runs imported released
 models. Goal: ganzoo ≤ 0.7× reference. Run it on an otherwise idle machine.
 """
@@ -24,20 +26,26 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import ganzoo  # noqa: E402
-from ganzoo.nn.inference import optimize_for_inference  # noqa: E402
+from ganzoo.nn.inference import bf16_is_fast, optimize_for_inference  # noqa: E402
 from ganzoo.nn.unet import Pix2PixConfig, init_normal, unet_from_config  # noqa: E402
 from ganzoo.pipelines import Pix2PixPipeline  # noqa: E402
 
 
 def median_ms(fn, runs: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        fn()
-    ts = []
+    return interleaved_ms([fn], runs, warmup)[0]
+
+
+def interleaved_ms(fns, runs: int, warmup: int = 3) -> list[float]:
+    for fn in fns:
+        for _ in range(warmup):
+            fn()
+    ts = [[] for _ in fns]
     for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return statistics.median(ts) * 1000
+        for t_list, fn in zip(ts, fns):
+            t = time.perf_counter()
+            fn()
+            t_list.append(time.perf_counter() - t)
+    return [statistics.median(t) * 1000 for t in ts]
 
 
 def reference_unet256() -> torch.nn.Module:
@@ -60,15 +68,27 @@ def compare(name: str, model, x, runs: int, per_image: bool = False) -> list[tup
     else:
         ref_model = model.eval()
     fast = optimize_for_inference(model, "batch" if per_image else "running")
-    xc = x.contiguous(memory_format=torch.channels_last)
-    with torch.no_grad():
-        ref_out = ref_model(x)
-        t_ref = median_ms(lambda: ref_model(x), runs)
-    with torch.inference_mode():
-        out = fast(xc)
-        t_fast = median_ms(lambda: fast(xc), runs)
-    diff = (out.float() - ref_out).abs().max().item()
-    return [(name, "reference", t_ref, 1.0, 0.0), (name, "ganzoo", t_fast, t_fast / t_ref, diff)]
+    fast_bf = optimize_for_inference(model, "batch" if per_image else "running").to(torch.bfloat16)
+    fast_bf = fast_bf.to(memory_format=torch.channels_last)
+    xb = x.to(torch.bfloat16).contiguous(memory_format=torch.channels_last)
+
+    def ref():
+        with torch.no_grad():
+            return ref_model(x)
+
+    def fp32():
+        with torch.inference_mode():
+            return fast(x)
+
+    def bf16():
+        with torch.inference_mode():
+            return fast_bf(xb).float()
+
+    ref_out = ref()
+    d32, d16 = ((f().float() - ref_out).abs().max().item() for f in (fp32, bf16))
+    t_ref, t32, t16 = interleaved_ms([ref, fp32, bf16], runs)
+    return [(name, "reference", t_ref, 1.0, 0.0), (name, "ganzoo fp32", t32, t32 / t_ref, d32),
+            (name, "ganzoo bf16", t16, t16 / t_ref, d16)]
 
 
 def main():
@@ -96,13 +116,15 @@ def main():
         pipe = Pix2PixPipeline(ck)
         pipe_ms = median_ms(lambda: pipe.translate(drawing), a.runs)
 
-    print(f"\npix2pix CPU latency, {a.threads} threads, median of {a.runs} runs (batch 1)\n")
+    print(f"\npix2pix CPU latency, {a.threads} threads, median of {a.runs} interleaved runs (batch 1); "
+          f"native bf16 on this CPU: {bf16_is_fast()}\n")
     print("| network | runner | median ms | vs reference | max abs diff |")
     print("|---|---|---|---|---|")
     for name, who, ms, ratio, diff in rows:
         print(f"| {name} | {who} | {ms:.1f} | {ratio:.2f}× | {diff:.1e} |")
     if pipe_ms is not None:
-        print(f"\nfull pipeline for {a.model} (512 px drawing → prepare → generator → PIL): {pipe_ms:.1f} ms median")
+        print(f"\nfull pipeline for {a.model} (512 px drawing → prepare → generator → PIL, "
+              f"{'bf16' if pipe.bf16 else 'fp32'}): {pipe_ms:.1f} ms median")
 
 
 if __name__ == "__main__":

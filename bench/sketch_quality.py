@@ -30,7 +30,6 @@ import ganzoo  # noqa: E402
 from ganzoo.cards import write_model_card  # noqa: E402
 from ganzoo.data.paired import load_pairs  # noqa: E402
 from ganzoo.data.sketchaug import degrade_sketch  # noqa: E402
-from ganzoo.nn.inference import optimize_for_inference  # noqa: E402
 from ganzoo.pipelines import Pix2PixPipeline  # noqa: E402
 from ganzoo.utils import make_grid  # noqa: E402
 
@@ -42,10 +41,9 @@ def _t(x: np.ndarray) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def _run(model, a: torch.Tensor, batch: int = 32) -> torch.Tensor:
-    fast = optimize_for_inference(model)
-    return torch.cat([fast(a[i:i + batch].contiguous(memory_format=torch.channels_last)).float()
-                      for i in range(0, len(a), batch)])
+def _run(pipe: Pix2PixPipeline, a: torch.Tensor, batch: int = 32) -> torch.Tensor:
+    """The generator exactly as the app runs it (same precision), on ready-made model inputs."""
+    return torch.cat([pipe.run(a[i:i + batch]) for i in range(0, len(a), batch)])
 
 
 def _chroma(x01: torch.Tensor, inside: torch.Tensor) -> float:
@@ -103,9 +101,9 @@ def main():
     held = load_pairs("openmoji", "test", size)
     clean, real = _t(held.a), _t(held.b)
     degraded = degrade_sketch(clean, torch.Generator().manual_seed(SEED))
-    models = {"pix2pix (GAN + L1)": ckpt.model}
+    models = {"pix2pix (GAN + L1)": Pix2PixPipeline(ckpt)}
     if a.baseline:
-        models["L1-only U-Net"] = ganzoo.load(a.baseline).model
+        models["L1-only U-Net"] = Pix2PixPipeline(ganzoo.load(a.baseline))
 
     rows, outs = {}, {}
     for name, model in models.items():
@@ -116,7 +114,8 @@ def main():
     r01 = (real + 1) / 2
     truth = {"chroma": _chroma(r01, _inside(r01)), "sharpness": _sharpness(r01)}
 
-    print(f"\n{a.checkpoint}: {len(held)} held-out OpenMoji pairs at {size} px\n")
+    precision = "bf16" if models["pix2pix (GAN + L1)"].bf16 else "fp32"
+    print(f"\n{a.checkpoint}: {len(held)} held-out OpenMoji pairs at {size} px, {precision} inference as in the app\n")
     print(f"| model | input | L1 ↓ | PSNR ↑ | SSIM ↑ | chroma | sharpness |")
     print("|---|---|---|---|---|---|---|")
     for (name, kind), m in rows.items():
@@ -137,7 +136,7 @@ def main():
     metrics.update({f"true_{k}": round(v, 4) for k, v in truth.items()})
     cfg["metrics"] = metrics
     cfg["metrics_notes"] = (f"Measured by `python bench/sketch_quality.py` on the {len(held)} held-out OpenMoji "
-                            "pairs (never trained on), inputs = the clean line art; `handdrawn` = the same "
+                            f"pairs (never trained on), run as the app runs it ({precision} on this CPU), inputs = the clean line art; `handdrawn` = the same "
                             f"line art through the training degradations (seed {SEED}). L1/PSNR/SSIM from "
                             "torchmetrics on [0, 1] images; chroma = mean RGB max − min inside the true emoji (colourfulness); sharpness = "
                             "mean absolute grey-level gradient. `l1_only_*`: an L1-only U-Net of the same "
