@@ -19,6 +19,7 @@ from ..nn.resnet import CycleGANConfig, GeneratorPair
 from ..nn.unet import init_normal
 from ..utils import make_grid
 from .pool import ImagePool
+from .schedule import constant_then_linear, set_lr
 
 
 @dataclass
@@ -78,14 +79,6 @@ class CycleGANTask:
     def optimizers(self) -> dict:
         return {"G": self.opt_g, "D": self.opt_d}
 
-    def _lr(self, step: int) -> float:
-        if not self.total_steps:
-            return self.tcfg.lr
-        start = int(self.tcfg.decay_from * self.total_steps)
-        if step < start:
-            return self.tcfg.lr
-        return self.tcfg.lr * max(0.0, 1 - (step - start) / max(1, self.total_steps - start))
-
     def _flip(self, x: torch.Tensor) -> torch.Tensor:
         if not self.tcfg.flip:
             return x
@@ -95,10 +88,8 @@ class CycleGANTask:
     def train_step(self, batches: list[dict], step: int) -> dict[str, float]:
         t, acc = self.tcfg, self.acc
         real_A, real_B = self._flip(batches[0]["input"]), self._flip(batches[0]["image"])
-        lr = self._lr(step)
-        for opt in (self.opt_g, self.opt_d):
-            for group in opt.param_groups:
-                group["lr"] = lr
+        lr = constant_then_linear(step, self.total_steps, t.lr, t.decay_from)
+        set_lr((self.opt_g, self.opt_d), lr)
         g = self.G
         for d in (self.D_A, self.D_B):
             d.requires_grad_(False)

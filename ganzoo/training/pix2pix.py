@@ -17,6 +17,7 @@ from ..losses import d_loss, g_loss
 from ..nn.patchgan import NLayerDiscriminator
 from ..nn.unet import Pix2PixConfig, init_normal, unet_from_config
 from ..utils import make_grid
+from .schedule import constant_then_linear, set_lr
 
 AUGMENTS = ("sketch", "joint", "none")
 GAN_LOSSES = ("ns", "lsgan", "hinge")
@@ -86,14 +87,6 @@ class Pix2PixTask:
     def optimizers(self) -> dict:
         return {"G": self.opt_g} if self.D is None else {"G": self.opt_g, "D": self.opt_d}
 
-    def _lr(self, step: int) -> float:
-        if not self.total_steps:
-            return self.tcfg.lr
-        start = int(self.tcfg.decay_from * self.total_steps)
-        if step < start:
-            return self.tcfg.lr
-        return self.tcfg.lr * max(0.0, 1 - (step - start) / max(1, self.total_steps - start))
-
     def augment(self, a: torch.Tensor, b: torch.Tensor):
         if self.tcfg.augment == "none":
             return a, b
@@ -105,10 +98,8 @@ class Pix2PixTask:
     def train_step(self, batches: list[dict], step: int) -> dict[str, float]:
         t, acc = self.tcfg, self.acc
         a, b = self.augment(batches[0]["input"], batches[0]["image"])
-        lr = self._lr(step)
-        for opt in self.optimizers().values():
-            for group in opt.param_groups:
-                group["lr"] = lr
+        lr = constant_then_linear(step, self.total_steps, t.lr, t.decay_from)
+        set_lr(self.optimizers().values(), lr)
         logs = {}
         with acc.autocast():
             fake = self.G(a)

@@ -1,0 +1,18 @@
+"""The reference pix2pix/CycleGAN learning-rate schedule: constant, then linear decay to zero."""
+from __future__ import annotations
+
+
+def constant_then_linear(step: int, total_steps: int | None, lr: float, decay_from: float) -> float:
+    """lr until decay_from·total_steps, then linearly down to 0 at total_steps (lr when no total)."""
+    if not total_steps:
+        return lr
+    start = int(decay_from * total_steps)
+    if step < start:
+        return lr
+    return lr * max(0.0, 1 - (step - start) / max(1, total_steps - start))
+
+
+def set_lr(optimizers, lr: float) -> None:
+    for opt in optimizers:
+        for group in opt.param_groups:
+            group["lr"] = lr
