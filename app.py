@@ -408,7 +408,7 @@ def upload_to_image(image=None, model=None):
 @_user_errors
 def import_reference_weights(file=None):
     """A released reference pix2pix generator (.pth) → a new entry in the model picker."""
-    from ganzoo.reference import import_reference
+    from ganzoo.reference import import_reference, load_reference
 
     path = _payload_path(file)
     if path is None:
@@ -422,6 +422,10 @@ def import_reference_weights(file=None):
     name = "".join(c if c.isalnum() or c in "-_" else "_" for c in p.stem)[:64] or "reference"
     if name in ganzoo.list_models():
         raise InputError(f"A model called {name!r} already exists; rename the file to import it.")
+    family = load_reference(p, name).family
+    if family != "pix2pix":
+        raise InputError(f"The file {p.name} holds a released {family} generator, not a pix2pix one; this tab runs "
+                         f"pix2pix models (facades_label2photo, edges2shoes, …).")
     import_reference(p, name=name)
     gr.Info(f"Imported {name}: it is now in the model list.")
     return gr.Dropdown(choices=PIX2PIX.names(), value=name)

@@ -1,6 +1,7 @@
 """Import generators released by the reference pix2pix/CycleGAN implementation (`.pth` files).
 
     ckpt = ganzoo.load("facades_label2photo.pth")          # one call: detect, load, run
+    ckpt = ganzoo.load("horse2zebra.pth")                  # a CycleGAN ResnetGenerator: family cyclegan
     python -m ganzoo.reference facades_label2photo.pth      # or save it as a ganzoo model folder
 
 Files are read with `torch.load(weights_only=True)` only: a file that holds pickled Python objects
@@ -17,7 +18,7 @@ from pathlib import Path
 import torch
 
 from . import hub
-from .nn.resnet import CycleGANConfig, resnet_from_config
+from .nn.resnet import CycleGANConfig, GeneratorPair, resnet_from_config
 from .nn.unet import Pix2PixConfig, unet_from_config
 
 # The reference's released pix2pix generators (unet_256, batch norm, dropout) and their data.
@@ -131,7 +132,19 @@ def load_reference(path: str | Path, name: str | None = None) -> hub.Checkpoint:
                   "input": {"kind": "image"}, "reference": {"file": path.name, "name": name,
                                                              "about": PIX2PIX_MODELS.get(name, "")}}
         return hub.Checkpoint(path=path, config=config, model=net)
-    raise ReferenceError(f"{path.name}: not a reference pix2pix UnetGenerator state dict")
+    if "model.1.weight" in sd:
+        cfg, net = build_resnet(sd)
+        name = name or path.stem.removesuffix("_net_G").removesuffix("latest_net_G") or "reference"
+        cfg.directions = ("a2b",)
+        pair = GeneratorPair(cfg)
+        pair.a2b = net
+        # a released CycleGAN file is one direction; its name says which ("horse2zebra")
+        a, _, b = name.partition("2")
+        domains = [a or "A", b or "B"] if b else ["input", name.removeprefix("style_") or "output"]
+        config = {"family": "cyclegan", "model": cfg.to_dict(), "domains": domains, "value_range": [-1, 1],
+                  "reference": {"file": path.name, "name": name}}
+        return hub.Checkpoint(path=path, config=config, model=pair.eval().requires_grad_(False))
+    raise ReferenceError(f"{path.name}: not a reference pix2pix UnetGenerator or CycleGAN ResnetGenerator state dict")
 
 
 def import_reference(path: str | Path, out: str | Path | None = None, name: str | None = None) -> Path:
@@ -140,7 +153,7 @@ def import_reference(path: str | Path, out: str | Path | None = None, name: str 
     name = ckpt.config["reference"]["name"]
     folder = Path(out) if out else hub.USER_DIR / name
     sd = ckpt.model.state_dict()
-    probe = torch.zeros(1, ckpt.model.model.model[0].in_channels, 256, 256).uniform_(-1, 1)
+    probe = torch.zeros(1, ckpt.config["model"]["in_channels"], 256, 256).uniform_(-1, 1)
     model = ckpt.model
     dtype = hub.fp16_if_lossless(model, sd, probe)
     return hub.save_checkpoint(folder, ckpt.config, sd, dtype=dtype)

@@ -108,6 +108,11 @@ def test_released_reference_weights_import_and_run(client, tmp_path):
     torch.save(sd, tmp_path / "evil.pth")
     with pytest.raises(AppError, match="refused: it contains pickled Python objects"):
         client.predict(handle_file(str(tmp_path / "evil.pth")), api_name="/import_reference")
+    from ganzoo.nn.resnet import CycleGANConfig, resnet_from_config
+
+    torch.save(resnet_from_config(CycleGANConfig(img_size=64, ngf=4, n_blocks=2)).state_dict(), tmp_path / "h2z.pth")
+    with pytest.raises(AppError, match="The file h2z.pth holds a released cyclegan generator, not a pix2pix one"):
+        client.predict(handle_file(str(tmp_path / "h2z.pth")), api_name="/import_reference")
     (tmp_path / "notes.txt").write_text("hello")
     with pytest.raises(AppError, match="Reference weights are .pth files"):
         client.predict(handle_file(str(tmp_path / "notes.txt")), api_name="/import_reference")

@@ -90,3 +90,27 @@ def test_unpaired_folders_layout_and_errors(tmp_path):
         load_unpaired(f"cyclegan:{tmp_path / 'nope'}")
     with pytest.raises(ValueError, match="give two specs"):
         load_unpaired("noto")
+
+
+def test_released_cyclegan_generator_loads_with_one_call_and_imports(tmp_path):
+    """A released file (one ResnetGenerator, old InstanceNorm buffers) → family cyclegan, a2b only."""
+    from ganzoo.reference import import_reference
+
+    g = resnet_from_config(CycleGANConfig(img_size=256, ngf=4, n_blocks=9)).eval()
+    sd = dict(g.state_dict())
+    for name, m in g.named_modules():
+        if isinstance(m, torch.nn.InstanceNorm2d):
+            sd[f"{name}.running_mean"], sd[f"{name}.running_var"] = torch.zeros(4), torch.ones(4)
+    torch.save(sd, tmp_path / "horse2zebra.pth")
+    ckpt = ganzoo.load(tmp_path / "horse2zebra.pth")
+    assert ckpt.family == "cyclegan" and ckpt.config["domains"] == ["horse", "zebra"]
+    assert list(ckpt.config["model"]["directions"]) == ["a2b"]
+    x = torch.rand(1, 3, 64, 64) * 2 - 1
+    with torch.no_grad():
+        assert torch.equal(ckpt.model(x, "a2b"), g(x))
+        with pytest.raises(ValueError, match="no b2a generator"):
+            ckpt.model(x, "b2a")
+    folder = import_reference(tmp_path / "horse2zebra.pth", tmp_path / "h2z")
+    back = ganzoo.load(folder)
+    with torch.no_grad():
+        assert (back.model(x, "a2b") - g(x)).abs().max() < 2 / 255

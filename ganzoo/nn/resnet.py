@@ -26,6 +26,8 @@ class CycleGANConfig:
     use_dropout: bool = False
     ndf: int = 64                  # discriminators (not shipped)
     n_layers: int = 3
+    # which generators the checkpoint holds: both for a ganzoo CycleGAN, one for a released file
+    directions: tuple[str, ...] = ("a2b", "b2a")
 
     def __post_init__(self):
         if self.img_size not in SIZES:
@@ -34,6 +36,9 @@ class CycleGANConfig:
             raise ValueError(f"norm must be one of {NORMS}, got {self.norm!r}")
         if self.n_blocks < 1:
             raise ValueError("n_blocks must be at least 1")
+        self.directions = tuple(self.directions)
+        if not self.directions or not set(self.directions) <= {"a2b", "b2a"}:
+            raise ValueError("directions must be a non-empty subset of ('a2b', 'b2a')")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -79,13 +84,18 @@ def resnet_from_config(cfg: CycleGANConfig) -> ResnetGenerator:
 
 
 class GeneratorPair(nn.Module):
-    """The two generators of a CycleGAN, one checkpoint: `a2b` and `b2a` (domain names in the config)."""
+    """The generators of a CycleGAN in one checkpoint: `a2b` and/or `b2a` (cfg.directions; the
+    domain names live in the checkpoint config). A released reference file holds one of them."""
 
     def __init__(self, cfg: CycleGANConfig):
         super().__init__()
-        self.a2b = resnet_from_config(cfg)
-        self.b2a = resnet_from_config(CycleGANConfig(**{**asdict(cfg), "in_channels": cfg.out_channels,
-                                                        "out_channels": cfg.in_channels}))
+        if "a2b" in cfg.directions:
+            self.a2b = resnet_from_config(cfg)
+        if "b2a" in cfg.directions:
+            self.b2a = resnet_from_config(CycleGANConfig(**{**asdict(cfg), "in_channels": cfg.out_channels,
+                                                            "out_channels": cfg.in_channels}))
 
     def forward(self, x, direction: str = "a2b"):
-        return (self.a2b if direction == "a2b" else self.b2a)(x)
+        if not hasattr(self, direction):
+            raise ValueError(f"this model has no {direction} generator")
+        return getattr(self, direction)(x)
