@@ -1,0 +1,32 @@
+"""Metrics for translations that have a ground truth partner: pixel distances and retrieval.
+
+Retrieval asks whether G(x) is closer to x's true partner than to every other candidate target
+(the CycleGAN emoji test: the same code point drawn in the other style is the partner)."""
+from __future__ import annotations
+
+import torch
+
+
+def _flat01(x: torch.Tensor) -> torch.Tensor:
+    return ((x.float().clamp(-1, 1) + 1) / 2).flatten(1)
+
+
+def pairwise_l1(queries: torch.Tensor, candidates: torch.Tensor, chunk: int = 64) -> torch.Tensor:
+    """Mean absolute difference (images in [-1, 1] → [0, 1] scale) of every query to every
+    candidate: Q×C."""
+    q, c = _flat01(queries), _flat01(candidates)
+    return torch.cat([torch.cdist(q[i:i + chunk], c, p=1) / q.shape[1] for i in range(0, len(q), chunk)])
+
+
+def retrieval_ranks(queries: torch.Tensor, candidates: torch.Tensor, partner: torch.Tensor) -> torch.Tensor:
+    """1-based rank of each query's true partner (index into candidates) among all candidates by L1
+    distance; ties count against the partner."""
+    d = pairwise_l1(queries, candidates)
+    own = d.gather(1, partner.view(-1, 1))
+    return (d <= own).sum(1)
+
+
+def retrieval_report(ranks: torch.Tensor) -> dict[str, float]:
+    r = ranks.float()
+    return {"top1": float((r <= 1).float().mean()), "top10": float((r <= 10).float().mean()),
+            "median_rank": float(r.median()), "n": int(len(r))}
