@@ -114,3 +114,27 @@ def test_released_cyclegan_generator_loads_with_one_call_and_imports(tmp_path):
     back = ganzoo.load(folder)
     with torch.no_grad():
         assert (back.model(x, "a2b") - g(x)).abs().max() < 2 / 255
+
+
+def test_pipeline_translates_both_ways_keeping_the_aspect_ratio(tmp_path):
+    from ganzoo.pipelines import CycleGANPipeline, InputError
+
+    data = _tiny_domains()
+    out = fit(_task(data), data, tiny_loop(tmp_path / "run", steps=2, batch_size=2))
+    pipe = CycleGANPipeline.from_pretrained(out)
+    assert pipe.directions == {"a2b": "red → blue", "b2a": "blue → red"}
+    rgba = Image.new("RGBA", (300, 130), (0, 0, 0, 0))        # odd aspect, transparent, any size
+    seen, made = pipe.translate(rgba, "a2b")
+    assert seen.size == made.size == (64, 28) and made.mode == "RGB"
+    assert np.asarray(seen).min() == 255                       # transparency became white
+    grey = Image.new("L", (50, 90), 128)
+    assert pipe(grey, "b2a").size == (36, 64)
+    with pytest.raises(InputError, match="translates red → blue, blue → red only"):
+        pipe(grey, "sideways")
+    # a released one-way file offers only its direction
+    g = resnet_from_config(CycleGANConfig(img_size=256, ngf=4, n_blocks=2))
+    torch.save(g.state_dict(), tmp_path / "summer2winter_yosemite.pth")
+    one = CycleGANPipeline(ganzoo.load(tmp_path / "summer2winter_yosemite.pth"))
+    assert one.directions == {"a2b": "summer → winter_yosemite"}
+    with pytest.raises(InputError, match="summer → winter_yosemite only"):
+        one(grey, "b2a")

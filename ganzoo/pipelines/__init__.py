@@ -1,4 +1,4 @@
 from .latent import InputError, LatentPipeline
-from .translate import Pix2PixPipeline
+from .translate import CycleGANPipeline, Pix2PixPipeline
 
-__all__ = ["LatentPipeline", "Pix2PixPipeline", "InputError"]
+__all__ = ["LatentPipeline", "Pix2PixPipeline", "CycleGANPipeline", "InputError"]

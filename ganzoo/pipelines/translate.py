@@ -149,3 +149,71 @@ def normalise_strokes(ink: torch.Tensor, target: float) -> torch.Tensor:
         if eroded.sum() > 0.3 * binary.sum():
             binary = eroded
     return binary
+
+
+class CycleGANPipeline:
+    """Domain transfer with a CycleGAN checkpoint (ganzoo's generator pair, or a released one-way
+    reference file). The ResNet generator is fully convolutional, so the picture keeps its aspect
+    ratio: the long side goes to the model's size, the sides are padded (reflect) to a multiple of
+    4 and cropped back afterwards."""
+
+    def __init__(self, ckpt: hub.Checkpoint, precision: str = "auto"):
+        if ckpt.family != "cyclegan":
+            raise InputError(f"{ckpt.path.name} is a {ckpt.family} model, not a CycleGAN")
+        if precision not in ("auto", "fp32", "bf16"):
+            raise ValueError("precision must be auto, fp32 or bf16")
+        self.ckpt = ckpt
+        self.cfg = hub.registry.make_config("cyclegan", ckpt.config["model"])
+        self.domains = list(ckpt.config.get("domains", ["A", "B"]))
+        self.bf16 = precision == "bf16" or (precision == "auto" and bf16_is_fast())
+        self.G = optimize_for_inference(ckpt.model)
+        if self.bf16:
+            self.G = self.G.to(torch.bfloat16).to(memory_format=torch.channels_last)
+
+    @classmethod
+    def from_pretrained(cls, name_or_path, precision: str = "auto") -> "CycleGANPipeline":
+        return cls(hub.load(name_or_path), precision)
+
+    @property
+    def directions(self) -> dict[str, str]:
+        """Available directions with their human names, e.g. {"a2b": "noto → twemoji"}."""
+        a, b = self.domains
+        names = {"a2b": f"{a} → {b}", "b2a": f"{b} → {a}"}
+        return {d: names[d] for d in self.cfg.directions}
+
+    def prepare(self, image) -> tuple[torch.Tensor, tuple[int, int]]:
+        img = open_image(image)
+        s = self.cfg.img_size / max(img.size)
+        w, h = max(1, round(img.width * s)), max(1, round(img.height * s))
+        img = img.resize((w, h), Image.Resampling.LANCZOS)
+        x = torch.from_numpy(np.asarray(img, np.float32) / 127.5 - 1).permute(2, 0, 1)[None]
+        if self.cfg.in_channels == 1:
+            x = x.mean(1, keepdim=True)
+        ph, pw = (-h) % 4, (-w) % 4
+        if ph or pw:  # the two stride-2 steps need sides divisible by 4
+            mode = "reflect" if min(h, w) > max(ph, pw) else "replicate"
+            x = F.pad(x, (0, pw, 0, ph), mode=mode)
+        return x.contiguous(), (h, w)
+
+    @torch.inference_mode()
+    def run(self, x: torch.Tensor, direction: str) -> torch.Tensor:
+        if direction not in self.cfg.directions:
+            raise InputError(f"this model translates {', '.join(self.directions.values())} only, "
+                             f"not {direction!r}")
+        g = getattr(self.G, direction)
+        if self.bf16:
+            y = g(x.to(torch.bfloat16).contiguous(memory_format=torch.channels_last)).float()
+        else:
+            y = g(x)
+        if not torch.isfinite(y).all():
+            raise InputError("The model produced invalid values (NaN) for this input; the checkpoint may be broken.")
+        return y
+
+    def translate(self, image, direction: str = "a2b") -> tuple[Image.Image, Image.Image]:
+        """(the input as the model saw it, the translation), same size and aspect ratio."""
+        x, (h, w) = self.prepare(image)
+        y = self.run(x, direction)[..., :h, :w]
+        return _to_pil(x[0, :, :h, :w]), _to_pil(y[0])
+
+    def __call__(self, image, direction: str = "a2b") -> Image.Image:
+        return self.translate(image, direction)[1]
