@@ -25,6 +25,24 @@ MIN_INK_PIXELS = 8       # fewer (at 256 px) is an empty canvas or dust
 TRAIN_STROKE_PX = 3.0    # median stroke width of the OpenMoji line art at 128 px (stroke_width, measured)
 
 
+def _inference_net(model: torch.nn.Module, precision: str, bn_stats: str = "running"):
+    """(the generator ready for inference, whether it runs in bf16)."""
+    if precision not in ("auto", "fp32", "bf16"):
+        raise ValueError("precision must be auto, fp32 or bf16")
+    bf16 = precision == "bf16" or (precision == "auto" and bf16_is_fast())
+    net = optimize_for_inference(model, bn_stats)
+    if bf16:  # weights cast once (not per call, as autocast would); oneDNN wants channels_last
+        net = net.to(torch.bfloat16).to(memory_format=torch.channels_last)
+    return net, bf16
+
+
+def _forward(net, x: torch.Tensor, bf16: bool) -> torch.Tensor:
+    y = net(x.to(torch.bfloat16).contiguous(memory_format=torch.channels_last)).float() if bf16 else net(x)
+    if not torch.isfinite(y).all():
+        raise InputError("The model produced invalid values (NaN) for this input; the checkpoint may be broken.")
+    return y
+
+
 class Pix2PixPipeline:
     """precision: "auto" = bf16 arithmetic where the CPU has it natively (about 0.6× the time,
     outputs within ~1/255 of fp32; bench/pix2pix_latency.py), else fp32; or "fp32" / "bf16"."""
@@ -32,15 +50,10 @@ class Pix2PixPipeline:
     def __init__(self, ckpt: hub.Checkpoint, precision: str = "auto"):
         if ckpt.family != "pix2pix":
             raise InputError(f"{ckpt.path.name} is a {ckpt.family} model, not a pix2pix model")
-        if precision not in ("auto", "fp32", "bf16"):
-            raise ValueError("precision must be auto, fp32 or bf16")
         self.ckpt = ckpt
         self.cfg = hub.registry.make_config("pix2pix", ckpt.config["model"])
         self.input = ckpt.config.get("input", {"kind": "image"})
-        self.bf16 = precision == "bf16" or (precision == "auto" and bf16_is_fast())
-        self.G = optimize_for_inference(ckpt.model, self.cfg.bn_stats)
-        if self.bf16:  # weights cast once (not per call, as autocast would); oneDNN wants channels_last
-            self.G = self.G.to(torch.bfloat16).to(memory_format=torch.channels_last)
+        self.G, self.bf16 = _inference_net(ckpt.model, precision, self.cfg.bn_stats)
 
     @classmethod
     def from_pretrained(cls, name_or_path, precision: str = "auto") -> "Pix2PixPipeline":
@@ -70,13 +83,7 @@ class Pix2PixPipeline:
 
     @torch.inference_mode()
     def run(self, x: torch.Tensor) -> torch.Tensor:
-        if self.bf16:
-            y = self.G(x.to(torch.bfloat16).contiguous(memory_format=torch.channels_last)).float()
-        else:
-            y = self.G(x)
-        if not torch.isfinite(y).all():
-            raise InputError("The model produced invalid values (NaN) for this input; the checkpoint may be broken.")
-        return y
+        return _forward(self.G, x, self.bf16)
 
     def translate(self, image) -> tuple[Image.Image, Image.Image]:
         """(what the model saw, what it made) for one upload or drawing."""
@@ -160,15 +167,10 @@ class CycleGANPipeline:
     def __init__(self, ckpt: hub.Checkpoint, precision: str = "auto"):
         if ckpt.family != "cyclegan":
             raise InputError(f"{ckpt.path.name} is a {ckpt.family} model, not a CycleGAN")
-        if precision not in ("auto", "fp32", "bf16"):
-            raise ValueError("precision must be auto, fp32 or bf16")
         self.ckpt = ckpt
         self.cfg = hub.registry.make_config("cyclegan", ckpt.config["model"])
         self.domains = list(ckpt.config.get("domains", ["A", "B"]))
-        self.bf16 = precision == "bf16" or (precision == "auto" and bf16_is_fast())
-        self.G = optimize_for_inference(ckpt.model)
-        if self.bf16:
-            self.G = self.G.to(torch.bfloat16).to(memory_format=torch.channels_last)
+        self.G, self.bf16 = _inference_net(ckpt.model, precision)
 
     @classmethod
     def from_pretrained(cls, name_or_path, precision: str = "auto") -> "CycleGANPipeline":
@@ -200,14 +202,7 @@ class CycleGANPipeline:
         if direction not in self.cfg.directions:
             raise InputError(f"this model translates {', '.join(self.directions.values())} only, "
                              f"not {direction!r}")
-        g = getattr(self.G, direction)
-        if self.bf16:
-            y = g(x.to(torch.bfloat16).contiguous(memory_format=torch.channels_last)).float()
-        else:
-            y = g(x)
-        if not torch.isfinite(y).all():
-            raise InputError("The model produced invalid values (NaN) for this input; the checkpoint may be broken.")
-        return y
+        return _forward(getattr(self.G, direction), x, self.bf16)
 
     def translate(self, image, direction: str = "a2b") -> tuple[Image.Image, Image.Image]:
         """(the input as the model saw it, the translation), same size and aspect ratio."""
