@@ -26,7 +26,7 @@ import gradio as gr
 from PIL import Image
 
 import ganzoo
-from ganzoo.pipelines import InputError, LatentPipeline, Pix2PixPipeline
+from ganzoo.pipelines import CycleGANPipeline, InputError, LatentPipeline, Pix2PixPipeline
 from ganzoo.pipelines.latent import MAX_SEED
 
 log = logging.getLogger("ganzoo.app")
@@ -73,8 +73,8 @@ def _user_errors(fn):
 
 
 def _upscale(img: Image.Image, target: int) -> Image.Image:
-    """Integer nearest-neighbour upscale so that the long side is about `target` pixels."""
-    k = max(1, round(target / max(img.size)))
+    """Integer nearest-neighbour upscale so that the long side is at most `target` pixels."""
+    k = max(1, target // max(img.size))  # never past the target: a 256-px result stays 256
     return img if k == 1 else img.resize((img.width * k, img.height * k), Image.NEAREST)
 
 
@@ -405,30 +405,35 @@ def upload_to_image(image=None, model=None):
     return _translate(model, path)
 
 
-@_user_errors
-def import_reference_weights(file=None):
-    """A released reference pix2pix generator (.pth) → a new entry in the model picker."""
+def _import_pth(file, family: str, cache: "_PipelineCache", examples: str):
+    """A released reference generator (.pth) of `family` → a new entry in that tab's model picker."""
     from ganzoo.reference import import_reference, load_reference
 
     path = _payload_path(file)
     if path is None:
-        raise InputError("Choose a .pth file first (e.g. facades_label2photo.pth).")
+        raise InputError(f"Choose a .pth file first (e.g. {examples.split(',')[0]}.pth).")
     p = Path(path)
     if p.suffix.lower() != ".pth":
-        raise InputError("Reference weights are .pth files (e.g. edges2shoes.pth).")
+        raise InputError(f"Reference weights are .pth files (e.g. {examples.split(',')[0]}.pth).")
     if p.stat().st_size > MAX_PTH_BYTES:
-        raise InputError(f"That file is larger than {MAX_PTH_BYTES // 2**20} MB; a released pix2pix "
-                         f"generator is about 218 MB.")
+        raise InputError(f"That file is larger than {MAX_PTH_BYTES // 2**20} MB; a released generator "
+                         f"is at most about 218 MB.")
     name = "".join(c if c.isalnum() or c in "-_" else "_" for c in p.stem)[:64] or "reference"
     if name in ganzoo.list_models():
         raise InputError(f"A model called {name!r} already exists; rename the file to import it.")
-    family = load_reference(p, name).family
-    if family != "pix2pix":
-        raise InputError(f"The file {p.name} holds a released {family} generator, not a pix2pix one; this tab runs "
-                         f"pix2pix models (facades_label2photo, edges2shoes, …).")
+    found = load_reference(p, name).family
+    if found != family:
+        raise InputError(f"The file {p.name} holds a released {found} generator, not a {family} one; this "
+                         f"tab runs {family} models ({examples}, …).")
     import_reference(p, name=name)
     gr.Info(f"Imported {name}: it is now in the model list.")
-    return gr.Dropdown(choices=PIX2PIX.names(), value=name)
+    return gr.Dropdown(choices=cache.names(), value=name)
+
+
+@_user_errors
+def import_reference_weights(file=None):
+    """A released reference pix2pix generator (.pth) → a new entry in the model picker."""
+    return _import_pth(file, "pix2pix", PIX2PIX, "facades_label2photo, edges2shoes")
 
 
 def _sketch_examples() -> list[str]:
@@ -502,6 +507,95 @@ def _redraw(sketch=None, upload=None, model=None):
 
 
 # ----------------------------------------------------------------------------------------------
+# domain transfer tab (CycleGAN)
+
+CYCLEGAN = _PipelineCache("cyclegan", CycleGANPipeline.from_pretrained)
+TRANSFER_DISPLAY_PX = 384
+
+
+def _direction_choices(model) -> list[tuple[str, str]]:
+    try:
+        return [(label, d) for d, label in CYCLEGAN.get(model).directions.items()]
+    except Exception:  # a broken or missing model: the translate call says why
+        return []
+
+
+@_user_errors
+def domain_transfer(image=None, model=None, direction="a2b"):
+    """An uploaded picture (any size or mode) → (the input as the model sees it, its translation)."""
+    path = _payload_path(image)
+    if path is None:
+        raise InputError("No image was uploaded: choose a picture first.")
+    if not isinstance(direction, str):
+        raise InputError("direction must be a2b or b2a")
+    pipe = CYCLEGAN.get(model)
+    seen, out = pipe.translate(path, direction)
+    return _upscale(seen, TRANSFER_DISPLAY_PX), _upscale(out, TRANSFER_DISPLAY_PX)
+
+
+@_user_errors
+def import_cyclegan_weights(file=None):
+    """A released reference CycleGAN generator (.pth) → a new entry in the model picker."""
+    return _import_pth(file, "cyclegan", CYCLEGAN, "horse2zebra, style_monet")
+
+
+def _transfer_quiet(image=None, model=None, direction="a2b"):
+    """A new model or direction redoes the translation if there is a picture; none is no error."""
+    if _payload_path(image) is None:
+        return None, None
+    return domain_transfer(image, model, direction)
+
+
+def _transfer_model_update(model):
+    choices = _direction_choices(model)
+    return gr.Radio(choices=choices, value=choices[0][1] if choices else None)
+
+
+def build_transfer_tab() -> gr.Tab:
+    """CycleGAN: upload a picture, see it in the other domain (either way the model allows)."""
+    names = CYCLEGAN.names()
+    default = names[0] if names else None
+    choices = _direction_choices(default) if default else []
+    with gr.Tab("Domain transfer", id="transfer") as tab:
+        if not names:
+            gr.Markdown("No CycleGAN model is installed yet: import a released generator "
+                        "(`horse2zebra.pth`, `style_monet.pth`, …) below, or train one with "
+                        "`python train/cyclegan.py --domain-a noto --domain-b twemoji`.")
+        gr.Markdown("Upload a picture and pick the direction; the output keeps the picture's shape.")
+        with gr.Row():
+            with gr.Column(scale=1, min_width=200):
+                model = gr.Dropdown(names, value=default, label="model", elem_id="transfer_model")
+                direction = gr.Radio(choices, value=choices[0][1] if choices else None, label="direction",
+                                     elem_id="transfer_direction")
+                photo = gr.Image(type="filepath", sources=["upload", "clipboard"], label="picture",
+                                 elem_id="photo", height=260)
+            with gr.Column(scale=2, min_width=320):
+                seen = gr.Image(type="pil", format="png", label="input (as the model sees it)",
+                                interactive=False, elem_id="transfer_in", buttons=[])
+            with gr.Column(scale=2, min_width=320):
+                out = gr.Image(type="pil", format="png", label="translated", interactive=False,
+                               elem_id="transfer_out", buttons=["download", "fullscreen"])
+        with gr.Accordion("load released CycleGAN weights (.pth)", open=False):
+            gr.Markdown("Generators released with the reference CycleGAN code (`horse2zebra`, "
+                        "`zebra2horse`, `style_monet`, `summer2winter_yosemite`, …) load as they are, "
+                        "read with `torch.load(weights_only=True)`; each holds one direction.")
+            with gr.Row():
+                pth = gr.File(file_types=[".pth"], label=".pth file", elem_id="cyclegan_pth_file")
+                import_btn = gr.Button("import", elem_id="cyclegan_pth_import")
+
+        run = dict(fn=domain_transfer, inputs=[photo, model, direction], outputs=[seen, out],
+                   preprocess=False, show_progress="minimal", concurrency_limit=1, concurrency_id="transfer")
+        photo.upload(api_name="domain_transfer", **run)
+        quiet = dict(run, fn=_transfer_quiet, api_visibility="private")
+        direction.input(**quiet)
+        model.change(_transfer_model_update, model, direction, queue=False,
+                     api_visibility="private").then(**quiet)
+        import_btn.click(import_cyclegan_weights, pth, model, preprocess=False,
+                         api_name="import_cyclegan", concurrency_limit=1)
+    return tab
+
+
+# ----------------------------------------------------------------------------------------------
 
 def build_app() -> gr.Blocks:
     with gr.Blocks(title="ganzoo", analytics_enabled=False, delete_cache=(1800, 3600)) as demo:
@@ -509,6 +603,7 @@ def build_app() -> gr.Blocks:
         with gr.Tabs():
             build_latent_tab()
             build_sketch_tab()
+            build_transfer_tab()
     return demo
 
 

@@ -20,7 +20,8 @@ START_TIMEOUT_S = 60
 
 
 def make_checkpoints(root: Path, runs: Path) -> Path:
-    """tiny-cgan (3 classes), tiny-gan (unconditional), broken (latent), tiny-sketch (pix2pix, 64 px)."""
+    """tiny-cgan (3 classes), tiny-gan (unconditional), broken (latent), tiny-sketch (pix2pix, 64 px),
+    tiny-cycle (CycleGAN, 64 px, domains red ↔ blue)."""
     fit(tiny_task("ns"), blobs(), tiny_loop(runs / "c", steps=2, export_dir=str(root / "tiny-cgan")))
     fit(tiny_task("ns", classes=0), blobs(), tiny_loop(runs / "u", steps=2, export_dir=str(root / "tiny-gan")))
     broken = root / "broken"
@@ -29,6 +30,14 @@ def make_checkpoints(root: Path, runs: Path) -> Path:
     pairs = tiny_pairs(16, 64)
     fit(tiny_pix2pix_task(preview=(pairs.a[:4], pairs.b[:4])), pairs,
         tiny_loop(runs / "s", steps=2, batch_size=8, export_dir=str(root / "tiny-sketch")))
+    from ganzoo.data.unpaired import UnpairedSet
+    from ganzoo.nn.resnet import CycleGANConfig
+    from ganzoo.training import CycleGANTask, CycleGANTrainConfig
+
+    ab = UnpairedSet(a=pairs.b[:8], b=pairs.b[8:], keys_a=None, keys_b=None, name_a="red", name_b="blue")
+    cycle = CycleGANTask(CycleGANConfig(img_size=64, ngf=4, ndf=4, n_blocks=2), CycleGANTrainConfig(pool_size=2),
+                         {"name": ab.name}, preview=(ab.a[:2], ab.b[:2]), domains=("red", "blue"))
+    fit(cycle, ab, tiny_loop(runs / "g", steps=2, batch_size=2, export_dir=str(root / "tiny-cycle")))
     return root
 
 
