@@ -407,7 +407,7 @@ def upload_to_image(image=None, model=None):
 
 def _import_pth(file, family: str, cache: "_PipelineCache", examples: str):
     """A released reference generator (.pth) of `family` → a new entry in that tab's model picker."""
-    from ganzoo.reference import import_reference, load_reference
+    from ganzoo.reference import load_reference, save_reference
 
     path = _payload_path(file)
     if path is None:
@@ -421,11 +421,11 @@ def _import_pth(file, family: str, cache: "_PipelineCache", examples: str):
     name = "".join(c if c.isalnum() or c in "-_" else "_" for c in p.stem)[:64] or "reference"
     if name in ganzoo.list_models():
         raise InputError(f"A model called {name!r} already exists; rename the file to import it.")
-    found = load_reference(p, name).family
-    if found != family:
-        raise InputError(f"The file {p.name} holds a released {found} generator, not a {family} one; this "
-                         f"tab runs {family} models ({examples}, …).")
-    import_reference(p, name=name)
+    ckpt = load_reference(p, name)  # read once (up to 218 MB): checked, then written
+    if ckpt.family != family:
+        raise InputError(f"The file {p.name} holds a released {ckpt.family} generator, not a {family} one; "
+                         f"this tab runs {family} models ({examples}, …).")
+    save_reference(ckpt)
     gr.Info(f"Imported {name}: it is now in the model list.")
     return gr.Dropdown(choices=cache.names(), value=name)
 

@@ -31,13 +31,9 @@ from ganzoo.cards import write_model_card  # noqa: E402
 from ganzoo.data.paired import load_pairs  # noqa: E402
 from ganzoo.data.sketchaug import degrade_sketch  # noqa: E402
 from ganzoo.pipelines import Pix2PixPipeline  # noqa: E402
-from ganzoo.utils import make_grid  # noqa: E402
+from ganzoo.utils import make_grid, to_tensor  # noqa: E402
 
 SEED = 1234
-
-
-def _t(x: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(x).permute(0, 3, 1, 2).float() / 127.5 - 1
 
 
 @torch.inference_mode()
@@ -82,7 +78,7 @@ def _doodle_grid(pipe: Pix2PixPipeline, folder: Path):
         seen, made = pipe.translate(drawn)
         s = pipe.size
         cells += [drawn.resize((s, s), Image.Resampling.LANCZOS), seen.convert("RGB"), made]
-    x = torch.stack([torch.from_numpy(np.asarray(c)).permute(2, 0, 1).float() / 127.5 - 1 for c in cells])
+    x = to_tensor(np.stack([np.asarray(c) for c in cells]))
     return make_grid(x, nrow=6), [f.stem for f in files]
 
 
@@ -99,7 +95,7 @@ def main():
     ckpt = ganzoo.load(a.checkpoint)
     size = ckpt.config["model"]["img_size"]
     held = load_pairs("openmoji", "test", size)
-    clean, real = _t(held.a), _t(held.b)
+    clean, real = to_tensor(held.a), to_tensor(held.b)
     degraded = degrade_sketch(clean, torch.Generator().manual_seed(SEED))
     models = {"pix2pix (GAN + L1)": Pix2PixPipeline(ckpt)}
     if a.baseline:

@@ -125,19 +125,17 @@ def load_reference(path: str | Path, name: str | None = None) -> hub.Checkpoint:
     """A released reference generator as an in-memory ganzoo Checkpoint (no folder written)."""
     path = Path(path)
     sd = read_state_dict(path)
+    name = name or path.stem.removesuffix("_net_G").removesuffix("latest_net_G") or "reference"
     if "model.model.0.weight" in sd:
         cfg, net = build_unet(sd)
-        name = name or path.stem.removesuffix("_net_G").removesuffix("latest_net_G") or "reference"
         config = {"family": "pix2pix", "model": cfg.to_dict(), "value_range": [-1, 1],
                   "input": {"kind": "image"}, "reference": {"file": path.name, "name": name,
                                                              "about": PIX2PIX_MODELS.get(name, "")}}
         return hub.Checkpoint(path=path, config=config, model=net)
     if "model.1.weight" in sd:
         cfg, net = build_resnet(sd)
-        name = name or path.stem.removesuffix("_net_G").removesuffix("latest_net_G") or "reference"
         cfg.directions = ("a2b",)
-        pair = GeneratorPair(cfg)
-        pair.a2b = net
+        pair = GeneratorPair(cfg, a2b=net)
         # a released CycleGAN file is one direction; its name says which ("horse2zebra")
         a, _, b = name.partition("2")
         domains = [a or "A", b or "B"] if b else ["input", name.removeprefix("style_") or "output"]
@@ -149,13 +147,15 @@ def load_reference(path: str | Path, name: str | None = None) -> hub.Checkpoint:
 
 def import_reference(path: str | Path, out: str | Path | None = None, name: str | None = None) -> Path:
     """Convert a released .pth generator into a ganzoo checkpoint folder (safetensors + config)."""
-    ckpt = load_reference(path, name)
-    name = ckpt.config["reference"]["name"]
-    folder = Path(out) if out else hub.USER_DIR / name
+    return save_reference(load_reference(path, name), out)
+
+
+def save_reference(ckpt: hub.Checkpoint, out: str | Path | None = None) -> Path:
+    """Write a loaded reference generator as a ganzoo folder (default: USER_DIR/<its name>)."""
+    folder = Path(out) if out else hub.USER_DIR / ckpt.config["reference"]["name"]
     sd = ckpt.model.state_dict()
     probe = torch.zeros(1, ckpt.config["model"]["in_channels"], 256, 256).uniform_(-1, 1)
-    model = ckpt.model
-    dtype = hub.fp16_if_lossless(model, sd, probe)
+    dtype = hub.fp16_if_lossless(ckpt.model, sd, probe)
     return hub.save_checkpoint(folder, ckpt.config, sd, dtype=dtype)
 
 

@@ -14,6 +14,17 @@ def to_uint8(x: torch.Tensor) -> np.ndarray:
     return x.permute(0, 2, 3, 1).cpu().numpy()
 
 
+def to_tensor(images) -> torch.Tensor:
+    """uint8 N×H×W×C → float N×C×H×W in [-1, 1] (the generators' range); the inverse of to_uint8."""
+    x = torch.as_tensor(images).permute(0, 3, 1, 2).float()
+    return x / 127.5 - 1
+
+
+def to_rgb(x: torch.Tensor) -> torch.Tensor:
+    """N×1×H×W grey → N×3×H×W (a view); colour passes through."""
+    return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
+
+
 def to_pil(x: torch.Tensor) -> list[Image.Image]:
     arr = to_uint8(x)
     return [Image.fromarray(a[..., 0] if a.shape[-1] == 1 else a) for a in arr]

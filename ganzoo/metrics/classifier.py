@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..utils import to_tensor
+
 
 @dataclass
 class ClassifierConfig:
@@ -53,12 +55,6 @@ def _shift(x: torch.Tensor, g: torch.Generator, max_px: int = 2) -> torch.Tensor
     dy = torch.randint(0, 2 * max_px + 1, (n,), generator=g)
     h, w = x.shape[-2:]
     return torch.stack([pad[i, :, dy[i]:dy[i] + h, dx[i]:dx[i] + w] for i in range(n)])
-
-
-def to_tensor(images) -> torch.Tensor:
-    """uint8 N×H×W×C → float N×C×H×W in [-1, 1] (the generators' range)."""
-    x = torch.as_tensor(images).permute(0, 3, 1, 2).float()
-    return x / 127.5 - 1
 
 
 def train_classifier(images, labels, cfg: ClassifierConfig, epochs: int = 12, batch_size: int = 128,

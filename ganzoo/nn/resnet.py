@@ -87,10 +87,10 @@ class GeneratorPair(nn.Module):
     """The generators of a CycleGAN in one checkpoint: `a2b` and/or `b2a` (cfg.directions; the
     domain names live in the checkpoint config). A released reference file holds one of them."""
 
-    def __init__(self, cfg: CycleGANConfig):
+    def __init__(self, cfg: CycleGANConfig, a2b: nn.Module | None = None):
         super().__init__()
         if "a2b" in cfg.directions:
-            self.a2b = resnet_from_config(cfg)
+            self.a2b = a2b if a2b is not None else resnet_from_config(cfg)
         if "b2a" in cfg.directions:
             self.b2a = resnet_from_config(CycleGANConfig(**{**asdict(cfg), "in_channels": cfg.out_channels,
                                                             "out_channels": cfg.in_channels}))

@@ -17,6 +17,7 @@ from PIL import Image
 
 from .. import hub
 from ..nn.inference import bf16_is_fast, optimize_for_inference
+from ..utils import to_pil
 from .images import open_image
 from .latent import InputError
 
@@ -70,7 +71,9 @@ class Pix2PixPipeline:
     # -- preparation -------------------------------------------------------------------------------
     def prepare(self, image) -> torch.Tensor:
         """Any upload/drawing → the model's input tensor 1×C×S×S in [-1, 1]."""
-        img = open_image(image)
+        return self._prepare(open_image(image))
+
+    def _prepare(self, img: Image.Image) -> torch.Tensor:
         if self.is_sketch_model:
             x = prepare_sketch(img, self.size, self.input.get("fill", 0.75), self.input.get("stroke_px", TRAIN_STROKE_PX))
         else:
@@ -88,21 +91,16 @@ class Pix2PixPipeline:
     def translate(self, image) -> tuple[Image.Image, Image.Image]:
         """(what the model saw, what it made) for one upload or drawing."""
         img = open_image(image)
-        x = self.prepare(img)
-        out = _to_pil(self.run(x)[0])
+        x = self._prepare(img)
+        out = to_pil(self.run(x))[0]
         if not self.is_sketch_model and img.width != img.height:  # the reference stretches; undo it
             w, h = img.size
             s = self.size / max(w, h)
             out = out.resize((max(1, round(w * s)), max(1, round(h * s))), Image.Resampling.LANCZOS)
-        return _to_pil(x[0]), out
+        return to_pil(x)[0], out
 
     def __call__(self, image) -> Image.Image:
         return self.translate(image)[1]
-
-
-def _to_pil(x: torch.Tensor) -> Image.Image:
-    a = ((x.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
-    return Image.fromarray(a[..., 0] if a.shape[-1] == 1 else a)
 
 
 def prepare_sketch(img: Image.Image, size: int, fill: float = 0.75, stroke_px: float = TRAIN_STROKE_PX) -> np.ndarray:
@@ -144,7 +142,7 @@ def stroke_width(ink: torch.Tensor) -> float:
 
 def normalise_strokes(ink: torch.Tensor, target: float) -> torch.Tensor:
     """Binarise anti-aliased ink, then dilate thin or erode fat strokes toward `target` px."""
-    binary = (ink > 0.5 * ink.max().clamp(min=1e-6) * 0.7).float()
+    binary = (ink > 0.35 * ink.max().clamp(min=1e-6)).float()
     w = stroke_width(binary)
     # the estimate reads 2 for any 1–2 px line (every pixel is boundary), so "thin" starts early
     if w < target - 0.25:  # thin: each dilation step adds ~2 px
@@ -208,7 +206,7 @@ class CycleGANPipeline:
         """(the input as the model saw it, the translation), same size and aspect ratio."""
         x, (h, w) = self.prepare(image)
         y = self.run(x, direction)[..., :h, :w]
-        return _to_pil(x[0, :, :h, :w]), _to_pil(y[0])
+        return to_pil(x[:1, :, :h, :w])[0], to_pil(y)[0]
 
     def __call__(self, image, direction: str = "a2b") -> Image.Image:
         return self.translate(image, direction)[1]

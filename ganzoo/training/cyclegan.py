@@ -17,9 +17,9 @@ from ..losses import d_loss, g_loss
 from ..nn.patchgan import NLayerDiscriminator
 from ..nn.resnet import CycleGANConfig, GeneratorPair
 from ..nn.unet import init_normal
-from ..utils import make_grid
+from ..utils import make_grid, to_rgb, to_tensor
 from .pool import ImagePool
-from .schedule import constant_then_linear, set_lr
+from .optim import adam, constant_then_linear, set_lr
 
 
 @dataclass
@@ -58,10 +58,8 @@ class CycleGANTask:
         D_B = NLayerDiscriminator(m.out_channels, m.ndf, m.n_layers, m.norm)
         for net in (G, D_A, D_B):
             init_normal(net)
-        fused = dev.type == "cuda"
-        og = torch.optim.Adam(G.parameters(), t.lr, betas=(t.beta1, t.beta2), fused=fused)
-        od = torch.optim.Adam(list(D_A.parameters()) + list(D_B.parameters()), t.lr,
-                              betas=(t.beta1, t.beta2), fused=fused)
+        og = adam(G.parameters(), t.lr, t.beta1, t.beta2, dev)
+        od = adam(list(D_A.parameters()) + list(D_B.parameters()), t.lr, t.beta1, t.beta2, dev)
         if dev.type == "cuda":
             G, D_A, D_B = (n.to(memory_format=torch.channels_last) for n in (G, D_A, D_B))
         self.G, self.D_A, self.D_B, self.opt_g, self.opt_d = accelerator.prepare(G, D_A, D_B, og, od)
@@ -70,8 +68,7 @@ class CycleGANTask:
         self.pool_B = ImagePool(t.pool_size, (m.out_channels, s, s)).to(dev)
         self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
         if self.preview is not None:
-            self.preview_t = [torch.from_numpy(x).permute(0, 3, 1, 2).float().div(127.5).sub(1).to(dev)
-                              for x in self.preview]
+            self.preview_t = [to_tensor(x).to(dev) for x in self.preview]
 
     def modules(self) -> dict:
         return {"G": self.G, "D_A": self.D_A, "D_B": self.D_B, "pool_A": self.pool_A, "pool_B": self.pool_B}
@@ -129,8 +126,7 @@ class CycleGANTask:
 
     @torch.no_grad()
     def _grid(self, g, a, b):
-        rgb = lambda x: x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x  # noqa: E731
-        return make_grid(torch.cat([rgb(a), rgb(g(a, "a2b").float()), rgb(b), rgb(g(b, "b2a").float())]),
+        return make_grid(torch.cat([to_rgb(a), to_rgb(g(a, "a2b").float()), to_rgb(b), to_rgb(g(b, "b2a").float())]),
                          nrow=len(a))
 
     @torch.no_grad()

@@ -13,6 +13,7 @@ from ..directions import sefa
 from ..losses import LOSSES, d_loss, g_loss, gradient_penalty, r1_penalty
 from ..nn.dcgan import Discriminator, Generator, LatentGANConfig, init_weights
 from ..utils import make_grid
+from .optim import adam
 
 
 @dataclass
@@ -84,9 +85,8 @@ class LatentTask:
         self.G_ema = copy.deepcopy(G).requires_grad_(False).to(dev)
         t = self.tcfg
         if t.optimizer == "adam":
-            fused = dev.type == "cuda"
-            og = torch.optim.Adam(G.parameters(), t.lr_g, betas=(t.beta1, t.beta2), fused=fused)
-            od = torch.optim.Adam(D.parameters(), t.lr_d, betas=(t.beta1, t.beta2), fused=fused)
+            og = adam(G.parameters(), t.lr_g, t.beta1, t.beta2, dev)
+            od = adam(D.parameters(), t.lr_d, t.beta1, t.beta2, dev)
         elif t.optimizer == "rmsprop":
             og = torch.optim.RMSprop(G.parameters(), t.lr_g)
             od = torch.optim.RMSprop(D.parameters(), t.lr_d)

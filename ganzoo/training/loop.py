@@ -71,17 +71,16 @@ class DeviceData:
 
     def __init__(self, images: np.ndarray, labels, batch_size: int, seed: int, device, rank=0, world=1,
                  inputs: np.ndarray | None = None, unpaired: bool = False):
-        x = _to_device(images, device)
-        self.images = x
+        self.images = _to_device(images, device)
         self.inputs = _to_device(inputs, device) if inputs is not None and not unpaired else None
         # unpaired (CycleGAN): the inputs are another domain, drawn by their own permutation
         self.inputs_feed = DeviceData(inputs, None, batch_size, seed + 7919, device, rank, world) if unpaired else None
         self.labels = torch.from_numpy(np.asarray(labels, dtype=np.int64)).to(device) if labels is not None else None
         self.batch_size, self.seed, self.rank, self.world = batch_size, seed, rank, world
         per_step = batch_size * world
-        if len(x) < per_step:
-            raise ValueError(f"the dataset has {len(x)} images, fewer than one batch ({per_step})")
-        self.steps_per_epoch = len(x) // per_step
+        if len(self.images) < per_step:
+            raise ValueError(f"the dataset has {len(self.images)} images, fewer than one batch ({per_step})")
+        self.steps_per_epoch = len(self.images) // per_step
         self._perm_epoch, self._perm = -1, None
 
     def batch(self, k: int) -> dict[str, torch.Tensor]:

@@ -16,8 +16,8 @@ from ..data.sketchaug import degrade_sketch, joint_affine
 from ..losses import d_loss, g_loss
 from ..nn.patchgan import NLayerDiscriminator
 from ..nn.unet import Pix2PixConfig, init_normal, unet_from_config
-from ..utils import make_grid
-from .schedule import constant_then_linear, set_lr
+from ..utils import make_grid, to_rgb, to_tensor
+from .optim import adam, constant_then_linear, set_lr
 
 AUGMENTS = ("sketch", "joint", "none")
 GAN_LOSSES = ("ns", "lsgan", "hinge")
@@ -60,13 +60,12 @@ class Pix2PixTask:
         m, t = self.mcfg, self.tcfg
         G = unet_from_config(m)
         init_normal(G)
-        fused = dev.type == "cuda"
-        og = torch.optim.Adam(G.parameters(), t.lr, betas=(t.beta1, t.beta2), fused=fused)
+        og = adam(G.parameters(), t.lr, t.beta1, t.beta2, dev)
         D = od = None
         if not t.l1_only:
             D = NLayerDiscriminator(m.in_channels + m.out_channels, m.ndf, m.n_layers, m.norm)
             init_normal(D)
-            od = torch.optim.Adam(D.parameters(), t.lr, betas=(t.beta1, t.beta2), fused=fused)
+            od = adam(D.parameters(), t.lr, t.beta1, t.beta2, dev)
         if dev.type == "cuda":
             G = G.to(memory_format=torch.channels_last)
             D = D.to(memory_format=torch.channels_last) if D is not None else None
@@ -77,9 +76,7 @@ class Pix2PixTask:
             self.G, self.D, self.opt_g, self.opt_d = accelerator.prepare(G, D, og, od)
         self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
         if self.preview is not None:
-            a, b = self.preview
-            self.preview_t = [torch.from_numpy(x).permute(0, 3, 1, 2).float().div(127.5).sub(1).to(dev)
-                              for x in (a, b)]
+            self.preview_t = [to_tensor(x).to(dev) for x in self.preview]
 
     def modules(self) -> dict:
         return {"G": self.G} if self.D is None else {"G": self.G, "D": self.D}
@@ -161,8 +158,7 @@ class Pix2PixTask:
 
 def triplet_grid(a: torch.Tensor, fake: torch.Tensor, b: torch.Tensor, ncol: int = 8):
     """Rows of inputs, outputs and targets, `ncol` pairs per block of three rows."""
-    rgb = lambda x: x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x  # noqa: E731
-    a, fake, b = rgb(a), rgb(fake.float()), rgb(b)
+    a, fake, b = to_rgb(a), to_rgb(fake.float()), to_rgb(b)
     ncol = min(ncol, len(a))
     rows = []
     for i in range(0, len(a), ncol):

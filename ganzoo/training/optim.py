@@ -1,5 +1,12 @@
-"""The reference pix2pix/CycleGAN learning-rate schedule: constant, then linear decay to zero."""
+"""Optimiser and learning-rate schedule shared by the training tasks."""
 from __future__ import annotations
+
+import torch
+
+
+def adam(params, lr: float, beta1: float, beta2: float, device: torch.device) -> torch.optim.Adam:
+    """Adam, fused on CUDA (one kernel for all parameters)."""
+    return torch.optim.Adam(params, lr, betas=(beta1, beta2), fused=device.type == "cuda")
 
 
 def constant_then_linear(step: int, total_steps: int | None, lr: float, decay_from: float) -> float:
