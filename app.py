@@ -551,17 +551,33 @@ def _transfer_model_update(model):
     return gr.Radio(choices=choices, value=choices[0][1] if choices else None)
 
 
+def _transfer_examples(model) -> list[list[str]]:
+    """[picture, direction] rows: each example file is named STYLE_what.png, and its direction is
+    the one that starts from STYLE in the default model (a2b otherwise)."""
+    try:
+        domains = CYCLEGAN.get(model).domains if model else []
+    except Exception:
+        domains = []
+    rows = []
+    for p in sorted((EXAMPLES_DIR / "transfer").glob("*.png")):
+        style = p.stem.split("_", 1)[0]
+        rows.append([str(p), "b2a" if len(domains) == 2 and style == domains[1] else "a2b"])
+    return rows
+
+
 def build_transfer_tab() -> gr.Tab:
     """CycleGAN: upload a picture, see it in the other domain (either way the model allows)."""
     names = CYCLEGAN.names()
-    default = names[0] if names else None
+    default = "noto2twemoji" if "noto2twemoji" in names else (names[0] if names else None)
     choices = _direction_choices(default) if default else []
     with gr.Tab("Domain transfer", id="transfer") as tab:
         if not names:
             gr.Markdown("No CycleGAN model is installed yet: import a released generator "
                         "(`horse2zebra.pth`, `style_monet.pth`, …) below, or train one with "
                         "`python train/cyclegan.py --domain-a noto --domain-b twemoji`.")
-        gr.Markdown("Upload a picture and pick the direction; the output keeps the picture's shape.")
+        gr.Markdown("Upload a picture (or click an example below) and pick the direction; the output "
+                    "keeps the picture's shape. `noto2twemoji` turns Google's Noto emoji (gradients, "
+                    "outlines) into Twitter's flat Twemoji style and back; it knows emoji, not photos.")
         with gr.Row():
             with gr.Column(scale=1, min_width=200):
                 model = gr.Dropdown(names, value=default, label="model", elem_id="transfer_model")
@@ -592,6 +608,11 @@ def build_transfer_tab() -> gr.Tab:
                      api_visibility="private").then(**quiet)
         import_btn.click(import_cyclegan_weights, pth, model, preprocess=False,
                          api_name="import_cyclegan", concurrency_limit=1)
+        examples = _transfer_examples(default)
+        if examples:
+            ex = gr.Examples(examples, inputs=[photo, direction], examples_per_page=8,
+                             label="examples: held-out emoji (never trained on), Noto and Twemoji style")
+            ex.load_input_event.then(**quiet)
     return tab
 
 

@@ -15,9 +15,7 @@ models. Goal: ganzoo ≤ 0.7× reference. Run it on an otherwise idle machine.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import torch
@@ -29,23 +27,7 @@ import ganzoo  # noqa: E402
 from ganzoo.nn.inference import bf16_is_fast, optimize_for_inference  # noqa: E402
 from ganzoo.nn.unet import Pix2PixConfig, init_normal, unet_from_config  # noqa: E402
 from ganzoo.pipelines import Pix2PixPipeline  # noqa: E402
-
-
-def median_ms(fn, runs: int, warmup: int = 3) -> float:
-    return interleaved_ms([fn], runs, warmup)[0]
-
-
-def interleaved_ms(fns, runs: int, warmup: int = 3) -> list[float]:
-    for fn in fns:
-        for _ in range(warmup):
-            fn()
-    ts = [[] for _ in fns]
-    for _ in range(runs):
-        for t_list, fn in zip(ts, fns):
-            t = time.perf_counter()
-            fn()
-            t_list.append(time.perf_counter() - t)
-    return [statistics.median(t) * 1000 for t in ts]
+from timing import interleaved_ms, median_ms  # noqa: E402  (bench/ is on sys.path)
 
 
 def reference_unet256() -> torch.nn.Module:

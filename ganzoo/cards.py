@@ -19,6 +19,10 @@ FAMILY_TEXT = {
     "pix2pix": "a U-Net generator with skip connections (the reference `UnetGenerator` layout) trained "
                "with a conditional PatchGAN discriminator and λ·L1 to the paired target (pix2pix, "
                "Isola et al. 2017): it translates an input image (here: a drawing) into an output image.",
+    "cyclegan": "two ResNet generators (the reference `ResnetGenerator` layout: reflection padding, instance "
+                "norm, residual blocks), one per direction, trained on *unpaired* images of two domains "
+                "with LSGAN PatchGAN discriminators, cycle consistency and an identity loss (CycleGAN, "
+                "Zhu et al. 2017): it redraws a picture of one domain in the style of the other, both ways.",
 }
 
 USAGE = {
@@ -29,8 +33,12 @@ USAGE = {
     "pix2pix": lambda name, model: ["from ganzoo.pipelines import Pix2PixPipeline",
                                     f"pipe = Pix2PixPipeline.from_pretrained({name!r})",
                                     'image = pipe("my_drawing.png")   # any size/mode; PIL image out'],
+    "cyclegan": lambda name, model: ["from ganzoo.pipelines import CycleGANPipeline",
+                                     f"pipe = CycleGANPipeline.from_pretrained({name!r})",
+                                     'print(pipe.directions)             # e.g. {"a2b": "noto → twemoji", ...}',
+                                     'image = pipe("my_emoji.png", "a2b")  # any size/mode, aspect kept; PIL out'],
 }
-TASKS = {"pix2pix": "image-to-image"}
+TASKS = {"pix2pix": "image-to-image", "cyclegan": "image-to-image"}
 
 
 def _yaml_list(items) -> str:
@@ -62,6 +70,9 @@ def write_model_card(folder) -> Path:
     if model.get("class_names"):
         lines.append(f"- classes: {', '.join(map(str, model['class_names']))}")
     lines.append(f"- weights stored as {cfg.get('dtype', 'float32')} (safetensors)")
+    if cfg.get("domains"):
+        lines.append(f"- domains: A = {cfg['domains'][0]}, B = {cfg['domains'][1]}; directions: "
+                     f"{', '.join(model.get('directions', ['a2b']))}")
     lines += ["", "## Samples", "", "![samples](samples.png)", ""]
     if metrics:
         lines += ["## Metrics", "", "| metric | value |", "|---|---|"]
@@ -76,6 +87,9 @@ def write_model_card(folder) -> Path:
     if "cc-by-sa-4.0" in licenses:
         lines.append("- **License of this model: CC-BY-SA-4.0**, as its training data requires "
                      "(share-alike); credit OpenMoji when you use or share its outputs.")
+    elif "cc-by-4.0" in licenses:
+        lines.append("- Twemoji graphics are CC-BY-4.0: credit Twemoji (Twitter, jdecked/twemoji) when you "
+                     "share outputs that reproduce its designs.")
     if data.get("split"):
         lines.append(f"- split: {data['split']} (the held-out split was never seen in training)")
     lines += ["", "## How it was trained", ""]

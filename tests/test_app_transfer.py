@@ -61,3 +61,32 @@ def test_released_cyclegan_generator_imports_and_runs_one_way(client, tmp_path):
     assert Image.open(out).size == (256, 256)
     with pytest.raises(AppError, match="translates horse → zebra only"):
         client.predict(handle_file(str(ok)), "horse2zebra", "b2a", api_name="/domain_transfer")
+
+
+def test_bundled_cyclegan_models_translate_the_examples_both_ways():
+    """Whatever CycleGAN models are bundled in checkpoints/ load and translate the tab's examples
+    (held-out emoji in each style) in the direction that starts from that style."""
+    import os
+    from pathlib import Path
+
+    import ganzoo
+
+    if os.environ.get("GANZOO_CHECKPOINTS"):
+        pytest.skip("GANZOO_CHECKPOINTS points elsewhere")
+    names = ganzoo.list_models(family="cyclegan")
+    if not names:
+        pytest.skip("no CycleGAN checkpoints bundled")
+    examples = sorted((Path(__file__).parents[1] / "examples" / "transfer").glob("*.png"))
+    assert examples, "the transfer tab's example pictures are missing"
+    for name in names:
+        pipe = CycleGANPipeline.from_pretrained(name)
+        for ex in examples:
+            style = ex.stem.split("_", 1)[0]
+            direction = "a2b" if style == pipe.domains[0] else "b2a"
+            assert style in pipe.domains
+            x = Image.open(ex)
+            seen, made = pipe.translate(x, direction)
+            assert made.size == x.size
+            m, s = np.asarray(made, np.float32), np.asarray(seen, np.float32)
+            assert m.std() > 10                      # a picture, not a flat image
+            assert 0.5 < np.abs(m - s).mean() < 60   # changed, but still that emoji

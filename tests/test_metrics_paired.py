@@ -1,7 +1,7 @@
 """Retrieval and pairwise distances for translations with a ground-truth partner."""
 import torch
 
-from ganzoo.metrics.paired import pairwise_l1, retrieval_ranks, retrieval_report
+from ganzoo.metrics.paired import pairwise_distance, pairwise_l1, retrieval_ranks, retrieval_report
 
 
 def test_pairwise_l1_is_the_mean_absolute_difference_in_unit_range():
@@ -23,3 +23,18 @@ def test_ranks_find_the_partner_and_count_ties_against_it():
     assert same.tolist() == [4]  # all tied: the partner is not credited with first place
     rep = retrieval_report(torch.tensor([1, 2, 11, 30]))
     assert rep == {"top1": 0.25, "top10": 0.5, "median_rank": 2.0, "n": 4}
+
+
+def test_l2_distance_is_the_rms_difference_and_ranks_can_differ_from_l1():
+    a = torch.full((1, 1, 2, 2), -1.0)                       # black
+    one_spot = a.clone(); one_spot[..., 0, 0] = 1.0          # one pixel fully white
+    all_grey = torch.zeros(1, 1, 2, 2)                       # every pixel half-way
+    d1 = pairwise_distance(a, torch.cat([one_spot, all_grey]), p=1)
+    d2 = pairwise_distance(a, torch.cat([one_spot, all_grey]), p=2)
+    assert torch.allclose(d1, torch.tensor([[0.25, 0.5]]))
+    assert torch.allclose(d2, torch.tensor([[0.5, 0.5]]))
+    # L1 prefers the one-spot image; L2 punishes the spot as hard as the overall shift (a tie,
+    # which counts against the partner)
+    cands = torch.cat([one_spot, all_grey])
+    assert retrieval_ranks(a, cands, torch.tensor([0]), p=1).item() == 1
+    assert retrieval_ranks(a, cands, torch.tensor([0]), p=2).item() == 2

@@ -56,6 +56,18 @@ def _load(args, split):
     return load_unpaired(args.domain_a, args.domain_b, split, args.size)
 
 
+def _preview(held):
+    """PREVIEW images of each domain spread evenly through the set (not the first few, which are
+    sorted alike: all flags); where both domains have keys in common, the same items on both rows."""
+    import numpy as np
+
+    common = sorted(set(held.keys_a or []) & set(held.keys_b or []))
+    if len(common) >= PREVIEW:
+        pick = [common[i] for i in np.linspace(0, len(common) - 1, PREVIEW).round().astype(int)]
+        return (held.a[[held.keys_a.index(k) for k in pick]], held.b[[held.keys_b.index(k) for k in pick]])
+    return tuple(x[np.linspace(0, len(x) - 1, min(PREVIEW, len(x))).round().astype(int)] for x in (held.a, held.b))
+
+
 def build(args):
     data = _load(args, "train")
     try:
@@ -70,7 +82,7 @@ def build(args):
                                pool_size=args.pool_size, lr=args.lr, decay_from=args.decay_from)
     info = {"name": data.name, "sources": [data.name_a, data.name_b], "split": "train",
             "n_a": int(len(data.a)), "n_b": int(len(data.b)), "preview": "held-out" if held is not data else "train"}
-    preview = (held.a[:PREVIEW], held.b[:PREVIEW])
+    preview = _preview(held)
     task = CycleGANTask(mcfg, tcfg, info, preview=preview, domains=(data.name_a, data.name_b))
     return task, data, loop_config(args)
 

@@ -11,17 +11,22 @@ def _flat01(x: torch.Tensor) -> torch.Tensor:
     return ((x.float().clamp(-1, 1) + 1) / 2).flatten(1)
 
 
-def pairwise_l1(queries: torch.Tensor, candidates: torch.Tensor, chunk: int = 64) -> torch.Tensor:
-    """Mean absolute difference (images in [-1, 1] → [0, 1] scale) of every query to every
-    candidate: Q×C."""
+def pairwise_distance(queries: torch.Tensor, candidates: torch.Tensor, p: int = 1, chunk: int = 64) -> torch.Tensor:
+    """Q×C distances of images in [-1, 1], on the [0, 1] scale: p=1 the mean absolute difference,
+    p=2 the root mean squared difference."""
     q, c = _flat01(queries), _flat01(candidates)
-    return torch.cat([torch.cdist(q[i:i + chunk], c, p=1) / q.shape[1] for i in range(0, len(q), chunk)])
+    n = q.shape[1] ** (1.0 / p)
+    return torch.cat([torch.cdist(q[i:i + chunk], c, p=p) / n for i in range(0, len(q), chunk)])
 
 
-def retrieval_ranks(queries: torch.Tensor, candidates: torch.Tensor, partner: torch.Tensor) -> torch.Tensor:
-    """1-based rank of each query's true partner (index into candidates) among all candidates by L1
-    distance; ties count against the partner."""
-    d = pairwise_l1(queries, candidates)
+def pairwise_l1(queries: torch.Tensor, candidates: torch.Tensor, chunk: int = 64) -> torch.Tensor:
+    return pairwise_distance(queries, candidates, 1, chunk)
+
+
+def retrieval_ranks(queries: torch.Tensor, candidates: torch.Tensor, partner: torch.Tensor, p: int = 1) -> torch.Tensor:
+    """1-based rank of each query's true partner (index into candidates) among all candidates by
+    L1 (p=1) or L2 (p=2) distance; ties count against the partner."""
+    d = pairwise_distance(queries, candidates, p)
     own = d.gather(1, partner.view(-1, 1))
     return (d <= own).sum(1)
 
