@@ -594,7 +594,9 @@ def build_transfer_tab() -> gr.Tab:
         with gr.Accordion("load released CycleGAN weights (.pth)", open=False):
             gr.Markdown("Generators released with the reference CycleGAN code (`horse2zebra`, "
                         "`zebra2horse`, `style_monet`, `summer2winter_yosemite`, …) load as they are, "
-                        "read with `torch.load(weights_only=True)`; each holds one direction.")
+                        "read with `torch.load(weights_only=True)`; each holds one direction. "
+                        "`python -m ganzoo.reference horse2zebra` downloads the official file (when there "
+                        "is a network) and imports it; `python -m ganzoo.reference FILE.pth` imports one you have.")
             with gr.Row():
                 pth = gr.File(file_types=[".pth"], label=".pth file", elem_id="cyclegan_pth_file")
                 import_btn = gr.Button("import", elem_id="cyclegan_pth_import")

@@ -29,6 +29,19 @@ PIX2PIX_MODELS = {
     "day2night": "day → night",
 }
 PIX2PIX_URL = "http://efrosgans.eecs.berkeley.edu/pix2pix/models/{name}.pth"
+# ... and its released CycleGAN generators (resnet_9blocks, one direction each)
+CYCLEGAN_MODELS = {
+    "horse2zebra": "horse → zebra", "zebra2horse": "zebra → horse",
+    "apple2orange": "apple → orange", "orange2apple": "orange → apple",
+    "summer2winter_yosemite": "Yosemite summer → winter", "winter2summer_yosemite": "Yosemite winter → summer",
+    "monet2photo": "Monet painting → photo", "style_monet": "photo → Monet painting",
+    "style_cezanne": "photo → Cézanne painting", "style_ukiyoe": "photo → ukiyo-e print",
+    "style_vangogh": "photo → Van Gogh painting", "sat2map": "aerial photo → map", "map2sat": "map → aerial photo",
+    "cityscapes_photo2label": "street photo → label map", "cityscapes_label2photo": "label map → street photo",
+    "facades_photo2label": "facade photo → labels", "facades_label2photo": "facade labels → photo",
+    "iphone2dslr_flower": "phone flower photo → DSLR look",
+}
+CYCLEGAN_URL = "http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models/{name}.pth"
 
 
 class ReferenceError(hub.CheckpointError):
@@ -137,10 +150,11 @@ def load_reference(path: str | Path, name: str | None = None) -> hub.Checkpoint:
         cfg.directions = ("a2b",)
         pair = GeneratorPair(cfg, a2b=net)
         # a released CycleGAN file is one direction; its name says which ("horse2zebra")
-        a, _, b = name.partition("2")
-        domains = [a or "A", b or "B"] if b else ["input", name.removeprefix("style_") or "output"]
+        base = name.removesuffix("-cyclegan")  # how a name that pix2pix also uses is imported
+        a, _, b = base.partition("2")
+        domains = [a or "A", b or "B"] if b else ["photo", base.removeprefix("style_") or "output"]
         config = {"family": "cyclegan", "model": cfg.to_dict(), "domains": domains, "value_range": [-1, 1],
-                  "reference": {"file": path.name, "name": name}}
+                  "reference": {"file": path.name, "name": name, "about": CYCLEGAN_MODELS.get(base, "")}}
         return hub.Checkpoint(path=path, config=config, model=pair.eval().requires_grad_(False))
     raise ReferenceError(f"{path.name}: not a reference pix2pix UnetGenerator or CycleGAN ResnetGenerator state dict")
 
@@ -159,15 +173,33 @@ def save_reference(ckpt: hub.Checkpoint, out: str | Path | None = None) -> Path:
     return hub.save_checkpoint(folder, ckpt.config, sd, dtype=dtype)
 
 
-def download_official(name: str, dest: str | Path | None = None) -> Path:
-    """Fetch one of the reference's released pix2pix generators (needs the network)."""
-    if name not in PIX2PIX_MODELS:
-        raise ReferenceError(f"unknown released model {name!r}; known: {', '.join(PIX2PIX_MODELS)}")
+def official_family(name: str, family: str | None = None) -> str:
+    """Which reference release a name belongs to; some (sat2map, facades_label2photo, …) were
+    released both as pix2pix and as CycleGAN models, and then the family must be given."""
+    known = {"pix2pix": PIX2PIX_MODELS, "cyclegan": CYCLEGAN_MODELS}
+    if family:
+        if family not in known or name not in known[family]:
+            raise ReferenceError(f"unknown released {family} model {name!r}; known: "
+                                 f"{', '.join(known.get(family, {})) or 'pix2pix, cyclegan families'}")
+        return family
+    hits = [f for f, names in known.items() if name in names]
+    if not hits:
+        raise ReferenceError(f"unknown released model {name!r}; known pix2pix: {', '.join(PIX2PIX_MODELS)}; "
+                             f"CycleGAN: {', '.join(CYCLEGAN_MODELS)}")
+    if len(hits) > 1:
+        raise ReferenceError(f"{name!r} was released as both a pix2pix and a CycleGAN model: say which "
+                             f"(--family pix2pix or --family cyclegan)")
+    return hits[0]
+
+
+def download_official(name: str, dest: str | Path | None = None, family: str | None = None) -> Path:
+    """Fetch one of the reference's released generators (needs the network)."""
+    family = official_family(name, family)
     import urllib.request
 
-    dest = Path(dest) if dest else hub.USER_DIR / f"{name}.pth"
+    dest = Path(dest) if dest else hub.USER_DIR / "downloads" / family / f"{name}.pth"
     dest.parent.mkdir(parents=True, exist_ok=True)
-    url = PIX2PIX_URL.format(name=name)
+    url = (PIX2PIX_URL if family == "pix2pix" else CYCLEGAN_URL).format(name=name)
     tmp = dest.with_suffix(".part")
     try:
         urllib.request.urlretrieve(url, tmp)
@@ -179,16 +211,22 @@ def download_official(name: str, dest: str | Path | None = None) -> Path:
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description="Import a released reference pix2pix generator (.pth) "
-                                            "as a ganzoo model folder.")
-    p.add_argument("pth", help=f"a .pth file, or a released model name to download ({', '.join(PIX2PIX_MODELS)})")
+    p = argparse.ArgumentParser(description="Import a released reference pix2pix or CycleGAN generator "
+                                            "(.pth) as a ganzoo model folder.")
+    p.add_argument("pth", help="a .pth file, or a released model name to download (pix2pix: "
+                               f"{', '.join(PIX2PIX_MODELS)}; CycleGAN: {', '.join(CYCLEGAN_MODELS)})")
+    p.add_argument("--family", choices=("pix2pix", "cyclegan"),
+                   help="for names released as both (sat2map, map2sat, facades_label2photo)")
     p.add_argument("--name", help="model name (default: the file name)")
     p.add_argument("--out", help=f"output folder (default: {hub.USER_DIR}/NAME)")
     args = p.parse_args(argv)
-    src = Path(args.pth)
-    if not src.is_file() and args.pth in PIX2PIX_MODELS:
-        src = download_official(args.pth)
-    folder = import_reference(src, args.out, args.name or (args.pth if args.pth in PIX2PIX_MODELS else None))
+    src, name = Path(args.pth), args.name
+    if not src.is_file() and (args.pth in PIX2PIX_MODELS or args.pth in CYCLEGAN_MODELS):
+        family = official_family(args.pth, args.family)
+        src = download_official(args.pth, family=family)
+        clash = args.pth in PIX2PIX_MODELS and args.pth in CYCLEGAN_MODELS
+        name = name or (f"{args.pth}-cyclegan" if family == "cyclegan" and clash else args.pth)
+    folder = import_reference(src, args.out, name)
     print(f"imported {src} → {folder}")
 
 

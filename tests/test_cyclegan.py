@@ -169,3 +169,35 @@ def test_cli_trains_on_trainA_trainB_folders_with_a_matched_preview(tmp_path):
     cfg = json.loads((out / "config.json").read_text())
     assert cfg["training"]["steps"] == 3 and cfg["domains"] == ["data/A", "data/B"]
     assert cfg["data"]["n_a"] == 6 and cfg["data"]["n_b"] == 5 and cfg["data"]["preview"] == "held-out"
+
+
+def test_official_download_by_name_fetches_the_right_url_and_imports(tmp_path, monkeypatch):
+    """`python -m ganzoo.reference style_monet` downloads the released CycleGAN file (the network
+    boundary is replaced by a local copy here) and imports it; names released by both projects
+    need --family."""
+    import urllib.request
+
+    from ganzoo import hub
+    from ganzoo import reference as ref
+
+    g = resnet_from_config(CycleGANConfig(img_size=256, ngf=4, n_blocks=9))
+    torch.save(g.state_dict(), tmp_path / "served.pth")
+    asked = []
+
+    def fake_urlretrieve(url, dest):
+        asked.append(url)
+        dest.write_bytes((tmp_path / "served.pth").read_bytes())
+
+    monkeypatch.setattr(urllib.request, "urlretrieve", fake_urlretrieve)
+    monkeypatch.setattr(hub, "USER_DIR", tmp_path / "models")
+    ref.main(["style_monet"])
+    assert asked == ["http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models/style_monet.pth"]
+    ckpt = ganzoo.load(tmp_path / "models" / "style_monet")
+    assert ckpt.family == "cyclegan" and ckpt.config["domains"] == ["photo", "monet"]
+    with pytest.raises(ref.ReferenceError, match="both a pix2pix and a CycleGAN model"):
+        ref.main(["sat2map"])
+    ref.main(["sat2map", "--family", "cyclegan"])
+    assert asked[-1].endswith("/cyclegan/pretrained_models/sat2map.pth")
+    assert ganzoo.load(tmp_path / "models" / "sat2map-cyclegan").config["domains"] == ["sat", "map"]
+    with pytest.raises(ref.ReferenceError, match="unknown released model 'horse2cat'"):
+        ref.download_official("horse2cat")
