@@ -10,6 +10,7 @@ FAMILIES: dict[str, tuple[str, str, str]] = {
     "classifier": ("ganzoo.metrics.classifier", "ClassifierConfig", "Classifier"),
     "pix2pix": ("ganzoo.nn.unet", "Pix2PixConfig", "unet_from_config"),
     "cyclegan": ("ganzoo.nn.resnet", "CycleGANConfig", "GeneratorPair"),
+    "inpaint": ("ganzoo.nn.inpaint", "InpaintConfig", "InpaintGenerator"),
 }
 
 

@@ -13,14 +13,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without install
 
-from ganzoo.data import load_images  # noqa: E402
+from ganzoo.data import load_images, sources_of  # noqa: E402
 from ganzoo.losses import LOSSES  # noqa: E402
 from ganzoo.nn.dcgan import NORMS, SIZES, LatentGANConfig  # noqa: E402
 from ganzoo.training import LOSS_PRESETS, LatentTask, LatentTrainConfig  # noqa: E402
 from ganzoo.training.cli import add_loop_args, loop_config, run  # noqa: E402
 
 
-COMBINED = {"emoji": ["noto", "twemoji"]}  # recipes made of other recipes (for the model card)
 
 
 def parse_args(argv=None):
@@ -73,7 +72,7 @@ def build(args):
         if v is not None and f.name != "loss":
             tkw[f.name] = v
     tcfg = LatentTrainConfig(**tkw)
-    info = {"name": data.name, "sources": COMBINED.get(data.name, [data.name]),
+    info = {"name": data.name, "sources": sources_of(data.name),
             "split": args.split, "n_images": len(data)}
     loop = loop_config(args)
     return LatentTask(mcfg, tcfg, info), data, loop

@@ -15,9 +15,15 @@ from .common import DataUnavailable, ImageSet, data_home
 from .emoji import base_key, emoji_categories, emoji_names, is_heldout, normalize_key
 
 RECIPES = ("mnist", "noto", "twemoji", "emoji")
+COMBINED = {"emoji": ["noto", "twemoji"]}  # recipes made of other recipes
+
+
+def sources_of(name: str) -> list[str]:
+    """The original sources behind a data set name (for model cards and their licenses)."""
+    return list(COMBINED.get(name, [name]))
 
 __all__ = [
-    "load_images", "ImageSet", "diff_augment", "data_home", "DataUnavailable", "RECIPES",
+    "load_images", "sources_of", "ImageSet", "diff_augment", "data_home", "DataUnavailable", "RECIPES",
     "emoji_categories", "emoji_names", "normalize_key", "base_key", "is_heldout",
 ]
 

@@ -1,0 +1,139 @@
+"""Inpainting training step, DeepFill v2 style (Yu et al. 2019): a gated-convolution generator
+(one stage or coarse-to-fine) fills free-form holes; an SN-PatchGAN discriminator judges the
+composite (known pixels real, hole generated) together with the mask, with the hinge loss;
+the generator also gets λ_l1 · L1 to the true picture, for every stage's output.
+
+Masks are drawn on the device from the task's seeded stream every step (ganzoo.data.masks), so
+a resumed run sees exactly the masks an uninterrupted one would.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+
+from .. import hub
+from ..data.masks import free_form_masks
+from ..losses import d_loss, g_loss
+from ..nn.inpaint import InpaintConfig, InpaintGenerator, SNPatchDiscriminator, composite
+from ..utils import make_grid, to_rgb, to_tensor
+from .optim import adam, constant_then_linear, set_lr
+
+
+@dataclass
+class InpaintTrainConfig:
+    lambda_l1: float = 1.0      # DeepFill v2: L1 (whole picture) on every stage's output, weight 1
+    lambda_gan: float = 1.0     # DeepFill v2: hinge GAN loss on the final composite, weight 1
+    lr: float = 1e-4            # DeepFill v2: Adam(1e-4, 0.5, 0.999) for G and D
+    beta1: float = 0.5
+    beta2: float = 0.999
+    decay_from: float = 1.0     # 1.0 = constant lr (DeepFill); < 1: linear decay over the rest
+    flip: bool = True
+
+
+class InpaintTask:
+    family = "inpaint"
+    batches_per_step = 1
+
+    def __init__(self, model_cfg: InpaintConfig, train_cfg: InpaintTrainConfig, data_info: dict | None = None,
+                 preview=None):
+        self.mcfg, self.tcfg, self.data_info = model_cfg, train_cfg, data_info or {}
+        self.preview = preview          # uint8 images shown in the sample grids (fixed masks)
+        self.total_steps = None
+
+    def describe(self) -> dict:
+        return {"model": asdict(self.mcfg), "train": asdict(self.tcfg), "data": self.data_info}
+
+    def setup(self, accelerator, seed: int) -> None:
+        self.acc = accelerator
+        dev = accelerator.device
+        torch.manual_seed(seed)
+        m, t = self.mcfg, self.tcfg
+        G = InpaintGenerator(m)
+        D = SNPatchDiscriminator(m.channels, m.ndf, m.img_size)
+        og = adam(G.parameters(), t.lr, t.beta1, t.beta2, dev)
+        od = adam(D.parameters(), t.lr, t.beta1, t.beta2, dev)
+        if dev.type == "cuda":
+            G, D = (n.to(memory_format=torch.channels_last) for n in (G, D))
+        self.G, self.D, self.opt_g, self.opt_d = accelerator.prepare(G, D, og, od)
+        self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
+        if self.preview is not None:
+            x = to_tensor(self.preview).to(dev)
+            # the preview masks come from their own fixed stream: the same holes in every grid
+            masks = free_form_masks(len(x), m.img_size, torch.Generator().manual_seed(seed + 2))
+            self.preview_t = (x, masks.to(dev))
+
+    def modules(self) -> dict:
+        return {"G": self.G, "D": self.D}
+
+    def optimizers(self) -> dict:
+        return {"G": self.opt_g, "D": self.opt_d}
+
+    def train_step(self, batches: list[dict], step: int) -> dict[str, float]:
+        t, acc = self.tcfg, self.acc
+        real = batches[0]["image"]
+        if t.flip:
+            flip = torch.rand(real.shape[0], generator=self.noise, device=real.device) < 0.5
+            real = torch.where(flip[:, None, None, None], real.flip(-1), real)
+        mask = free_form_masks(real.shape[0], self.mcfg.img_size, self.noise)
+        lr = constant_then_linear(step, self.total_steps, t.lr, t.decay_from)
+        set_lr((self.opt_g, self.opt_d), lr)
+
+        with acc.autocast():
+            outs = self.G(real, mask, all_stages=True)  # through __call__: DDP syncs gradients
+        fake = composite(outs[-1].float(), real, mask)
+        with acc.autocast():
+            loss_d = d_loss("hinge", self.D(real, mask).float(), self.D(fake.detach(), mask).float())
+        self.opt_d.zero_grad(set_to_none=True)
+        acc.backward(loss_d)
+        self.opt_d.step()
+
+        l1 = sum(F.l1_loss(o.float(), real) for o in outs)
+        with acc.autocast():
+            adv = g_loss("hinge", self.D(fake, mask).float())
+        loss_g = t.lambda_l1 * l1 + t.lambda_gan * adv
+        self.opt_g.zero_grad(set_to_none=True)
+        acc.backward(loss_g)
+        self.opt_g.step()
+        hole = mask.expand_as(real) > 0.5
+        return {"loss_d": loss_d.item(), "loss_g_gan": adv.item(), "l1": l1.item(),
+                "l1_hole": (outs[-1].float() - real).abs()[hole].mean().item() / 2, "lr": lr}
+
+    def _generator(self) -> InpaintGenerator:
+        return self.acc.unwrap_model(self.G)
+
+    @torch.no_grad()
+    def _grid(self, g, x, m):
+        filled = composite(g(x, m).float(), x, m)
+        shown = torch.where(m > 0.5, torch.ones_like(x), x)  # the hole in white
+        return make_grid(torch.cat([to_rgb(shown), to_rgb(filled), to_rgb(x)]), nrow=len(x))
+
+    @torch.no_grad()
+    def sample_grid(self):
+        if self.preview is None:
+            return None
+        g = self._generator()
+        was = g.training
+        g.eval()
+        grid = self._grid(g, *self.preview_t)
+        g.train(was)
+        return grid
+
+    def export(self, folder, meta: dict) -> None:
+        g = InpaintGenerator(self.mcfg)
+        g.load_state_dict({k: v.detach().float().cpu() for k, v in self._generator().state_dict().items()})
+        g.eval()
+        files = {}
+        s = self.mcfg.img_size
+        probe = (torch.rand(2, self.mcfg.channels, s, s) * 2 - 1,
+                 free_form_masks(2, s, torch.Generator().manual_seed(0)))
+        if self.preview is not None:
+            x, m = (v.float().cpu() for v in self.preview_t)
+            files["samples.png"] = self._grid(g, x, m).save
+            probe = (x[:4], m[:4])
+        sd = g.state_dict()
+        dtype = hub.fp16_if_lossless(g, sd, *probe)
+        config = {"family": self.family, "model": asdict(self.mcfg), "value_range": [-1, 1],
+                  "data": self.data_info, **meta}
+        hub.save_checkpoint(folder, config, sd, files=files, dtype=dtype)
