@@ -121,3 +121,85 @@ def test_a_few_steps_lower_the_hole_error(tmp_path):
     logs = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
     first, last = logs[0]["l1_hole"], sum(x["l1_hole"] for x in logs[-2:]) / 2
     assert last < 0.6 * first, (first, last)
+
+
+@pytest.fixture(scope="module")
+def tiny_inpainter(tmp_path_factory):
+    """A real 64-px inpainter trained for a few steps on toy discs."""
+    from ganzoo.nn.inpaint import InpaintConfig
+    from ganzoo.training import fit
+    from ganzoo.training.inpaint import InpaintTask, InpaintTrainConfig
+    from helpers import tiny_loop
+
+    out = tmp_path_factory.mktemp("inpaint")
+    data = _colour_blobs(8)
+    task = InpaintTask(InpaintConfig(img_size=64, cnum=4, ndf=4, stages=1), InpaintTrainConfig(), {"name": "discs"})
+    return fit(task, data, tiny_loop(out, steps=2, batch_size=4, ckpt_every=100))
+
+
+def _photo(w, h, seed=0):
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    return Image.fromarray(rng.integers(0, 255, (h, w, 3), np.uint8))
+
+
+def test_pipeline_keeps_every_known_pixel_of_a_big_photo(tiny_inpainter):
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from ganzoo.pipelines import InpaintPipeline
+
+    pipe = InpaintPipeline.from_pretrained(tiny_inpainter)
+    photo = _photo(900, 500)
+    mask = Image.new("L", photo.size, 0)
+    ImageDraw.Draw(mask).line([(400, 200), (480, 260)], fill=255, width=20)
+    res = pipe.inpaint(photo, mask)
+    a, b, hole = np.asarray(photo), np.asarray(res.image), np.asarray(mask) > 127
+    assert res.image.size == photo.size and res.notice is None
+    assert np.array_equal(a[~hole], b[~hole])            # known pixels untouched, at full size
+    assert (a[hole] != b[hole]).any(axis=-1).mean() > 0.9  # the hole was repainted
+    x0, y0, x1, y1 = res.region                          # a crop around the hole, with context
+    assert x0 <= 390 and x1 >= 490 and y0 <= 190 and y1 >= 270 and (x1 - x0) < 900
+    assert res.model_input.size == (64, 64)
+
+
+def test_pipeline_mask_formats_empty_and_full_masks(tiny_inpainter):
+    import numpy as np
+    from PIL import Image
+
+    from ganzoo.pipelines import InpaintPipeline
+    from ganzoo.pipelines.inpaint import read_mask
+
+    pipe = InpaintPipeline.from_pretrained(tiny_inpainter)
+    photo = _photo(120, 80)
+    empty = pipe.inpaint(photo, Image.new("L", photo.size, 0))
+    assert "mask is empty" in empty.notice and np.array_equal(np.asarray(empty.image), np.asarray(photo))
+    full = pipe.inpaint(photo, Image.new("L", photo.size, 255))
+    assert full.image.size == photo.size and full.notice is None and np.asarray(full.image).std() > 0
+    # painted RGBA layer (the editor's): alpha is the hole, whatever the colour
+    layer = np.zeros((80, 120, 4), np.uint8)
+    layer[10:20, 30:60] = (255, 0, 255, 255)
+    m = read_mask(Image.fromarray(layer), (120, 80))
+    assert m.sum() == 300 and m[15, 40] and not m[5, 5]
+    assert read_mask(Image.fromarray(layer), (240, 160)).sum() == 1200  # resized to the picture
+    grey = pipe.inpaint(photo.convert("L"), Image.fromarray(layer))     # grey upload: RGB out
+    assert grey.image.mode == "RGB"
+
+
+def test_telea_baseline_fills_only_the_hole():
+    import numpy as np
+    from PIL import Image
+
+    from ganzoo.pipelines.inpaint import telea
+
+    img = Image.new("RGB", (64, 64), (200, 30, 30))
+    mask = np.zeros((64, 64), bool)
+    mask[20:30, 20:30] = True
+    holed = np.asarray(img).copy()
+    holed[mask] = 0
+    for method in ("telea", "ns"):
+        out = np.asarray(telea(Image.fromarray(holed), mask, method=method)).astype(int)
+        assert np.abs(out[mask] - (200, 30, 30)).max() <= 2        # a flat colour continues
+        assert np.array_equal(out[~mask], holed[~mask])

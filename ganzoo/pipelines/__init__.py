@@ -1,4 +1,5 @@
 from .latent import InputError, LatentPipeline
 from .translate import CycleGANPipeline, Pix2PixPipeline
+from .inpaint import InpaintPipeline
 
-__all__ = ["LatentPipeline", "Pix2PixPipeline", "CycleGANPipeline", "InputError"]
+__all__ = ["LatentPipeline", "Pix2PixPipeline", "CycleGANPipeline", "InpaintPipeline", "InputError"]
