@@ -26,7 +26,7 @@ import gradio as gr
 from PIL import Image
 
 import ganzoo
-from ganzoo.pipelines import CycleGANPipeline, InputError, LatentPipeline, Pix2PixPipeline
+from ganzoo.pipelines import CycleGANPipeline, InpaintPipeline, InputError, LatentPipeline, Pix2PixPipeline
 from ganzoo.pipelines.latent import MAX_SEED
 
 log = logging.getLogger("ganzoo.app")
@@ -348,24 +348,34 @@ _SKETCHPADS: list = []      # the tab's Sketchpad: the browser sends its strokes
 _BLOBS_KEPT = 64            # drawings remembered per Sketchpad (a model switch redraws the last one)
 
 
+def _editor_blobs(value, editors: list):
+    """The strokes the browser uploaded for an editor value (a Sketchpad or ImageEditor sends its
+    canvas as blobs to the component, keyed by the value's id, then only the id), or None."""
+    if not value.get("id"):
+        return None
+    for editor in editors:
+        store = editor.blob_storage
+        blobs = store.get(value["id"])
+        while len(store) > _BLOBS_KEPT:  # bounded: the oldest drawings are forgotten
+            store.pop(next(iter(store)))
+        if blobs is not None:
+            return blobs
+    return None
+
+
 def _sketch_source(value):
     """A Sketchpad value → the composite drawing (file path or PNG bytes), or None when empty.
 
-    The browser uploads the canvas to the component first ("blobs", keyed by the value's id) and
-    then sends only the id; an API caller sends the composite as a file. preprocess=False keeps
-    every decoding error ours (a clear sentence), so we look the blobs up here.
+    An API caller sends the composite as a file; the browser sends blobs (see _editor_blobs).
+    preprocess=False keeps every decoding error ours (a clear sentence).
     """
     if not value:
         return None
     if not isinstance(value, dict):
         raise InputError("the sketch must be a Sketchpad value with a 'composite' image")
-    for pad in _SKETCHPADS:
-        store = pad.blob_storage
-        blobs = store.get(value.get("id")) if value.get("id") else None
-        while len(store) > _BLOBS_KEPT:  # bounded: the oldest drawings are forgotten
-            store.pop(next(iter(store)))
-        if blobs is not None and blobs.composite:
-            return blobs.composite
+    blobs = _editor_blobs(value, _SKETCHPADS)
+    if blobs is not None and blobs.composite:
+        return blobs.composite
     return _payload_path(value.get("composite"))
 
 
@@ -619,6 +629,99 @@ def build_transfer_tab() -> gr.Tab:
 
 
 # ----------------------------------------------------------------------------------------------
+# inpainting tab
+
+INPAINT = _PipelineCache("inpaint", InpaintPipeline.from_pretrained)
+_EDITORS: list = []
+BRUSH_COLOUR = "#ff00ff"
+
+
+def _editor_parts(value):
+    """An ImageEditor value → (background, [paint layers]) as files or bytes; the background is
+    None when nothing was uploaded."""
+    if not value:
+        return None, []
+    if not isinstance(value, dict):
+        raise InputError("the editor value must have a 'background' picture and paint 'layers'")
+    blobs = _editor_blobs(value, _EDITORS)
+    if blobs is not None and blobs.background:
+        return blobs.background, [x for x in blobs.layers if x]
+    layers = value.get("layers") or []
+    return _payload_path(value.get("background")), [p for p in map(_payload_path, layers) if p]
+
+
+@_user_errors
+def inpaint_image(editor=None, model=None):
+    """The editor's picture and painted hole → (GAN result, OpenCV Telea result, notice)."""
+    from ganzoo.pipelines.images import open_image
+    from ganzoo.pipelines.inpaint import read_mask, telea
+
+    background, layers = _editor_parts(editor)
+    if background is None:
+        raise InputError("Upload a picture first (or click an example), then paint over the part to fill.")
+    img = open_image(background)
+    hole = read_mask(layers, img.size)
+    if not hole.any():
+        return img, img, "The mask is empty: paint over the part of the picture to fill (the input is shown)."
+    pipe = INPAINT.get(model)
+    res = pipe.inpaint(img, hole)
+    note = f"Filled {res.image.width}×{res.image.height} px from a {res.region[2] - res.region[0]}×" \
+           f"{res.region[3] - res.region[1]} region around the hole, at the model's {pipe.size} px; " \
+           "every pixel outside the hole is the upload's."
+    return res.image, telea(img, hole), note
+
+
+def _inpaint_examples() -> list[dict]:
+    rows = []
+    for bg in sorted((EXAMPLES_DIR / "inpaint").glob("*.png")):
+        if bg.name.endswith((".mask.png", ".composite.png")):
+            continue
+        mask, comp = bg.with_name(bg.stem + ".mask.png"), bg.with_name(bg.stem + ".composite.png")
+        if mask.is_file() and comp.is_file():
+            rows.append({"background": str(bg), "layers": [str(mask)], "composite": str(comp)})
+    return rows
+
+
+def build_inpaint_tab() -> gr.Tab:
+    """Inpainting: upload a picture, brush over a part, the GAN fills it (next to OpenCV Telea)."""
+    names = INPAINT.names()
+    default = "emoji-inpaint" if "emoji-inpaint" in names else (names[0] if names else None)
+    with gr.Tab("Inpainting", id="inpaint") as tab:
+        if not names:
+            gr.Markdown("No inpainting model is bundled yet: train one with "
+                        "`python train/inpaint.py --dataset emoji --size 128`.")
+        gr.Markdown("Upload a picture (or click an example), then paint over what should go: the GAN "
+                    "fills the hole after every stroke, next to OpenCV's classical inpainting (Telea). "
+                    "Pictures of any size work; only the painted pixels change.")
+        with gr.Row():
+            with gr.Column(scale=3, min_width=320):
+                editor = gr.ImageEditor(type="numpy", image_mode="RGBA", sources=["upload", "clipboard"],
+                                        transforms=(), layers=False, canvas_size=(384, 384),
+                                        brush=gr.Brush(colors=[BRUSH_COLOUR], color_mode="fixed", default_size=16),
+                                        eraser=gr.Eraser(default_size=16), label="picture: paint the hole",
+                                        elem_id="editor")
+                _EDITORS.append(editor)
+                model = gr.Dropdown(names, value=default, label="model", elem_id="inpaint_model")
+            with gr.Column(scale=2, min_width=260):
+                out = gr.Image(type="pil", format="png", label="GAN (ganzoo)", interactive=False,
+                               elem_id="inpaint_out", buttons=["download", "fullscreen"])
+            with gr.Column(scale=2, min_width=260):
+                base = gr.Image(type="pil", format="png", label="OpenCV Telea (classical)", interactive=False,
+                                elem_id="inpaint_telea", buttons=["download", "fullscreen"])
+        note = gr.Markdown(elem_id="inpaint_note")
+        live = dict(fn=inpaint_image, inputs=[editor, model], outputs=[out, base, note], preprocess=False,
+                    trigger_mode="always_last", show_progress="minimal", concurrency_limit=2,
+                    concurrency_id="inpaint")
+        editor.change(api_name="inpaint", **live)
+        model.change(**dict(live, api_visibility="private"))
+        examples = _inpaint_examples()
+        if examples:
+            gr.Examples([[e] for e in examples], inputs=[editor], examples_per_page=8,
+                        label="examples: held-out emoji (never trained on) with a painted hole")
+    return tab
+
+
+# ----------------------------------------------------------------------------------------------
 
 def build_app() -> gr.Blocks:
     with gr.Blocks(title="ganzoo", analytics_enabled=False, delete_cache=(1800, 3600)) as demo:
@@ -627,6 +730,7 @@ def build_app() -> gr.Blocks:
             build_latent_tab()
             build_sketch_tab()
             build_transfer_tab()
+            build_inpaint_tab()
     return demo
 
 

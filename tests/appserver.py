@@ -21,7 +21,7 @@ START_TIMEOUT_S = 60
 
 def make_checkpoints(root: Path, runs: Path) -> Path:
     """tiny-cgan (3 classes), tiny-gan (unconditional), broken (latent), tiny-sketch (pix2pix, 64 px),
-    tiny-cycle (CycleGAN, 64 px, domains red ↔ blue)."""
+    tiny-cycle (CycleGAN, 64 px, domains red ↔ blue), tiny-inpaint (64 px, one stage)."""
     fit(tiny_task("ns"), blobs(), tiny_loop(runs / "c", steps=2, export_dir=str(root / "tiny-cgan")))
     fit(tiny_task("ns", classes=0), blobs(), tiny_loop(runs / "u", steps=2, export_dir=str(root / "tiny-gan")))
     broken = root / "broken"
@@ -38,6 +38,13 @@ def make_checkpoints(root: Path, runs: Path) -> Path:
     cycle = CycleGANTask(CycleGANConfig(img_size=64, ngf=4, ndf=4, n_blocks=2), CycleGANTrainConfig(pool_size=2),
                          {"name": ab.name}, preview=(ab.a[:2], ab.b[:2]), domains=("red", "blue"))
     fit(cycle, ab, tiny_loop(runs / "g", steps=2, batch_size=2, export_dir=str(root / "tiny-cycle")))
+    from ganzoo.nn.inpaint import InpaintConfig
+    from ganzoo.training.inpaint import InpaintTask, InpaintTrainConfig
+
+    holes = InpaintTask(InpaintConfig(img_size=64, cnum=4, ndf=4, stages=1), InpaintTrainConfig(), {"name": "tiles"})
+    from types import SimpleNamespace
+    tiles = SimpleNamespace(images=pairs.b, labels=None, class_names=None, name="tiles", keys=None)
+    fit(holes, tiles, tiny_loop(runs / "i", steps=2, batch_size=4, export_dir=str(root / "tiny-inpaint")))
     return root
 
 

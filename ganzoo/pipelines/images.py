@@ -85,3 +85,33 @@ def _to_rgb(img: Image.Image) -> Image.Image:
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(white, rgba).convert("RGB")
     return img.convert("RGB")  # L, 1, CMYK, YCbCr, RGB
+
+
+def open_mask(src) -> np.ndarray:
+    """A mask upload or a painted editor layer (path, bytes, array or PIL image) → bool H×W,
+    True = hole: where a layer with transparency is painted (alpha > 0), else where it is bright.
+    Same limits and messages as open_image; the long side is not reduced (the mask must match
+    its picture, and is resized to it by the pipeline)."""
+    if src is None:
+        raise InputError("No mask was given: paint over the part of the picture to fill.")
+    if isinstance(src, np.ndarray):
+        a = np.asarray(src)
+        if a.ndim == 3 and a.shape[-1] == 1:
+            a = a[..., 0]
+        if a.ndim not in (2, 3) or a.size == 0:
+            raise InputError(f"A mask array must be H×W, H×W×3 or H×W×4, not {a.shape}.")
+        if a.dtype == bool:
+            return a if a.ndim == 2 else a.any(-1)
+        if a.ndim == 3 and a.shape[-1] == 4:
+            return a[..., 3] > 0
+        a = a.max(-1) if a.ndim == 3 else a
+        return a > (127 if a.dtype == np.uint8 else 0.5 * float(a.max() or 1))
+    img = src if isinstance(src, Image.Image) else _decode(src)
+    if img.mode == "P":
+        img = img.convert("RGBA")
+    if img.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
+        return np.asarray(img.convert("RGBA"))[..., 3] > 0
+    if img.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        a = np.asarray(img).astype(np.float64)
+        return a > 0.5 * (a.max() or 1)
+    return np.asarray(img.convert("L")) > 127

@@ -21,7 +21,7 @@ from PIL import Image
 from .. import hub
 from ..nn.inference import bf16_is_fast
 from ..nn.inpaint import composite
-from .images import open_image
+from .images import open_image, open_mask
 from .latent import InputError
 
 CONTEXT = 1.0        # context around the hole's bounding box, as a fraction of its long side
@@ -37,24 +37,16 @@ class InpaintResult:
 
 
 def read_mask(src, size: tuple[int, int]) -> np.ndarray:
-    """A mask upload/array → bool H×W at `size` (W, H); True = hole. RGBA: painted (alpha > 0) is
-    the hole; otherwise bright (> 127) is the hole."""
+    """A mask (see images.open_mask: painted alpha or bright = hole), or a list of them (an
+    editor's paint layers: their union) → bool H×W at `size` (W, H)."""
+    if isinstance(src, (list, tuple)):
+        out = np.zeros(size[::-1], bool)
+        for layer in src:
+            out |= read_mask(layer, size)
+        return out
     if src is None:
         return np.zeros(size[::-1], bool)
-    if isinstance(src, np.ndarray) and src.ndim == 2 and src.dtype == bool:
-        m = src
-    else:
-        if isinstance(src, np.ndarray):
-            a = src
-        else:
-            img = src if isinstance(src, Image.Image) else Image.open(src)
-            a = np.asarray(img.convert("RGBA") if "A" in img.getbands() or img.mode == "P" else img.convert("L"))
-        if a.ndim == 3 and a.shape[-1] == 4:
-            m = a[..., 3] > 0
-        elif a.ndim == 3:
-            m = a.max(-1) > 127 if a.dtype == np.uint8 else a.max(-1) > 0.5
-        else:
-            m = a > 127 if a.dtype == np.uint8 else a > 0.5
+    m = open_mask(src)
     if m.shape != size[::-1]:
         m = np.asarray(Image.fromarray(m.astype(np.uint8) * 255).resize(size, Image.Resampling.NEAREST)) > 127
     return m

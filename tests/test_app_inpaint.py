@@ -1,0 +1,64 @@
+"""The inpainting tab of the real app through gradio_client: a painted mask, an empty mask, a full
+mask, a big photo, bad files and unknown models."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+gradio_client = pytest.importorskip("gradio_client")
+from gradio_client import handle_file  # noqa: E402
+from gradio_client.exceptions import AppError  # noqa: E402
+
+
+def _editor(tmp_path, picture: Image.Image, hole: np.ndarray | None):
+    """An ImageEditor value as an API caller sends it: the background and one RGBA paint layer."""
+    picture.save(tmp_path / "bg.png")
+    layer = np.zeros((picture.height, picture.width, 4), np.uint8)
+    if hole is not None:
+        layer[hole] = (255, 0, 255, 255)
+    Image.fromarray(layer, "RGBA").save(tmp_path / "layer.png")
+    return {"background": handle_file(str(tmp_path / "bg.png")), "layers": [handle_file(str(tmp_path / "layer.png"))],
+            "composite": None}
+
+
+def _picture(w, h, seed=0):
+    rng = np.random.default_rng(seed)
+    return Image.fromarray(rng.integers(0, 255, (h, w, 3), np.uint8))
+
+
+def test_painted_hole_is_filled_and_everything_else_kept(client, tmp_path):
+    pic = _picture(300, 200)
+    hole = np.zeros((200, 300), bool)
+    hole[60:120, 100:180] = True
+    gan, base, note = client.predict(_editor(tmp_path, pic, hole), "tiny-inpaint", api_name="/inpaint")
+    g, t, a = (np.asarray(Image.open(x).convert("RGB")) for x in (gan, base, tmp_path / "bg.png"))
+    assert g.shape == t.shape == a.shape
+    assert np.array_equal(g[~hole], a[~hole]) and np.array_equal(t[~hole], a[~hole])
+    assert (g[hole] != a[hole]).any(-1).mean() > 0.9
+    assert "every pixel outside the hole is the upload's" in note
+
+
+def test_empty_and_full_masks(client, tmp_path):
+    pic = _picture(96, 64)
+    gan, base, note = client.predict(_editor(tmp_path, pic, None), "tiny-inpaint", api_name="/inpaint")
+    assert "mask is empty" in note
+    assert np.array_equal(np.asarray(Image.open(gan).convert("RGB")), np.asarray(pic))
+    full = np.ones((64, 96), bool)
+    gan, base, note = client.predict(_editor(tmp_path, pic, full), "tiny-inpaint", api_name="/inpaint")
+    assert Image.open(gan).size == (96, 64) and Image.open(base).size == (96, 64)
+
+
+def test_bad_inputs_get_a_sentence(client, tmp_path):
+    pic = _picture(64, 64)
+    hole = np.zeros((64, 64), bool)
+    hole[10:20, 10:20] = True
+    value = _editor(tmp_path, pic, hole)
+    with pytest.raises(AppError, match="Unknown model 'nope'"):
+        client.predict(value, "nope", api_name="/inpaint")
+    (tmp_path / "junk.png").write_bytes(b"\x89PNG not really")
+    bad = dict(value, background=handle_file(str(tmp_path / "junk.png")))
+    with pytest.raises(AppError, match="This file is not an image ganzoo can read"):
+        client.predict(bad, "tiny-inpaint", api_name="/inpaint")
+    with pytest.raises(AppError, match="Upload a picture first"):
+        client.predict({"background": None, "layers": [], "composite": None}, "tiny-inpaint", api_name="/inpaint")
