@@ -116,6 +116,15 @@ def composite(filled: torch.Tensor, image: torch.Tensor, mask: torch.Tensor) -> 
     return torch.where(mask > 0.5, filled, image)
 
 
+def show_hole(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The picture with its hole painted magenta (the brush colour of the app), for figures: a
+    white hole would vanish on the white background of an emoji."""
+    if x.shape[1] == 1:
+        return torch.where(mask > 0.5, torch.ones_like(x), x)
+    magenta = torch.tensor([1.0, -1.0, 1.0], device=x.device, dtype=x.dtype).view(1, 3, 1, 1)
+    return torch.where(mask > 0.5, magenta.expand_as(x), x)
+
+
 class SNPatchDiscriminator(nn.Module):
     """SN-PatchGAN: 5×5 stride-2 spectral-norm convolutions on (image, mask) down to 4×4; every
     output element is a GAN score for its patch (hinge loss on all of them)."""

@@ -20,7 +20,7 @@ from PIL import Image
 
 from .. import hub
 from ..nn.inference import bf16_is_fast
-from ..nn.inpaint import composite
+from ..nn.inpaint import composite, show_hole
 from .images import open_image, open_mask
 from .latent import InputError
 
@@ -33,7 +33,7 @@ class InpaintResult:
     image: Image.Image                     # full resolution, known pixels untouched
     notice: str | None = None              # e.g. "the mask is empty"
     region: tuple[int, int, int, int] | None = None   # (x0, y0, x1, y1) the model looked at
-    model_input: Image.Image | None = None  # that region at the model's size, hole shown in white
+    model_input: Image.Image | None = None  # that region at the model's size, hole in magenta
 
 
 def read_mask(src, size: tuple[int, int]) -> np.ndarray:
@@ -132,7 +132,7 @@ class InpaintPipeline:
         result = np.asarray(img).copy()
         region = result[y0:y1, x0:x1]
         region[crop_hole] = back[crop_hole]
-        shown = torch.where(m > 0.5, torch.ones_like(x), x)[0, :, :ch, :cw]
+        shown = show_hole(x, m)[0, :, :ch, :cw]
         seen = Image.fromarray(((shown.expand(3, -1, -1).permute(1, 2, 0) + 1) * 127.5).round().byte().numpy())
         return InpaintResult(Image.fromarray(result), region=box, model_input=seen)
 

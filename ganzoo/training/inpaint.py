@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from .. import hub
 from ..data.masks import free_form_masks
 from ..losses import d_loss, g_loss
-from ..nn.inpaint import InpaintConfig, InpaintGenerator, SNPatchDiscriminator, composite
+from ..nn.inpaint import InpaintConfig, InpaintGenerator, SNPatchDiscriminator, composite, show_hole
 from ..utils import make_grid, to_rgb, to_tensor
 from .optim import adam, constant_then_linear, set_lr
 
@@ -106,7 +106,7 @@ class InpaintTask:
     @torch.no_grad()
     def _grid(self, g, x, m):
         filled = composite(g(x, m).float(), x, m)
-        shown = torch.where(m > 0.5, torch.ones_like(x), x)  # the hole in white
+        shown = show_hole(x, m)
         return make_grid(torch.cat([to_rgb(shown), to_rgb(filled), to_rgb(x)]), nrow=len(x))
 
     @torch.no_grad()
