@@ -634,6 +634,7 @@ def build_transfer_tab() -> gr.Tab:
 INPAINT = _PipelineCache("inpaint", InpaintPipeline.from_pretrained)
 _EDITORS: list = []
 BRUSH_COLOUR = "#ff00ff"
+INPAINT_DISPLAY_PX = 384
 
 
 def _editor_parts(value):
@@ -662,13 +663,15 @@ def inpaint_image(editor=None, model=None):
     img = open_image(background)
     hole = read_mask(layers, img.size)
     if not hole.any():
+        img = _upscale(img, INPAINT_DISPLAY_PX)
         return img, img, "The mask is empty: paint over the part of the picture to fill (the input is shown)."
     pipe = INPAINT.get(model)
     res = pipe.inpaint(img, hole)
     note = f"Filled {res.image.width}×{res.image.height} px from a {res.region[2] - res.region[0]}×" \
            f"{res.region[3] - res.region[1]} region around the hole, at the model's {pipe.size} px; " \
            "every pixel outside the hole is the upload's."
-    return res.image, telea(img, hole), note
+    # small pictures (an emoji) are shown enlarged by an integer factor, pixels kept as they are
+    return _upscale(res.image, INPAINT_DISPLAY_PX), _upscale(telea(img, hole), INPAINT_DISPLAY_PX), note
 
 
 def _inpaint_examples() -> list[dict]:
