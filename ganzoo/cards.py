@@ -23,6 +23,10 @@ FAMILY_TEXT = {
                 "norm, residual blocks), one per direction, trained on *unpaired* images of two domains "
                 "with LSGAN PatchGAN discriminators, cycle consistency and an identity loss (CycleGAN, "
                 "Zhu et al. 2017): it redraws a picture of one domain in the style of the other, both ways.",
+    "inpaint": "a free-form inpainter in the spirit of DeepFill v2 (Yu et al. 2019): gated convolutions "
+               "(one stage or coarse-to-fine) see the picture with its hole blanked and the mask, and are trained "
+               "with an SN-PatchGAN discriminator (hinge loss) plus L1 on random brush-stroke and box holes; "
+               "only the hole's pixels are replaced.",
 }
 
 USAGE = {
@@ -37,8 +41,11 @@ USAGE = {
                                      f"pipe = CycleGANPipeline.from_pretrained({name!r})",
                                      'print(pipe.directions)             # e.g. {"a2b": "noto → twemoji", ...}',
                                      'image = pipe("my_emoji.png", "a2b")  # any size/mode, aspect kept; PIL out'],
+    "inpaint": lambda name, model: ["from ganzoo.pipelines import InpaintPipeline",
+                                    f"pipe = InpaintPipeline.from_pretrained({name!r})",
+                                    'image = pipe("photo.png", "mask.png")  # mask: bright/painted = hole; any size'],
 }
-TASKS = {"pix2pix": "image-to-image", "cyclegan": "image-to-image"}
+TASKS = {"pix2pix": "image-to-image", "cyclegan": "image-to-image", "inpaint": "image-inpainting"}
 
 
 def _yaml_list(items) -> str:

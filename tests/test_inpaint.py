@@ -203,3 +203,29 @@ def test_telea_baseline_fills_only_the_hole():
         out = np.asarray(telea(Image.fromarray(holed), mask, method=method)).astype(int)
         assert np.abs(out[mask] - (200, 30, 30)).max() <= 2        # a flat colour continues
         assert np.array_equal(out[~mask], holed[~mask])
+
+
+def test_cli_trains_on_an_image_folder_and_resumes(tmp_path):
+    """train/inpaint.py on an image folder (train/ and test/; the preview is from test/), then --resume."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    from PIL import Image
+
+    data = _colour_blobs(10)
+    for i, img in enumerate(data.images):
+        sub = tmp_path / "pics" / ("test" if i >= 8 else "train")
+        sub.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(img).save(sub / f"{i}.png")
+    spec = importlib.util.spec_from_file_location("train_inpaint", Path(__file__).parents[1] / "train" / "inpaint.py")
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    args = ["--dataset", f"folder:{tmp_path / 'pics'}", "--size", "64", "--cnum", "4", "--ndf", "4", "--stages", "1",
+            "--batch-size", "4", "--ckpt-every", "1", "--out", str(tmp_path / "run"), "--no-progress"]
+    cli.main(args + ["--steps", "2"])
+    out = cli.main(args + ["--steps", "3", "--resume"])
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["family"] == "inpaint" and cfg["training"]["steps"] == 3
+    assert cfg["data"]["preview"] == "held-out" and cfg["data"]["n"] == 8
+    assert (out / "samples.png").is_file() and len(cfg["training"]["resumed_with"]) == 1
