@@ -76,11 +76,13 @@ def main():
     ap.add_argument("checkpoint", nargs="?", default="noto2twemoji")
     ap.add_argument("--write", action="store_true", help="store numbers and the grid in the checkpoint")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"),
+                    help="inference precision (auto: as the app runs it)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
 
     ckpt = ganzoo.load(a.checkpoint)
-    pipe = CycleGANPipeline(ckpt)
+    pipe = CycleGANPipeline(ckpt, a.precision)
     size = ckpt.config["model"]["img_size"]
     src_a, src_b = ckpt.config["data"]["sources"]
     A, B = load_images(src_a, "test", size), load_images(src_b, "test", size)
@@ -98,7 +100,8 @@ def main():
     names = pipe.directions
     precision = "bf16" if pipe.bf16 else "fp32"
     print(f"\n{a.checkpoint}: {len(common)} held-out emoji with both styles ({len(A.keys)} {src_a}, "
-          f"{len(B.keys)} {src_b} candidates), {size} px, {precision} inference as in the app\n")
+          f"{len(B.keys)} {src_b} candidates), {size} px, {precision} inference"
+          f"{' as in the app' if a.precision == 'auto' else ''}\n")
     print("| direction | G(x) or x | L1 to partner ↓ | SSIM ↑ | top-1 ↑ | top-10 ↑ | median rank ↓ | "
           "L2 top-1 | L2 median | variety |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -145,6 +148,9 @@ def main():
             m = r[who]
             extra.append(f"| {names[d]} | {'G(x)' if who == 'model' else 'x (identity)'} | {m['l1']:.4f} | "
                          f"{m['ssim']:.4f} | {m['top1']:.1%} | {m['top10']:.1%} | {m['median_rank']:.0f} |")
+    extra += ["", "Beats the identity baseline (x itself) on: " + "; ".join(
+        f"{names[d]} — " + ", ".join(f"{k.replace('_', ' ')} {'yes' if ok else 'no'}" for k, ok in v.items())
+        for d, v in verdict.items()) + "."]
     cfg["card_extra"] = "\n".join(extra + [""])
     (folder / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
     write_model_card(folder)
