@@ -665,6 +665,10 @@ def inpaint_image(editor=None, model=None):
     if not hole.any():
         img = _upscale(img, INPAINT_DISPLAY_PX)
         return img, img, "The mask is empty: paint over the part of the picture to fill (the input is shown)."
+    if not model and not INPAINT.names():  # no GAN installed: the classical result still helps
+        return None, _upscale(telea(img, hole), INPAINT_DISPLAY_PX), (
+            "No inpainting GAN is installed, so only OpenCV's result is shown: train one with "
+            "`python train/inpaint.py`.")
     pipe = INPAINT.get(model)
     res = pipe.inpaint(img, hole)
     note = f"Filled {res.image.width}×{res.image.height} px from a {res.region[2] - res.region[0]}×" \
