@@ -19,7 +19,6 @@ the true targets): a generator that collapses to one image scores near zero ther
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import ganzoo  # noqa: E402
-from ganzoo.cards import write_model_card  # noqa: E402
+from ganzoo.cards import record_metrics  # noqa: E402
 from ganzoo.data import load_images  # noqa: E402
 from ganzoo.metrics.paired import pairwise_l1, retrieval_ranks, retrieval_report  # noqa: E402
 from ganzoo.pipelines import CycleGANPipeline  # noqa: E402
@@ -121,13 +120,11 @@ def main():
     if not a.write:
         return
     folder = ckpt.path
-    cfg = json.loads((folder / "config.json").read_text())
     metrics = {}
     for d, r in results.items():
         for who, m in (("", r["model"]), ("identity_", r["identity"])):
             metrics.update({f"heldout_{d}_{who}{k}": round(v, 4) for k, v in m.items() if k != "spread"})
-    cfg["metrics"] = metrics
-    cfg["metrics_notes"] = (
+    notes = (
         f"Measured by `python bench/cyclegan_quality.py` on the {len(common)} held-out emoji (split by code point, "
         f"never trained on) that exist in both styles, run as the app runs it ({precision} on this CPU). "
         "l1/ssim: G(x) against x's true partner (the same code point in the other style), images in [0, 1]; "
@@ -151,9 +148,7 @@ def main():
     extra += ["", "Beats the identity baseline (x itself) on: " + "; ".join(
         f"{names[d]} — " + ", ".join(f"{k.replace('_', ' ')} {'yes' if ok else 'no'}" for k, ok in v.items())
         for d, v in verdict.items()) + "."]
-    cfg["card_extra"] = "\n".join(extra + [""])
-    (folder / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
-    write_model_card(folder)
+    record_metrics(folder, metrics, notes, "\n".join(extra + [""]))
     print(f"wrote metrics and heldout.png to {folder}")
 
 

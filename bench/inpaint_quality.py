@@ -15,7 +15,6 @@ per-pixel SSIM map averaged over the hole) and L1. Goal: ≥ 2 dB PSNR over Tele
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -26,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import ganzoo  # noqa: E402
-from ganzoo.cards import write_model_card  # noqa: E402
+from ganzoo.cards import record_metrics  # noqa: E402
 from ganzoo.data import load_images  # noqa: E402
 from ganzoo.data.masks import HOLE_SIZES, free_form_masks  # noqa: E402
 from ganzoo.nn.inpaint import show_hole  # noqa: E402
@@ -111,25 +110,21 @@ def main():
     if not a.write:
         return
     folder = ckpt.path
-    cfg = json.loads((folder / "config.json").read_text())
     metrics = {}
     for (h, meth), r in rows.items():
         tag = meth.replace(" ", "_")
         metrics.update({f"heldout_{h}_{tag}_{k}": round(v, 4) for k, v in r.items()})
-    cfg["metrics"] = metrics
-    cfg["metrics_notes"] = (f"Measured by `python bench/inpaint_quality.py` on {len(x)} held-out images (never trained "
-                            f"on) with seeded free-form masks per hole size ({', '.join(f'{h} {lo:.0%}–{hi:.0%}' for h, (lo, hi) in HOLE_SIZES.items())}); "
-                            "metrics on the hole's pixels only (images in [0, 1]); telea/ns = OpenCV cv2.inpaint "
-                            "(radius 3); mean_fill = the mean colour of the known pixels.")
+    notes = (f"Measured by `python bench/inpaint_quality.py` on {len(x)} held-out images (never trained "
+             f"on) with seeded free-form masks per hole size ({', '.join(f'{h} {lo:.0%}–{hi:.0%}' for h, (lo, hi) in HOLE_SIZES.items())}); "
+             "metrics on the hole's pixels only (images in [0, 1]); telea/ns = OpenCV cv2.inpaint "
+             "(radius 3); mean_fill = the mean colour of the known pixels.")
     make_grid(torch.cat(grids), nrow=6).save(folder / "heldout.png")
     extra = ["## Held-out pictures", "",
              "Per hole size (small, medium, large), four rows: the picture with its hole (magenta), OpenCV "
              "Telea, this model, the original.", "", "![held-out](heldout.png)", "",
              "| hole | method | PSNR ↑ | SSIM ↑ | L1 ↓ |", "|---|---|---|---|---|"]
     extra += [f"| {h} | {meth} | {r['psnr']:.2f} | {r['ssim']:.4f} | {r['l1']:.4f} |" for (h, meth), r in rows.items()]
-    cfg["card_extra"] = "\n".join(extra + [""])
-    (folder / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
-    write_model_card(folder)
+    record_metrics(folder, metrics, notes, "\n".join(extra + [""]))
     print(f"wrote metrics and heldout.png to {folder}")
 
 

@@ -15,7 +15,6 @@ of the --doodles drawings in the checkpoint's config and model card.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -27,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import ganzoo  # noqa: E402
-from ganzoo.cards import write_model_card  # noqa: E402
+from ganzoo.cards import record_metrics  # noqa: E402
 from ganzoo.data.paired import load_pairs  # noqa: E402
 from ganzoo.data.sketchaug import degrade_sketch  # noqa: E402
 from ganzoo.pipelines import Pix2PixPipeline  # noqa: E402
@@ -122,7 +121,6 @@ def main():
     if not a.write:
         return
     folder = ckpt.path
-    cfg = json.loads((folder / "config.json").read_text())
     gan = rows[("pix2pix (GAN + L1)", "clean")]
     metrics = {f"heldout_{k}": round(v, 4) for k, v in gan.items()}
     metrics.update({f"heldout_handdrawn_{k}": round(v, 4) for k, v in rows[("pix2pix (GAN + L1)", "hand-drawn")].items()})
@@ -130,13 +128,12 @@ def main():
         base = rows[("L1-only U-Net", "clean")]
         metrics.update({f"l1_only_heldout_{k}": round(v, 4) for k, v in base.items()})
     metrics.update({f"true_{k}": round(v, 4) for k, v in truth.items()})
-    cfg["metrics"] = metrics
-    cfg["metrics_notes"] = (f"Measured by `python bench/sketch_quality.py` on the {len(held)} held-out OpenMoji "
-                            f"pairs (never trained on), run as the app runs it ({precision} on this CPU), inputs = the clean line art; `handdrawn` = the same "
-                            f"line art through the training degradations (seed {SEED}). L1/PSNR/SSIM from "
-                            "torchmetrics on [0, 1] images; chroma = mean RGB max − min inside the true emoji (colourfulness); sharpness = "
-                            "mean absolute grey-level gradient. `l1_only_*`: an L1-only U-Net of the same "
-                            "size trained for the same steps on the same data.")
+    notes = (f"Measured by `python bench/sketch_quality.py` on the {len(held)} held-out OpenMoji "
+             f"pairs (never trained on), run as the app runs it ({precision} on this CPU), inputs = the clean line art; `handdrawn` = the same "
+             f"line art through the training degradations (seed {SEED}). L1/PSNR/SSIM from "
+             "torchmetrics on [0, 1] images; chroma = mean RGB max − min inside the true emoji (colourfulness); sharpness = "
+             "mean absolute grey-level gradient. `l1_only_*`: an L1-only U-Net of the same "
+             "size trained for the same steps on the same data.")
     extra = ["## All numbers", "", "| model | input | L1 ↓ | PSNR ↑ | SSIM ↑ | chroma | sharpness |",
              "|---|---|---|---|---|---|---|"]
     extra += [f"| {n} | {k} | {m['l1']:.4f} | {m['psnr']:.2f} | {m['ssim']:.4f} | {m['chroma']:.3f} | "
@@ -161,9 +158,7 @@ def main():
                       f"Drawn with a mouse in the app's Sketchpad (headless Chromium): {', '.join(names)}. "
                       "Each group of three: the drawing, what the model sees after centring and stroke "
                       "evening, the result.", "", "![doodles](doodles.png)", ""]
-    cfg["card_extra"] = "\n".join(extra)
-    (folder / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
-    write_model_card(folder)
+    record_metrics(folder, metrics, notes, "\n".join(extra))
     print(f"wrote metrics and figures to {folder}")
 
 

@@ -117,11 +117,13 @@ def write_model_card(folder) -> Path:
     return path
 
 
-def record_metrics(folder, metrics: dict, notes: str) -> Path:
+def record_metrics(folder, metrics: dict, notes: str, extra: str | None = None) -> Path:
     """Store measured numbers (and how they were measured) in a checkpoint's config.json and
-    regenerate its model card."""
+    regenerate its model card; `extra`: markdown (comparisons, figures) for the card."""
     folder = Path(folder)
     cfg = json.loads((folder / "config.json").read_text())
     cfg["metrics"], cfg["metrics_notes"] = metrics, notes
+    if extra is not None:
+        cfg["card_extra"] = extra
     (folder / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
     return write_model_card(folder)

@@ -123,10 +123,7 @@ class InpaintPipeline:
         pad = (0, s - cw, 0, s - ch)
         x = F.pad(x, pad, mode="replicate")
         m = F.pad(small_hole, pad)
-        if self.cfg.channels == 1:
-            out = self.run(x, m).expand(-1, 3, -1, -1)
-        else:
-            out = self.run(x, m)
+        out = self.run(x, m).expand(-1, 3, -1, -1)  # a grey model's output shown as RGB
         filled = ((out[0, :, :ch, :cw].permute(1, 2, 0) + 1) * 127.5).clamp(0, 255).round().byte().numpy()
         back = np.asarray(Image.fromarray(filled).resize(crop.size, Image.Resampling.LANCZOS))
         result = np.asarray(img).copy()
