@@ -42,6 +42,22 @@ def test_gated_conv_gates_each_pixel_and_channel():
     assert g(torch.randn(1, 3, 32, 32)).abs().max() == 0
 
 
+def test_a_fresh_generator_passes_its_input_through_every_layer():
+    # with PyTorch's default init the gates shrank the signal ~10x by the middle layers and the
+    # untrained generator's output was a constant (training sat at "fill with white")
+    from ganzoo.nn.inpaint import InpaintConfig, InpaintGenerator
+
+    torch.manual_seed(0)
+    g = InpaintGenerator(InpaintConfig(img_size=128, cnum=16, stages=1))
+    m = free_form_masks(4, 128, torch.Generator().manual_seed(0))
+    h = torch.cat([(torch.rand(4, 3, 128, 128) * 2 - 1) * (1 - m), torch.ones_like(m), m], 1)
+    stds = []
+    for layer in g.stages[0].net:
+        h = layer(h)
+        stds.append(h.std().item())
+    assert min(stds) > 0.2, [round(s, 3) for s in stds]
+
+
 @pytest.mark.parametrize("size, stages", [(64, 1), (128, 2), (256, 1)])
 def test_generator_and_discriminator_shapes(size, stages):
     from ganzoo.nn.inpaint import InpaintConfig, InpaintGenerator, SNPatchDiscriminator, composite

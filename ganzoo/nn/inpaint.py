@@ -12,6 +12,7 @@ zero padding at the border is distinguishable from a hole) and the mask (1 = hol
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -48,6 +49,20 @@ class GatedConv2d(nn.Module):
         super().__init__()
         self.conv = nn.Conv2d(cin, 2 * cout, k, stride, dilation * (k - 1) // 2, dilation)
         self.act = act if act is not None else nn.ELU()  # not in place: f is a view of the split
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        # PyTorch's default conv init, followed by a gate of about ½ at every layer, shrinks the
+        # signal ~10× by the middle of a 17-layer generator (measured: std 0.15 → 0.012), leaving
+        # the output a bias-driven constant that sat at "fill with white" for 500 steps. He init
+        # of the feature half with twice the gain (the gate halves it) keeps the std near 0.7
+        # through every layer; the gate half starts near ½ everywhere.
+        w = self.conv.weight
+        c, fan_in = w.shape[0] // 2, w[0].numel()
+        with torch.no_grad():
+            w[:c].normal_(0, 2 * math.sqrt(2 / fan_in))
+            w[c:].normal_(0, math.sqrt(1 / fan_in))
+            self.conv.bias.zero_()
 
     def forward(self, x):
         f, g = self.conv(x).chunk(2, 1)
