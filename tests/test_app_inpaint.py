@@ -67,7 +67,7 @@ def test_bad_inputs_get_a_sentence(client, tmp_path):
 
 
 def test_without_an_inpainting_model_the_classical_result_is_still_shown(tmp_path, monkeypatch):
-    """No inpainting checkpoint installed (the state of a fresh clone today): the tab's handler
+    """No inpainting checkpoint installed (a checkpoints folder without one): the tab's handler
     returns OpenCV's fill and says why there is no GAN result, instead of an error."""
     import importlib.util
     from pathlib import Path
@@ -89,3 +89,37 @@ def test_without_an_inpainting_model_the_classical_result_is_still_shown(tmp_pat
     assert gan is None and "only OpenCV's result is shown" in note
     c = np.asarray(classical)[::6, ::6]                      # shown ×6
     assert c.shape == (48, 64, 3) and np.array_equal(c[30:], np.asarray(pic)[30:])
+
+
+def test_bundled_inpainters_fill_the_example_holes():
+    """Whatever inpainting models are bundled in checkpoints/ fill the tab's examples (held-out
+    emoji with a painted hole): every known pixel kept, and the hole closer to the original
+    picture than a fill with the known pixels' mean colour."""
+    import os
+    from pathlib import Path
+
+    import ganzoo
+    from ganzoo.pipelines import InpaintPipeline
+    from ganzoo.pipelines.inpaint import read_mask
+
+    if os.environ.get("GANZOO_CHECKPOINTS"):
+        pytest.skip("GANZOO_CHECKPOINTS points elsewhere")
+    names = ganzoo.list_models(family="inpaint")
+    if not names:
+        pytest.skip("no inpainting checkpoints bundled")
+    folder = Path(__file__).parents[1] / "examples" / "inpaint"
+    examples = [p for p in sorted(folder.glob("*.png")) if p.name.count(".") == 1]
+    assert examples, "the inpainting tab's example pictures are missing"
+    for name in names:
+        pipe = InpaintPipeline.from_pretrained(name)
+        err_gan = err_mean = 0.0
+        for ex in examples:
+            original = np.asarray(Image.open(ex).convert("RGB"), np.float32)
+            hole = read_mask(ex.with_name(ex.stem + ".mask.png"), (original.shape[1], original.shape[0]))
+            assert 0.02 < hole.mean() < 0.6
+            filled = np.asarray(pipe.inpaint(Image.open(ex), hole).image.convert("RGB"), np.float32)
+            assert np.array_equal(filled[~hole], original[~hole])
+            mean_fill = original[~hole].mean(0)
+            err_gan += np.abs(filled[hole] - original[hole]).mean()
+            err_mean += np.abs(mean_fill - original[hole]).mean()
+        assert err_gan < 0.7 * err_mean, (name, err_gan, err_mean)

@@ -153,6 +153,20 @@ def tiny_inpainter(tmp_path_factory):
     return fit(task, data, tiny_loop(out, steps=2, batch_size=4, ckpt_every=100))
 
 
+def test_pipelines_of_one_checkpoint_do_not_share_a_cast_model(tiny_inpainter):
+    # the bf16 pipeline used to cast the checkpoint's own module, breaking an fp32 one built after
+    import ganzoo
+    from ganzoo.pipelines import InpaintPipeline
+
+    ckpt = ganzoo.load(tiny_inpainter)
+    x = torch.rand(1, 3, 64, 64) * 2 - 1
+    m = free_form_masks(1, 64, torch.Generator().manual_seed(0))
+    fast = InpaintPipeline(ckpt, "bf16").run(x, m)
+    exact = InpaintPipeline(ckpt, "fp32").run(x, m)
+    assert next(ckpt.model.parameters()).dtype == torch.float32
+    assert (fast - exact).abs().mean() < 0.02
+
+
 def _photo(w, h, seed=0):
     import numpy as np
     from PIL import Image

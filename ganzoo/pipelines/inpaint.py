@@ -11,6 +11,8 @@ pasted back, at full resolution: every known pixel of the upload is returned unc
 """
 from __future__ import annotations
 
+import copy
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,7 +81,8 @@ class InpaintPipeline:
         self.cfg = hub.registry.make_config("inpaint", ckpt.config["model"])
         self.bf16 = precision == "bf16" or (precision == "auto" and bf16_is_fast())
         g = ckpt.model.eval().requires_grad_(False)
-        self.G = g.to(torch.bfloat16).to(memory_format=torch.channels_last) if self.bf16 else g
+        # Module.to casts in place: a copy leaves the checkpoint's model fp32 for other pipelines
+        self.G = copy.deepcopy(g).to(torch.bfloat16).to(memory_format=torch.channels_last) if self.bf16 else g
 
     @classmethod
     def from_pretrained(cls, name_or_path, precision: str = "auto") -> "InpaintPipeline":

@@ -1,0 +1,76 @@
+#!/usr/bin/env python
+"""CPU latency of inpainting, as the app's live tab runs it after every brush stroke.
+
+    python bench/inpaint_latency.py                  # checkpoints/emoji-inpaint, 2 threads
+
+Rows: the generator alone at its size (fp32, and bf16 + channels_last, what the pipeline uses
+where the CPU has native bf16); the whole pipeline (decode, crop around the hole, model, paste
+back) on a 128-px emoji and on a 1024×768 photo; OpenCV Telea on the same pictures, the
+classical fill shown beside it. Runs are interleaved so machine noise hits all alike; run it on
+an otherwise idle machine.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import ganzoo  # noqa: E402
+from ganzoo.data.masks import free_form_masks  # noqa: E402
+from ganzoo.pipelines import InpaintPipeline  # noqa: E402
+from ganzoo.pipelines.inpaint import telea  # noqa: E402
+from timing import interleaved_ms  # noqa: E402  (bench/ is on sys.path)
+
+
+def picture_and_hole(w: int, h: int, seed: int = 0) -> tuple[Image.Image, np.ndarray]:
+    """A smooth random picture (not noise: the decoder and resampler see realistic content) and a
+    brush-stroke hole of about a quarter of the picture."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 255, (6, 8, 3), np.uint8)
+    pic = Image.fromarray(small).resize((w, h), Image.Resampling.BICUBIC)
+    m = free_form_masks(1, 64, torch.Generator().manual_seed(seed), coverage=(0.2, 0.3))[0, 0]
+    hole = np.asarray(Image.fromarray((m.numpy() * 255).astype(np.uint8)).resize((w, h))) > 127
+    return pic, hole
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("checkpoint", nargs="?", default="emoji-inpaint")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=30)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+
+    ckpt = ganzoo.load(a.checkpoint)
+    fp32, bf16 = InpaintPipeline(ckpt, "fp32"), InpaintPipeline(ckpt, "auto")
+    s = fp32.size
+    emoji, emoji_hole = picture_and_hole(s, s)
+    photo, photo_hole = picture_and_hole(1024, 768, seed=1)
+    x = torch.from_numpy(np.asarray(emoji, np.float32) / 127.5 - 1).permute(2, 0, 1)[None]
+    m = torch.from_numpy(emoji_hole.astype(np.float32))[None, None]
+
+    rows = [(f"generator at {s} px, fp32", lambda: fp32.run(x, m))]
+    if bf16.bf16:
+        rows.append((f"generator at {s} px, bf16 + channels_last (the pipeline's default here)", lambda: bf16.run(x, m)))
+    rows += [(f"pipeline, {s}-px emoji", lambda: bf16.inpaint(emoji, emoji_hole)),
+             ("pipeline, 1024×768 photo (crop around the hole)", lambda: bf16.inpaint(photo, photo_hole)),
+             (f"OpenCV Telea, {s}-px emoji", lambda: telea(emoji, emoji_hole)),
+             ("OpenCV Telea, 1024×768 photo", lambda: telea(photo, photo_hole))]
+    ms = interleaved_ms([fn for _, fn in rows], a.runs)
+    params = sum(p.numel() for p in fp32.G.parameters())
+    print(f"\n{a.checkpoint}: {params / 1e6:.2f} M parameters, {a.threads} threads, median of {a.runs} interleaved runs\n")
+    print("| what | median ms |")
+    print("|---|---:|")
+    for (name, _), t in zip(rows, ms):
+        print(f"| {name} | {t:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
