@@ -36,8 +36,8 @@ def parse_args(argv=None):
     m.add_argument("--ndf", type=int, default=64)
     t = p.add_argument_group("training")
     t.add_argument("--lambda-l1", type=float, default=1.0)
-    t.add_argument("--lambda-gan", type=float, default=1.0)
-    t.add_argument("--lr", type=float, default=1e-4)
+    t.add_argument("--lambda-gan", type=float, default=0.1, help="DeepFill v2: 1 (see InpaintTrainConfig)")
+    t.add_argument("--lr", type=float, default=2e-4, help="DeepFill v2: 1e-4")
     t.add_argument("--decay-from", type=float, default=1.0,
                    help="fraction of the run after which the lr decays linearly to 0 (1.0: constant)")
     add_loop_args(p, out="runs/inpaint", batch_size=16)

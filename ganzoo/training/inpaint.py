@@ -24,8 +24,11 @@ from .optim import adam, constant_then_linear, set_lr
 @dataclass
 class InpaintTrainConfig:
     lambda_l1: float = 1.0      # DeepFill v2: L1 (whole picture) on every stage's output, weight 1
-    lambda_gan: float = 1.0     # DeepFill v2: hinge GAN loss on the final composite, weight 1
-    lr: float = 1e-4            # DeepFill v2: Adam(1e-4, 0.5, 0.999) for G and D
+    # DeepFill v2 weighs the hinge GAN loss 1 and trains with lr 1e-4 for days. On emoji at
+    # 128 px and a few thousand steps, weight 1 painted coloured speckles into the holes and
+    # was ~1 dB PSNR behind weight 0.1 after 400 steps (both at lr 2e-4, measured here).
+    lambda_gan: float = 0.1
+    lr: float = 2e-4            # Adam(lr, 0.5, 0.999) for G and D
     beta1: float = 0.5
     beta2: float = 0.999
     decay_from: float = 1.0     # 1.0 = constant lr (DeepFill); < 1: linear decay over the rest
