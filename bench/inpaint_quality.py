@@ -104,8 +104,9 @@ def main():
     for (h, meth), r in rows.items():
         print(f"| {h} {HOLE_SIZES[h][0]:.0%}–{HOLE_SIZES[h][1]:.0%} | {meth} | {r['psnr']:.2f} | {r['ssim']:.4f} | {r['l1']:.4f} |")
     gains = {h: rows[(h, "ganzoo")]["psnr"] - rows[(h, "telea")]["psnr"] for h in HOLE_SIZES}
-    print("\nPSNR over Telea: " + ", ".join(f"{h} {g:+.2f} dB" for h, g in gains.items())
-          + f" — goal ≥ +2 dB at every size: {'met' if min(gains.values()) >= 2 else 'NOT met'}")
+    verdict = ("PSNR over Telea: " + ", ".join(f"{h} {g:+.2f} dB" for h, g in gains.items())
+               + f" — goal ≥ +2 dB at every size: {'met' if min(gains.values()) >= 2 else 'NOT met'}")
+    print("\n" + verdict)
 
     if not a.write:
         return
@@ -124,6 +125,7 @@ def main():
              "Telea, this model, the original.", "", "![held-out](heldout.png)", "",
              "| hole | method | PSNR ↑ | SSIM ↑ | L1 ↓ |", "|---|---|---|---|---|"]
     extra += [f"| {h} | {meth} | {r['psnr']:.2f} | {r['ssim']:.4f} | {r['l1']:.4f} |" for (h, meth), r in rows.items()]
+    extra += ["", verdict + "."]
     record_metrics(folder, metrics, notes, "\n".join(extra + [""]))
     print(f"wrote metrics and heldout.png to {folder}")
 
