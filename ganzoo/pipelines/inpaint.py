@@ -12,7 +12,6 @@ pasted back, at full resolution: every known pixel of the upload is returned unc
 from __future__ import annotations
 
 import copy
-
 from dataclasses import dataclass
 
 import numpy as np
