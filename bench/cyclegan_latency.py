@@ -28,7 +28,8 @@ from ganzoo.nn.inference import bf16_is_fast  # noqa: E402
 from ganzoo.nn.resnet import CycleGANConfig, resnet_from_config  # noqa: E402
 from ganzoo.nn.unet import init_normal  # noqa: E402
 from ganzoo.pipelines import CycleGANPipeline  # noqa: E402
-from ganzoo.pipelines.translate import _forward, _inference_net  # noqa: E402
+from ganzoo.nn.inference import inference_net  # noqa: E402
+from ganzoo.pipelines.translate import _forward  # noqa: E402
 from timing import interleaved_ms, median_ms  # noqa: E402  (bench/ is on sys.path)
 
 
@@ -41,8 +42,8 @@ def reference_resnet9() -> torch.nn.Module:
 
 
 def compare(name: str, model: torch.nn.Module, x: torch.Tensor, runs: int) -> list[tuple]:
-    fp32_net, _ = _inference_net(model, "fp32")   # the pipelines' own recipe, both precisions
-    bf16_net, _ = _inference_net(model, "bf16")
+    fp32_net, _ = inference_net(model, "fp32")   # the pipelines' own recipe, both precisions
+    bf16_net, _ = inference_net(model, "bf16")
 
     def ref():
         with torch.no_grad():

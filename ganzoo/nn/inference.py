@@ -85,3 +85,15 @@ def optimize_for_inference(model: nn.Module, bn_stats: str = "running") -> nn.Mo
     fast = copy.deepcopy(model).eval().requires_grad_(False)
     _walk(fast, per_image=bn_stats == "batch")
     return fast
+
+
+def inference_net(model: torch.nn.Module, precision: str, bn_stats: str = "running"):
+    """(a copy of the generator ready for inference, whether it runs in bf16); precision: auto =
+    bf16 where the CPU has it natively, else fp32. The checkpoint's own module is never changed."""
+    if precision not in ("auto", "fp32", "bf16"):
+        raise ValueError("precision must be auto, fp32 or bf16")
+    bf16 = precision == "bf16" or (precision == "auto" and bf16_is_fast())
+    net = optimize_for_inference(model, bn_stats)
+    if bf16:  # weights cast once (not per call, as autocast would); oneDNN wants channels_last
+        net = net.to(torch.bfloat16).to(memory_format=torch.channels_last)
+    return net, bf16

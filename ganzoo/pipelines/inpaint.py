@@ -11,7 +11,6 @@ pasted back, at full resolution: every known pixel of the upload is returned unc
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +19,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .. import hub
-from ..nn.inference import bf16_is_fast
+from ..nn.inference import inference_net
 from ..nn.inpaint import composite, show_hole
 from .images import open_image, open_mask
 from .latent import InputError
@@ -74,14 +73,9 @@ class InpaintPipeline:
     def __init__(self, ckpt: hub.Checkpoint, precision: str = "auto"):
         if ckpt.family != "inpaint":
             raise InputError(f"{ckpt.path.name} is a {ckpt.family} model, not an inpainting model")
-        if precision not in ("auto", "fp32", "bf16"):
-            raise ValueError("precision must be auto, fp32 or bf16")
         self.ckpt = ckpt
         self.cfg = hub.registry.make_config("inpaint", ckpt.config["model"])
-        self.bf16 = precision == "bf16" or (precision == "auto" and bf16_is_fast())
-        g = ckpt.model.eval().requires_grad_(False)
-        # Module.to casts in place: a copy leaves the checkpoint's model fp32 for other pipelines
-        self.G = copy.deepcopy(g).to(torch.bfloat16).to(memory_format=torch.channels_last) if self.bf16 else g
+        self.G, self.bf16 = inference_net(ckpt.model, precision)
 
     @classmethod
     def from_pretrained(cls, name_or_path, precision: str = "auto") -> "InpaintPipeline":

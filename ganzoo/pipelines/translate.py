@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .. import hub
-from ..nn.inference import bf16_is_fast, optimize_for_inference
+from ..nn.inference import inference_net
 from ..utils import to_pil
 from .images import open_image
 from .latent import InputError
@@ -24,17 +24,6 @@ from .latent import InputError
 INK = 0.25               # a pixel darker than 75% grey counts as ink
 MIN_INK_PIXELS = 8       # fewer (at 256 px) is an empty canvas or dust
 TRAIN_STROKE_PX = 3.0    # median stroke width of the OpenMoji line art at 128 px (stroke_width, measured)
-
-
-def _inference_net(model: torch.nn.Module, precision: str, bn_stats: str = "running"):
-    """(the generator ready for inference, whether it runs in bf16)."""
-    if precision not in ("auto", "fp32", "bf16"):
-        raise ValueError("precision must be auto, fp32 or bf16")
-    bf16 = precision == "bf16" or (precision == "auto" and bf16_is_fast())
-    net = optimize_for_inference(model, bn_stats)
-    if bf16:  # weights cast once (not per call, as autocast would); oneDNN wants channels_last
-        net = net.to(torch.bfloat16).to(memory_format=torch.channels_last)
-    return net, bf16
 
 
 def _forward(net, x: torch.Tensor, bf16: bool) -> torch.Tensor:
@@ -54,7 +43,7 @@ class Pix2PixPipeline:
         self.ckpt = ckpt
         self.cfg = hub.registry.make_config("pix2pix", ckpt.config["model"])
         self.input = ckpt.config.get("input", {"kind": "image"})
-        self.G, self.bf16 = _inference_net(ckpt.model, precision, self.cfg.bn_stats)
+        self.G, self.bf16 = inference_net(ckpt.model, precision, self.cfg.bn_stats)
 
     @classmethod
     def from_pretrained(cls, name_or_path, precision: str = "auto") -> "Pix2PixPipeline":
@@ -168,7 +157,7 @@ class CycleGANPipeline:
         self.ckpt = ckpt
         self.cfg = hub.registry.make_config("cyclegan", ckpt.config["model"])
         self.domains = list(ckpt.config.get("domains", ["A", "B"]))
-        self.G, self.bf16 = _inference_net(ckpt.model, precision)
+        self.G, self.bf16 = inference_net(ckpt.model, precision)
 
     @classmethod
     def from_pretrained(cls, name_or_path, precision: str = "auto") -> "CycleGANPipeline":
