@@ -26,6 +26,7 @@ import gradio as gr
 from PIL import Image
 
 import ganzoo
+from ganzoo import zoo
 from ganzoo.pipelines import CycleGANPipeline, InpaintPipeline, InputError, LatentPipeline, Pix2PixPipeline
 from ganzoo.pipelines.latent import MAX_SEED
 
@@ -92,6 +93,10 @@ def _number(value, name: str, lo: float, hi: float, integer: bool = False):
         lo_s, hi_s = (int(lo), int(hi)) if integer else (lo, hi)
         raise InputError(f"{name} must be between {lo_s} and {hi_s}, got {int(v) if integer else v}")
     return int(v) if integer else v
+
+
+# each tab's model picker by family, filled by the tab builders: the zoo tab opens a model in its tab
+MODEL_PICKERS: dict[str, gr.Dropdown] = {}
 
 
 class _PipelineCache:
@@ -260,6 +265,7 @@ def build_latent_tab() -> gr.Tab:
         with gr.Row():
             with gr.Column(scale=1, min_width=300):
                 model = gr.Dropdown(names, value=default, label="model", elem_id="latent_model")
+                MODEL_PICKERS["latent"] = model
                 seed = gr.Slider(0, SEED_UI_MAX, value=SEED0, step=1, precision=0, label="seed",
                                  elem_id="seed", buttons=[])
                 class_name = gr.Dropdown(classes, value=classes[0] if classes else None,
@@ -473,6 +479,7 @@ def build_sketch_tab() -> gr.Tab:
                                       elem_id="sketch_upload", height=240)
             with gr.Column(scale=1, min_width=160):
                 model = gr.Dropdown(names, value=default, label="model", elem_id="sketch_model")
+                MODEL_PICKERS["pix2pix"] = model
                 seen = gr.Image(type="pil", format="png", label="what the model sees",
                                 interactive=False, elem_id="sketch_seen", buttons=[])
             with gr.Column(scale=3, min_width=320):
@@ -591,6 +598,7 @@ def build_transfer_tab() -> gr.Tab:
         with gr.Row():
             with gr.Column(scale=1, min_width=200):
                 model = gr.Dropdown(names, value=default, label="model", elem_id="transfer_model")
+                MODEL_PICKERS["cyclegan"] = model
                 direction = gr.Radio(choices, value=choices[0][1] if choices else None, label="direction",
                                      elem_id="transfer_direction")
                 photo = gr.Image(type="filepath", sources=["upload", "clipboard"], label="picture",
@@ -709,6 +717,7 @@ def build_inpaint_tab() -> gr.Tab:
                                         elem_id="editor")
                 _EDITORS.append(editor)
                 model = gr.Dropdown(names, value=default, label="model", elem_id="inpaint_model")
+                MODEL_PICKERS["inpaint"] = model
             with gr.Column(scale=2, min_width=260):
                 out = gr.Image(type="pil", format="png", label="GAN (ganzoo)", interactive=False,
                                elem_id="inpaint_out", buttons=["download", "fullscreen"])
@@ -728,16 +737,81 @@ def build_inpaint_tab() -> gr.Tab:
     return tab
 
 
+
+# ----------------------------------------------------------------------------------------------
+# model zoo tab
+
+def _read_png(path) -> Image.Image:
+    with Image.open(path) as im:
+        im.load()
+        return im
+
+
+def zoo_card(name=None):
+    """The card, sample grid and training command of one installed model."""
+    if not isinstance(name, str) or name not in ganzoo.list_models():
+        raise InputError(f"unknown model {name!r}; installed models: {', '.join(ganzoo.list_models())}")
+    e = zoo.entry(name)
+    grid = e.grid()
+    # an image, not a path: gradio serves files only from the working and temp folders
+    return (e.card(), _read_png(grid) if grid else None, e.command or "(no training command recorded)",
+            gr.update(interactive=e.tab is not None,
+                      value="open in its tab" if e.tab else "no tab: a classifier that scores generated images"))
+
+
+def _zoo_open(name):
+    e = zoo.entry(name)
+    if e.tab is None:
+        return [gr.update()] * (1 + len(MODEL_PICKERS))
+    return [gr.Tabs(selected=e.tab)] + [gr.update(value=name) if fam == e.family else gr.update()
+                                        for fam in MODEL_PICKERS]
+
+
+def _zoo_row(evt: gr.SelectData):
+    return evt.row_value[0] if evt.row_value else gr.update()
+
+
+def build_zoo_tab(tabs: gr.Tabs) -> gr.Tab:
+    """Every installed model with its card; "open in its tab" selects it in the tab that runs it."""
+    items = zoo.entries()
+    names = [e.name for e in items]
+    first = next((n for n in names if n == "mnist-cgan"), names[0] if names else None)
+    card, grid, command, _ = zoo_card(first) if first else ("No models are installed.", None, "", None)
+    with gr.Tab("Model zoo", id="zoo") as tab:
+        gr.Markdown("Every bundled model, read from its checkpoint folder: what it is, what it was trained "
+                    "on, how big it is, what it measured and the command that trained it. Click a row or "
+                    "pick a name for its card.")
+        table = gr.Dataframe(zoo.table(items), headers=zoo.HEADERS, interactive=False, elem_id="zoo_table",
+                             wrap=True, max_height=420)
+        with gr.Row():
+            model = gr.Dropdown(names, value=first, label="model", elem_id="zoo_model", scale=3)
+            open_btn = gr.Button("open in its tab", variant="primary", elem_id="zoo_open", scale=1)
+        with gr.Row():
+            with gr.Column(scale=1):
+                grid_img = gr.Image(value=grid, type="pil", format="png", label="samples", interactive=False,
+                                    elem_id="zoo_grid", buttons=["download", "fullscreen"])
+                cmd = gr.Code(value=command, language="shell", label="trained with", interactive=False,
+                              elem_id="zoo_command")
+            with gr.Column(scale=2):
+                card_md = gr.Markdown(card, elem_id="zoo_card")
+        table.select(_zoo_row, None, model, queue=False, api_visibility="private")
+        model.change(_user_errors(zoo_card), model, [card_md, grid_img, cmd, open_btn], queue=False,
+                     api_name="zoo_card")
+        open_btn.click(_zoo_open, model, [tabs, *MODEL_PICKERS.values()], queue=False, api_visibility="private")
+    return tab
+
+
 # ----------------------------------------------------------------------------------------------
 
 def build_app() -> gr.Blocks:
     with gr.Blocks(title="ganzoo", analytics_enabled=False, delete_cache=(1800, 3600)) as demo:
         gr.Markdown(HEADER)
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             build_latent_tab()
             build_sketch_tab()
             build_transfer_tab()
             build_inpaint_tab()
+            build_zoo_tab(tabs)
     return demo
 
 

@@ -161,3 +161,12 @@ def test_error_helper_and_upscale_in_process():
     assert app._upscale(Image.new("L", (28, 28)), 256).size == (252, 252)
     assert app._upscale(Image.new("RGB", (64, 64)), 256).size == (256, 256)
     assert app._upscale(Image.new("RGB", (300, 300)), 256).size == (300, 300)
+
+
+def test_zoo_card_of_a_model_and_of_an_unknown_one(client, checkpoints):
+    card, grid, command, *_ = client.predict("tiny-cgan", api_name="/zoo_card")
+    assert card.startswith("# tiny-cgan") and "A ganzoo `latent` model" in card and "![" not in card
+    assert np.array_equal(px(grid), px(checkpoints / "tiny-cgan" / "samples.png"))
+    assert command == "(no training command recorded)"  # fit() called from Python has no command line
+    with pytest.raises(AppError, match="not in the list of choices"):  # gradio checks the dropdown
+        client.predict("no-such-model", api_name="/zoo_card")

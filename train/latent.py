@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Train a latent GAN (vanilla/NS, LSGAN, WGAN, WGAN-GP, SNGAN/hinge; optionally class-conditional).
+"""Train a latent GAN (vanilla/NS, LSGAN, WGAN, WGAN-GP, SNGAN/hinge; optionally class-conditional),
+or, with --loss vae, the VAE baseline whose decoder is the same generator.
 
     python train/latent.py --dataset mnist --conditional --steps 3000 --out runs/mnist-cgan
     accelerate launch train/latent.py --dataset emoji --loss hinge --size 64 --diffaug color,translation,cutout
@@ -16,11 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 from ganzoo.data import load_images, sources_of  # noqa: E402
 from ganzoo.losses import LOSSES  # noqa: E402
 from ganzoo.nn.dcgan import NORMS, SIZES, LatentGANConfig  # noqa: E402
-from ganzoo.training import LOSS_PRESETS, LatentTask, LatentTrainConfig  # noqa: E402
+from ganzoo.training import LOSS_PRESETS, LatentTask, LatentTrainConfig, VAETask  # noqa: E402
 from ganzoo.training.cli import add_loop_args, loop_config, run  # noqa: E402
-
-
-
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -36,7 +34,9 @@ def parse_args(argv=None):
     m.add_argument("--d-norm", choices=NORMS, help="default: chosen by --loss")
     m.add_argument("--g-spectral-norm", action="store_true")
     t = p.add_argument_group("training")
-    t.add_argument("--loss", choices=LOSSES, default="ns")
+    t.add_argument("--loss", choices=LOSSES + ("vae",), default="ns",
+                   help="GAN objective, or vae: the VAE baseline (decoder = the same generator)")
+    t.add_argument("--beta", type=float, default=1.0, help="--loss vae: weight of the KL term")
     t.add_argument("--optimizer", choices=("adam", "rmsprop"))
     t.add_argument("--lr-g", type=float)
     t.add_argument("--lr-d", type=float)
@@ -72,10 +72,12 @@ def build(args):
         if v is not None and f.name != "loss":
             tkw[f.name] = v
     tcfg = LatentTrainConfig(**tkw)
+    task_cls = VAETask if args.loss == "vae" else LatentTask
+    extra = {"beta": args.beta} if args.loss == "vae" else {}
     info = {"name": data.name, "sources": sources_of(data.name),
             "split": args.split, "n_images": len(data)}
     loop = loop_config(args)
-    return LatentTask(mcfg, tcfg, info), data, loop
+    return task_cls(mcfg, tcfg, info, **extra), data, loop
 
 
 def main(argv=None):

@@ -40,6 +40,8 @@ LOSS_PRESETS: dict[str, dict] = {
     "wgan": dict(d_norm="bn", optimizer="rmsprop", lr_g=5e-5, lr_d=5e-5, n_critic=5),
     "wgan-gp": dict(d_norm="ln", lr_g=1e-4, lr_d=1e-4, beta1=0.0, beta2=0.9, n_critic=5),
     "hinge": dict(d_norm="sn", beta1=0.0, beta2=0.9, n_critic=2),
+    # not a GAN loss: the VAE baseline (training/vae.py); d_norm is its encoder's, Adam as in Kingma 2014
+    "vae": dict(d_norm="bn", lr_g=1e-3, lr_d=1e-3, beta1=0.9, beta2=0.999),
 }
 
 
@@ -66,7 +68,7 @@ class LatentTask:
     family = "latent"
 
     def __init__(self, model_cfg: LatentGANConfig, train_cfg: LatentTrainConfig, data_info: dict | None = None):
-        if train_cfg.loss not in LOSSES:
+        if train_cfg.loss not in LOSSES:  # "vae" has its own task
             raise ValueError(f"unknown loss {train_cfg.loss!r}; choose one of {LOSSES}")
         self.mcfg, self.tcfg, self.data_info = model_cfg, train_cfg, data_info or {}
         self.batches_per_step = train_cfg.n_critic

@@ -1,0 +1,126 @@
+"""Measure a latent-family checkpoint and store the numbers in its config.json and model card.
+
+    python -m ganzoo.evaluate mnist-cgan                      # classifier-feature FD/KD + class accuracy
+    python -m ganzoo.evaluate emoji-gan --features classifier inception
+    python -m ganzoo.evaluate runs/x/final --no-write         # print only
+
+Generated images (balanced over the classes of a conditional model) are compared with the held-out
+split of the data the model was trained on. Each distance names its feature network: `fd_classifier`
+/ `kd_classifier` come from ganzoo's own classifier for that dataset (offline; not comparable with
+published FIDs), `fid_inception` / `kid_inception` from torchmetrics' Inception-v3 (needs
+torch-fidelity and its weights). `class_accuracy` is the share of generated images that the
+classifier assigns to the requested class.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+import torch
+
+from . import hub
+from .cards import record_metrics
+from .metrics.distribution import ClassifierFeatures, feature_net, fid_kid
+from .metrics.report import generate
+from .utils import to_tensor
+
+
+NOTE_PREFIX = "Measured by `python -m ganzoo.evaluate`"
+
+
+def class_map(classifier_names: list[str], generator_names: list[str]) -> torch.Tensor | None:
+    """Classifier class -> generator class, by name ("7" -> "7"; "smileys / noto" -> "noto"), or
+    None when some classifier class names no generator class."""
+    out = []
+    for n in classifier_names:
+        hits = [i for i, g in enumerate(generator_names) if n == g or n.endswith(f" / {g}")]
+        if len(hits) != 1:
+            return None
+        out.append(hits[0])
+    return torch.tensor(out)
+
+
+def generator_labels(model_cfg, n: int) -> torch.Tensor:
+    k = model_cfg.num_classes
+    return torch.arange(k).repeat_interleave(n // k) if k else torch.zeros(n, dtype=torch.long)
+
+
+def evaluate_latent(ckpt: hub.Checkpoint, features=("classifier",), n: int = 10_000, seed: int = 0,
+                    real: torch.Tensor | None = None, nets: dict | None = None) -> dict:
+    """Metrics of a latent generator; `real`/`nets` can be passed in to reuse them across models."""
+    from .data import load_images
+
+    cfg, data = ckpt.model.cfg, ckpt.config.get("data", {})
+    dataset = data.get("name")
+    if real is None:
+        real = to_tensor(load_images(dataset, "test", size=cfg.img_size).images)
+    ys = generator_labels(cfg, n)
+    fake = generate(ckpt.model, ys, seed)
+    out = {}
+    for kind in features:
+        net = (nets or {}).get(kind) or feature_net(kind, dataset)
+        m = fid_kid(real, fake, net)
+        out[f"fd_{kind}" if kind == "classifier" else "fid_inception"] = round(m["fid"], 3)
+        out[f"kd_{kind}" if kind == "classifier" else "kid_inception"] = round(m["kid_mean"], 5)
+        if kind == "classifier" and cfg.num_classes and isinstance(net.feature, ClassifierFeatures):
+            clf = net.feature.clf
+            mapping = class_map([str(c) for c in clf.cfg.class_names or []], [str(c) for c in cfg.class_names or []])
+            if mapping is not None:
+                with torch.inference_mode():
+                    pred = torch.cat([clf.head(net.feature(x)).argmax(1) for x in fake.split(500)])
+                out["class_accuracy"] = round(float((mapping[pred] == ys).float().mean()), 4)
+    out["n_generated"], out["n_heldout"] = len(fake), len(real)
+    return out
+
+
+def describe(metrics: dict, dataset: str) -> str:
+    parts = [f"{NOTE_PREFIX}: {metrics['n_generated']:,} generated images "
+             f"vs the {metrics['n_heldout']:,} held-out {dataset} images."]
+    if "fd_classifier" in metrics:
+        parts.append("fd/kd_classifier: Fréchet / kernel distance of the penultimate features of ganzoo's "
+                     f"own {dataset} classifier — classifier features, not Inception FID.")
+    if "fid_inception" in metrics:
+        parts.append("fid/kid_inception: torchmetrics' Inception-v3 pool features (comparable with papers "
+                     "only at their sample sizes and resolutions).")
+    if "class_accuracy" in metrics:
+        parts.append("class_accuracy: share of generated images the classifier puts in the requested class.")
+    return " ".join(parts)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m ganzoo.evaluate", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("checkpoint", help="bundled name, folder or Hub repo id")
+    ap.add_argument("--features", nargs="+", default=["classifier"], choices=["classifier", "inception"])
+    ap.add_argument("-n", type=int, default=10_000, help="images to generate")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-write", action="store_true", help="print only; leave config.json and the card alone")
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    try:
+        ckpt = hub.load(a.checkpoint)
+    except hub.CheckpointError as e:
+        sys.exit(f"error: {e}")
+    if ckpt.family != "latent":
+        sys.exit(f"error: {a.checkpoint} is a {ckpt.family} model; its held-out measurements are "
+                 f"bench/{ {'pix2pix': 'sketch', 'cyclegan': 'cyclegan', 'inpaint': 'inpaint'}.get(ckpt.family, ckpt.family)}"
+                 f"_quality.py (they need the paired held-out data and baselines)")
+    try:
+        m = evaluate_latent(ckpt, a.features, a.n, a.seed)
+    except (RuntimeError, ValueError) as e:
+        sys.exit(f"error: {e}")
+    print(f"\n{a.checkpoint}\n\n| metric | value |\n|---|---|")
+    for k, v in m.items():
+        print(f"| {k} | {v} |")
+    if not a.no_write:
+        merged = {**ckpt.config.get("metrics", {}), **{k: v for k, v in m.items() if not k.startswith("n_")}}
+        note = describe(m, ckpt.config.get("data", {}).get("name", "?"))
+        # notes of other measurements (bench scripts, the study) stay; an earlier evaluate note is replaced
+        kept = [p for p in ckpt.config.get("metrics_notes", "").split("\n\n") if p and not p.startswith(NOTE_PREFIX)]
+        record_metrics(ckpt.path, merged, "\n\n".join([*kept, note]))
+        print(f"\nwrote the metrics to {ckpt.path}/config.json and README.md")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""The VAE baseline of the latent family (Kingma & Welling 2014), as in "Are GANs Created Equal?".
+
+The decoder *is* the latent family's DCGAN generator, so a trained VAE exports as an ordinary
+`latent` checkpoint: the latent tab's sliders, SeFa directions and the metrics treat it exactly
+like a GAN's generator. The encoder is the discriminator's convolutional body with a Gaussian head.
+"""
+from __future__ import annotations
+
+import copy
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..nn.dcgan import Discriminator, Generator, LatentGANConfig, init_weights
+from .latent import LatentTask, LatentTrainConfig
+from .optim import adam
+
+
+class Encoder(nn.Module):
+    """x (and the class, for a conditional VAE) -> (mu, logvar) of q(z|x)."""
+
+    def __init__(self, cfg: LatentGANConfig):
+        super().__init__()
+        body = Discriminator(LatentGANConfig(**{**cfg.to_dict(), "num_classes": 0, "class_names": None}))
+        self.features = body.features
+        feat = body.head.in_features
+        self.num_classes = cfg.num_classes
+        self.head = nn.Linear(feat + cfg.num_classes, 2 * cfg.z_dim)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None):
+        h = self.features(x).flatten(1)
+        if self.num_classes:
+            h = torch.cat([h, F.one_hot(y, self.num_classes).to(h.dtype)], 1)
+        mu, logvar = self.head(h).chunk(2, dim=1)
+        return mu, logvar.clamp(-10, 10)
+
+
+def vae_loss(x: torch.Tensor, x_hat: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, beta: float = 1.0):
+    """Negative ELBO per image: Bernoulli reconstruction + KL(q(z|x) || N(0, I)).
+
+    The decoder ends in tanh, so (x̂+1)/2 = sigmoid(2a): a Bernoulli mean on pixels mapped to [0, 1],
+    the usual MNIST likelihood (grey values are treated as soft targets)."""
+    p = ((x_hat.float() + 1) / 2).clamp(1e-6, 1 - 1e-6)
+    t = (x.float() + 1) / 2
+    rec = F.binary_cross_entropy(p, t, reduction="none").flatten(1).sum(1).mean()
+    kl = (0.5 * (mu.float() ** 2 + logvar.float().exp() - 1 - logvar.float())).sum(1).mean()
+    return rec + beta * kl, rec, kl
+
+
+class VAETask(LatentTask):
+    """Same data feed, EMA, BN calibration, sample grids and export as the GAN task."""
+
+    def __init__(self, model_cfg: LatentGANConfig, train_cfg: LatentTrainConfig, data_info: dict | None = None,
+                 beta: float = 1.0):
+        self.mcfg, self.tcfg, self.data_info = model_cfg, train_cfg, data_info or {}
+        self.beta = beta
+        self.batches_per_step = 1
+
+    def describe(self) -> dict:
+        d = super().describe()
+        d["train"] = {**d["train"], "loss": "vae", "beta": self.beta}
+        return d
+
+    def setup(self, accelerator, seed: int) -> None:
+        self.acc = accelerator
+        dev = accelerator.device
+        torch.manual_seed(seed)
+        G, E = Generator(self.mcfg), Encoder(self.mcfg)
+        init_weights(G)
+        init_weights(E)
+        self.G_ema = copy.deepcopy(G).requires_grad_(False).to(dev)
+        t = self.tcfg
+        opt = adam(list(G.parameters()) + list(E.parameters()), t.lr_g, t.beta1, t.beta2, dev)
+        self.G, self.E, self.opt = accelerator.prepare(G, E, opt)
+        self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
+        fixed = torch.Generator().manual_seed(seed + 2)
+        self.fixed_z = torch.randn(64, self.mcfg.z_dim, generator=fixed).to(dev)
+        n = self.mcfg.num_classes
+        self.fixed_y = (torch.arange(64) % n).to(dev) if n else None
+
+    def modules(self) -> dict:
+        return {"G": self.G, "E": self.E, "G_ema": self.G_ema}
+
+    def optimizers(self) -> dict:
+        return {"VAE": self.opt}
+
+    def train_step(self, batches: list[dict], step: int) -> dict[str, float]:
+        x, y = batches[0]["image"], batches[0].get("label")
+        y = y if self.mcfg.num_classes else None
+        with self.acc.autocast():
+            mu, logvar = self.E(x, y)
+            eps = torch.randn(mu.shape, generator=self.noise, device=mu.device, dtype=mu.dtype)
+            z = mu + eps * (0.5 * logvar).exp()
+            loss, rec, kl = vae_loss(x, self.G(z, y), mu, logvar, self.beta)
+        self.opt.zero_grad(set_to_none=True)
+        self.acc.backward(loss)
+        self.opt.step()
+        self._update_ema(step)
+        return {"loss": loss.item(), "rec": rec.item(), "kl": kl.item()}

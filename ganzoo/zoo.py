@@ -1,0 +1,142 @@
+"""What the zoo knows about each installed checkpoint, read from its folder without building the network.
+
+The app's zoo tab renders these entries; `python -m ganzoo.zoo` prints them as a table.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import hub
+
+# the app tab that runs each family (classifiers have none: they are the metrics' judges)
+FAMILY_TAB = {"latent": "latent", "pix2pix": "sketch", "cyclegan": "transfer", "inpaint": "inpaint"}
+FAMILY_NAME = {"latent": "latent GAN / VAE", "pix2pix": "pix2pix", "cyclegan": "CycleGAN",
+               "inpaint": "GAN inpainter", "classifier": "classifier (metrics)"}
+# the numbers that say most about a family, in the order shown
+HEADLINE = ("class_accuracy", "style_accuracy", "fd_classifier", "fid_inception", "psnr", "ssim",
+            "heldout_accuracy")
+
+
+@dataclass
+class ZooEntry:
+    name: str
+    family: str
+    path: Path
+    config: dict
+    params: int
+    size_mb: float
+
+    @property
+    def tab(self) -> str | None:
+        return FAMILY_TAB.get(self.family)
+
+    @property
+    def data(self) -> str:
+        d = self.config.get("data", {})
+        if self.config.get("domains"):
+            return " ↔ ".join(self.config["domains"])
+        return "+".join(d.get("sources", [])) or d.get("name", "?")
+
+    @property
+    def loss(self) -> str:
+        return self.config.get("training", {}).get("train", {}).get("loss", "")
+
+    @property
+    def image_size(self) -> int | None:
+        return self.config.get("model", {}).get("img_size")
+
+    def headline(self, k: int = 3) -> str:
+        m = self.config.get("metrics", {})
+        keys = [key for key in HEADLINE if isinstance(m.get(key), (int, float))]
+        keys += [key for key, v in m.items() if key not in keys and isinstance(v, (int, float))
+                 and not key.endswith(("_floor", "classifier_heldout_accuracy"))]
+        return ", ".join(f"{key} {m[key]:.4g}" for key in keys[:k])
+
+    @property
+    def command(self) -> str:
+        tr = self.config.get("training", {})
+        return "\n".join(c for c in [tr.get("command"), *tr.get("resumed_with", [])] if c)
+
+    @property
+    def trained(self) -> str:
+        tr = self.config.get("training", {})
+        if not tr:
+            return ""
+        parts = [f"{tr['steps']:,} steps × {tr['batch_size']}" if "steps" in tr else "",
+                 f"{tr['wall_time_s'] / 60:.0f} min" if "wall_time_s" in tr else "", tr.get("hardware", "")]
+        return ", ".join(p for p in parts if p)
+
+    def card(self) -> str:
+        """The model card's markdown without its YAML header and without the images (the tab shows
+        the sample grid itself; relative image links do not resolve in the browser)."""
+        path = self.path / "README.md"
+        if not path.is_file():
+            return f"# {self.name}\n\n(no model card)"
+        text = path.read_text()
+        text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
+        text = re.sub(r"!\[[^\]]*\]\([^)]*\)\n?", "", text)
+        return re.sub(r"## Samples\s*\n(?=#|\Z)", "", text).strip()
+
+    def grid(self) -> Path | None:
+        p = self.path / "samples.png"
+        return p if p.is_file() else None
+
+
+def _param_count(weights: Path) -> int:
+    from safetensors import safe_open
+
+    n = 0
+    with safe_open(str(weights), "pt") as f:
+        for key in f.keys():
+            shape = f.get_slice(key).get_shape()
+            count = 1
+            for s in shape:
+                count *= s
+            n += count
+    return n
+
+
+def entry(name: str) -> ZooEntry:
+    path = hub.resolve(name)
+    config = json.loads((path / hub.CONFIG_NAME).read_text())
+    weights = path / hub.WEIGHTS_NAME
+    size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+    return ZooEntry(name=name, family=config.get("family", "?"), path=path, config=config,
+                    params=_param_count(weights) if weights.is_file() else 0, size_mb=size / 2 ** 20)
+
+
+def entries() -> list[ZooEntry]:
+    """Every installed checkpoint that can be read; a broken folder is left out (loading it says why)."""
+    out = []
+    for name in hub.list_models():
+        try:
+            out.append(entry(name))
+        except Exception:  # noqa: BLE001 - unreadable weights/config: the tabs report it on load
+            continue
+    return out
+
+
+def table(items: list[ZooEntry] | None = None) -> list[list]:
+    rows = []
+    for e in items if items is not None else entries():
+        rows.append([e.name, FAMILY_NAME.get(e.family, e.family) + (f" ({e.loss})" if e.loss else ""), e.data,
+                     f"{e.image_size} px" if e.image_size else "", f"{e.params / 1e6:.2f} M",
+                     f"{e.size_mb:.1f} MB", e.headline(), e.trained])
+    return rows
+
+
+HEADERS = ["model", "family", "data", "image", "parameters", "on disk", "metrics", "trained"]
+
+
+def main():
+    rows = table()
+    print("| " + " | ".join(HEADERS) + " |\n|" + "---|" * len(HEADERS))
+    for r in rows:
+        print("| " + " | ".join(str(c) for c in r) + " |")
+
+
+if __name__ == "__main__":
+    main()
