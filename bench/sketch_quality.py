@@ -27,44 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 import ganzoo  # noqa: E402
 from ganzoo.cards import record_metrics  # noqa: E402
-from ganzoo.data.paired import load_pairs  # noqa: E402
-from ganzoo.data.sketchaug import degrade_sketch  # noqa: E402
+from ganzoo.metrics.heldout import pix2pix_heldout  # noqa: E402
 from ganzoo.pipelines import Pix2PixPipeline  # noqa: E402
 from ganzoo.utils import make_grid, to_tensor  # noqa: E402
-
-SEED = 1234
-
-
-@torch.inference_mode()
-def _run(pipe: Pix2PixPipeline, a: torch.Tensor, batch: int = 32) -> torch.Tensor:
-    """The generator exactly as the app runs it (same precision), on ready-made model inputs."""
-    return torch.cat([pipe.run(a[i:i + batch]) for i in range(0, len(a), batch)])
-
-
-def _chroma(x01: torch.Tensor, inside: torch.Tensor) -> float:
-    # max − min of RGB (colourfulness that, unlike HSV saturation, does not blow up near-white
-    # noise), averaged inside the true emoji: the white background would only dilute it
-    c = x01.amax(1) - x01.amin(1)
-    return float((c * inside).sum() / inside.sum())
-
-
-def _sharpness(x01: torch.Tensor) -> float:
-    g = x01.mean(1, keepdim=True)
-    return float(((g[..., 1:, :] - g[..., :-1, :]).abs().mean() + (g[..., :, 1:] - g[..., :, :-1]).abs().mean()) / 2)
-
-
-def _inside(r01: torch.Tensor) -> torch.Tensor:
-    return (r01.amin(1) < 0.9).float()  # not (near-)white in the true emoji
-
-
-def scores(fake: torch.Tensor, real: torch.Tensor) -> dict[str, float]:
-    from torchmetrics.functional.image import peak_signal_noise_ratio, structural_similarity_index_measure
-
-    f, r = (fake.clamp(-1, 1) + 1) / 2, (real + 1) / 2
-    return {"l1": float((f - r).abs().mean()),
-            "psnr": float(peak_signal_noise_ratio(f, r, data_range=1.0)),
-            "ssim": float(structural_similarity_index_measure(f, r, data_range=1.0)),
-            "chroma": _chroma(f, _inside(r)), "sharpness": _sharpness(f)}
 
 
 def _doodle_grid(pipe: Pix2PixPipeline, folder: Path):
@@ -92,26 +57,22 @@ def main():
     torch.set_num_threads(a.threads)
 
     ckpt = ganzoo.load(a.checkpoint)
-    size = ckpt.config["model"]["img_size"]
-    held = load_pairs("openmoji", "test", size)
-    clean, real = to_tensor(held.a), to_tensor(held.b)
-    degraded = degrade_sketch(clean, torch.Generator().manual_seed(SEED))
-    models = {"pix2pix (GAN + L1)": Pix2PixPipeline(ckpt)}
+    pipe = Pix2PixPipeline(ckpt)
+    rep = pix2pix_heldout(pipe, ckpt.config["data"]["name"])
+    clean, real, truth = rep.extra["clean"], rep.extra["real"], rep.extra["truth"]
+    rows = {("pix2pix (GAN + L1)", "clean"): rep.rows["clean"],
+            ("pix2pix (GAN + L1)", "hand-drawn"): rep.rows["handdrawn"]}
+    outs = {("pix2pix (GAN + L1)", "clean"): rep.extra["outs"]["clean"]}
     if a.baseline:
-        models["L1-only U-Net"] = Pix2PixPipeline(ganzoo.load(a.baseline))
+        base = Pix2PixPipeline(ganzoo.load(a.baseline))
+        base_rep = pix2pix_heldout(base, ckpt.config["data"]["name"])
+        rows[("L1-only U-Net", "clean")] = base_rep.rows["clean"]
+        rows[("L1-only U-Net", "hand-drawn")] = base_rep.rows["handdrawn"]
+        outs[("L1-only U-Net", "clean")] = base_rep.extra["outs"]["clean"]
 
-    rows, outs = {}, {}
-    for name, model in models.items():
-        for kind, inp in (("clean", clean), ("hand-drawn", degraded)):
-            out = _run(model, inp)
-            rows[(name, kind)] = scores(out, real)
-            outs[(name, kind)] = out
-    r01 = (real + 1) / 2
-    truth = {"chroma": _chroma(r01, _inside(r01)), "sharpness": _sharpness(r01)}
-
-    precision = "bf16" if models["pix2pix (GAN + L1)"].bf16 else "fp32"
-    print(f"\n{a.checkpoint}: {len(held)} held-out OpenMoji pairs at {size} px, {precision} inference as in the app\n")
-    print(f"| model | input | L1 ↓ | PSNR ↑ | SSIM ↑ | chroma | sharpness |")
+    print(f"\n{a.checkpoint}: {rep.extra['n']} held-out pairs at {pipe.size} px, {rep.extra['precision']} "
+          "inference as in the app\n")
+    print("| model | input | L1 ↓ | PSNR ↑ | SSIM ↑ | chroma | sharpness |")
     print("|---|---|---|---|---|---|---|")
     for (name, kind), m in rows.items():
         print(f"| {name} | {kind} | {m['l1']:.4f} | {m['psnr']:.2f} | {m['ssim']:.4f} | "
@@ -121,19 +82,12 @@ def main():
     if not a.write:
         return
     folder = ckpt.path
-    gan = rows[("pix2pix (GAN + L1)", "clean")]
-    metrics = {f"heldout_{k}": round(v, 4) for k, v in gan.items()}
-    metrics.update({f"heldout_handdrawn_{k}": round(v, 4) for k, v in rows[("pix2pix (GAN + L1)", "hand-drawn")].items()})
+    metrics = dict(rep.metrics)
     if a.baseline:
-        base = rows[("L1-only U-Net", "clean")]
-        metrics.update({f"l1_only_heldout_{k}": round(v, 4) for k, v in base.items()})
-    metrics.update({f"true_{k}": round(v, 4) for k, v in truth.items()})
-    notes = (f"Measured by `python bench/sketch_quality.py` on the {len(held)} held-out OpenMoji "
-             f"pairs (never trained on), run as the app runs it ({precision} on this CPU), inputs = the clean line art; `handdrawn` = the same "
-             f"line art through the training degradations (seed {SEED}). L1/PSNR/SSIM from "
-             "torchmetrics on [0, 1] images; chroma = mean RGB max − min inside the true emoji (colourfulness); sharpness = "
-             "mean absolute grey-level gradient. `l1_only_*`: an L1-only U-Net of the same "
-             "size trained for the same steps on the same data.")
+        metrics.update({f"l1_only_heldout_{k}": round(v, 4) for k, v in rows[("L1-only U-Net", "clean")].items()})
+    notes = ("Measured by `python bench/sketch_quality.py` (`python -m ganzoo.evaluate` measures the same). "
+             + rep.notes + (" `l1_only_*`: an L1-only U-Net of the same size trained for the same steps on "
+                            "the same data." if a.baseline else ""))
     extra = ["## All numbers", "", "| model | input | L1 ↓ | PSNR ↑ | SSIM ↑ | chroma | sharpness |",
              "|---|---|---|---|---|---|---|"]
     extra += [f"| {n} | {k} | {m['l1']:.4f} | {m['psnr']:.2f} | {m['ssim']:.4f} | {m['chroma']:.3f} | "
@@ -141,7 +95,7 @@ def main():
     extra += [f"| true colour emoji | | | | | {truth['chroma']:.3f} | {truth['sharpness']:.4f} |", ""]
     if a.baseline:
         n = 16
-        pick = torch.linspace(0, len(held) - 1, n).long()
+        pick = torch.linspace(0, rep.extra['n'] - 1, n).long()
         cells = []
         for i in pick:
             cells += [clean[i].expand(3, -1, -1), outs[("L1-only U-Net", "clean")][i],

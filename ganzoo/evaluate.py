@@ -1,15 +1,21 @@
-"""Measure a latent-family checkpoint and store the numbers in its config.json and model card.
+"""Measure a checkpoint with what fits its family; store the numbers in its config.json and card.
 
     python -m ganzoo.evaluate mnist-cgan                      # classifier-feature FD/KD + class accuracy
     python -m ganzoo.evaluate emoji-gan --features classifier inception
+    python -m ganzoo.evaluate sketch2emoji                    # held-out L1 / PSNR / SSIM, colour, sharpness
+    python -m ganzoo.evaluate noto2twemoji                    # both directions vs the true partner and identity
+    python -m ganzoo.evaluate emoji-inpaint                   # PSNR / SSIM / L1 in seeded holes vs OpenCV
     python -m ganzoo.evaluate runs/x/final --no-write         # print only
 
-Generated images (balanced over the classes of a conditional model) are compared with the held-out
+Latent models: generated images (balanced over the classes of a conditional model) are compared with the held-out
 split of the data the model was trained on. Each distance names its feature network: `fd_classifier`
 / `kd_classifier` come from ganzoo's own classifier for that dataset (offline; not comparable with
 published FIDs), `fid_inception` / `kid_inception` from torchmetrics' Inception-v3 (needs
 torch-fidelity and its weights). `class_accuracy` is the share of generated images that the
 classifier assigns to the requested class.
+Image-to-image models are run as the app runs them on the held-out split of their training data
+(ganzoo.metrics.heldout; the bench/*_quality.py scripts print the same numbers with baselines
+and grids).
 """
 from __future__ import annotations
 
@@ -87,6 +93,31 @@ def describe(metrics: dict, dataset: str) -> str:
     return " ".join(parts)
 
 
+def _pix2pix(ckpt):
+    from .metrics.heldout import pix2pix_heldout
+    from .pipelines import Pix2PixPipeline
+
+    return pix2pix_heldout(Pix2PixPipeline(ckpt), ckpt.config["data"]["name"])
+
+
+def _cyclegan(ckpt):
+    from .metrics.heldout import cyclegan_heldout
+    from .pipelines import CycleGANPipeline
+
+    sources = ckpt.config.get("domains") or ckpt.config["data"]["sources"]
+    return cyclegan_heldout(CycleGANPipeline(ckpt), tuple(sources))
+
+
+def _inpaint(ckpt):
+    from .metrics.heldout import inpaint_heldout
+    from .pipelines import InpaintPipeline
+
+    return inpaint_heldout(InpaintPipeline(ckpt), ckpt.config["data"]["name"])
+
+
+HELDOUT = {"pix2pix": _pix2pix, "cyclegan": _cyclegan, "inpaint": _inpaint}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m ganzoo.evaluate", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -102,20 +133,22 @@ def main(argv=None):
         ckpt = hub.load(a.checkpoint)
     except hub.CheckpointError as e:
         sys.exit(f"error: {e}")
-    if ckpt.family != "latent":
-        sys.exit(f"error: {a.checkpoint} is a {ckpt.family} model; its held-out measurements are "
-                 f"bench/{ {'pix2pix': 'sketch', 'cyclegan': 'cyclegan', 'inpaint': 'inpaint'}.get(ckpt.family, ckpt.family)}"
-                 f"_quality.py (they need the paired held-out data and baselines)")
     try:
-        m = evaluate_latent(ckpt, a.features, a.n, a.seed)
-    except (RuntimeError, ValueError) as e:
+        if ckpt.family == "latent":
+            m = evaluate_latent(ckpt, a.features, a.n, a.seed)
+            note = describe(m, ckpt.config.get("data", {}).get("name", "?"))
+        elif ckpt.family in HELDOUT:
+            rep = HELDOUT[ckpt.family](ckpt)
+            m, note = rep.metrics, f"{NOTE_PREFIX}: {rep.notes}"
+        else:
+            sys.exit(f"error: {a.checkpoint} is a {ckpt.family} model: nothing to evaluate for that family")
+    except (RuntimeError, ValueError, FileNotFoundError) as e:
         sys.exit(f"error: {e}")
     print(f"\n{a.checkpoint}\n\n| metric | value |\n|---|---|")
     for k, v in m.items():
         print(f"| {k} | {v} |")
     if not a.no_write:
         merged = {**ckpt.config.get("metrics", {}), **{k: v for k, v in m.items() if not k.startswith("n_")}}
-        note = describe(m, ckpt.config.get("data", {}).get("name", "?"))
         # notes of other measurements (bench scripts, the study) stay; an earlier evaluate note is replaced
         kept = [p for p in ckpt.config.get("metrics_notes", "").split("\n\n") if p and not p.startswith(NOTE_PREFIX)]
         record_metrics(ckpt.path, merged, "\n\n".join([*kept, note]))

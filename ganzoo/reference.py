@@ -114,7 +114,7 @@ def resnet_config(sd: dict[str, torch.Tensor]) -> CycleGANConfig:
     return CycleGANConfig(img_size=256, in_channels=int(first.shape[1]), out_channels=int(last.shape[0]),
                           ngf=int(first.shape[0]), n_blocks=n,
                           norm="batch" if "model.2.weight" in sd else "instance",
-                          use_dropout=f"model.10.conv_block.6.weight" in sd)
+                          use_dropout="model.10.conv_block.6.weight" in sd)
 
 
 def build_resnet(sd: dict[str, torch.Tensor]) -> tuple[CycleGANConfig, torch.nn.Module]:

@@ -7,7 +7,7 @@ projection head (Miyato & Koyama 2018).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
