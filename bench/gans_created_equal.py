@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 import ganzoo  # noqa: E402
 from ganzoo.cards import record_metrics  # noqa: E402
 from ganzoo.data import load_images  # noqa: E402
+from ganzoo.evaluate import evaluate_latent  # noqa: E402
 from ganzoo.metrics.distribution import feature_net, fid_kid  # noqa: E402
-from ganzoo.metrics.report import generate  # noqa: E402
 from ganzoo.utils import to_tensor  # noqa: E402
 
 VARIANTS = {  # name shown -> --loss
@@ -63,14 +63,28 @@ def train(loss: str, seed: int, a) -> Path:
 
 
 def evaluate(out: Path, net, real: torch.Tensor, per_class: int) -> dict:
-    g = ganzoo.load(out / "final").model
-    ys = torch.arange(10).repeat_interleave(per_class)
-    x = generate(g, ys, seed=0)
-    m = fid_kid(real, x, net)
-    pred = net.feature.clf.head(net.feature(x)).argmax(1)
-    cfg = json.loads((out / "final" / "config.json").read_text())
-    return {"fd": m["fid"], "kd": m["kid_mean"], "class_accuracy": float((pred == ys).float().mean()),
-            "wall_time_s": cfg["training"]["wall_time_s"], "features": m["features"]}
+    """The same measurement as `python -m ganzoo.evaluate` (10 classes × per_class samples, seed 0)."""
+    ckpt = ganzoo.load(out / "final")
+    m = evaluate_latent(ckpt, ("classifier",), n=10 * per_class, real=real, nets={"classifier": net})
+    return {"fd": m["fd_classifier"], "kd": m["kd_classifier"], "class_accuracy": m["class_accuracy"],
+            "wall_time_s": ckpt.config["training"]["wall_time_s"]}
+
+
+def figure(rows: list[dict], runs: Path, path: Path) -> None:
+    """The best run's sample grid of every variant side by side, labelled, for the README."""
+    from PIL import Image, ImageDraw
+
+    grids = [(r["variant"], Image.open(run_dir(runs, r["loss"], r["best_seed"]) / "final" / "samples.png").convert("RGB"))
+             for r in rows]
+    w, h = grids[0][1].size
+    cols = min(3, len(grids))
+    out = Image.new("RGB", (cols * (w + 10) - 10, ((len(grids) + cols - 1) // cols) * (h + 16)), "white")
+    draw = ImageDraw.Draw(out)
+    for i, (name, im) in enumerate(grids):
+        x, y = (i % cols) * (w + 10), (i // cols) * (h + 16)
+        out.paste(im, (x, y + 16))
+        draw.text((x + 2, y + 2), name, fill="black")
+    out.save(path)
 
 
 def mean_std(v: list[float]) -> tuple[float, float]:
@@ -84,11 +98,11 @@ def export_best(name: str, loss: str, best: Path, row: dict, a) -> Path:
     r = row["best_run"]
     record_metrics(dest, {"fd_classifier": round(r["fd"], 3), "kd_classifier": round(r["kd"], 5),
                           "class_accuracy": round(r["class_accuracy"], 4)},
-                   f"Best of {a.seeds} seeds in `python bench/gans_created_equal.py` (the study's table in the "
-                   f"README has the mean ± std). fd/kd_classifier: Fréchet / kernel distance of "
-                   f"mnist-classifier features, 10,000 generated vs 1,000 held-out digits — classifier "
-                   f"features, not Inception FID; class_accuracy: generated digits recognised as the "
-                   f"requested class.")
+                   f"Best of {a.seeds} seeds in `python bench/gans_created_equal.py` (the README's table has "
+                   f"the mean ± std), measured as `python -m ganzoo.evaluate` does. fd/kd_classifier: Fréchet / "
+                   f"kernel distance of mnist-classifier features, {10 * a.per_class:,} generated vs the held-out "
+                   f"digits — classifier features, not Inception FID; class_accuracy: generated digits "
+                   f"recognised as the requested class.")
     return dest
 
 
@@ -141,10 +155,11 @@ def main():
     print(f"| real training digits (floor) | {floor['fid']:.2f} | {floor['kid_mean'] * 1e3:.1f} | | | |")
     out = Path(a.results)
     out.parent.mkdir(parents=True, exist_ok=True)
+    figure(rows, Path(a.runs), out.with_suffix(".png"))
     out.write_text(json.dumps({"settings": {"steps": a.steps, "batch_size": a.batch_size, "width": a.width,
                                             "seeds": a.seeds, "per_class": a.per_class, "features": net.label},
                                "floor": {"fd": floor["fid"], "kd": floor["kid_mean"]}, "rows": rows}, indent=2))
-    print(f"\nwrote {out}")
+    print(f"\nwrote {out} and {out.with_suffix('.png')}")
 
 
 if __name__ == "__main__":

@@ -9,8 +9,15 @@ Each row builds the family's training task exactly as `train/*.py` built the bun
 (model and optimiser settings read from its config.json), feeds it random batches already on the
 device (as the loop's DeviceData does), runs `--warmup` steps and then times `--steps` full
 training steps (every discriminator and generator update of the family). images/s counts training
-images consumed per second (for CycleGAN: one image of each domain per pair). The reference
-implementation's throughput is not measured here: it needs its source tree and a GPU session.
+images consumed per second (for CycleGAN: one image of each domain per pair).
+
+    python bench/throughput.py --reference ~/src/pytorch-CycleGAN-and-pix2pix
+
+--reference PATH (a checkout of junyanz/pytorch-CycleGAN-and-pix2pix) adds, for pix2pix and
+CycleGAN, the reference's own training step (`set_input` + `optimize_parameters`, fp32, its
+defaults) on the same network, batch and resolution, next to ganzoo's step with the same work
+(pix2pix's sketch augmentation off: the reference augments in DataLoader workers, outside the
+step). The ratio is reference time / ganzoo time (> 1: ganzoo faster).
 """
 from __future__ import annotations
 
@@ -90,8 +97,11 @@ def build(name: str):
     return task, batch, tr["batch_size"], cfg
 
 
-def measure(name: str, steps: int, warmup: int, batch_size: int | None, mixed_precision: str) -> dict:
+def measure(name: str, steps: int, warmup: int, batch_size: int | None, mixed_precision: str,
+            train_overrides: dict | None = None) -> dict:
     task, make_batch, bs, cfg = build(name)
+    for k, v in (train_overrides or {}).items():
+        setattr(task.tcfg, k, v)
     bs = batch_size or bs
     acc = _accelerator(mixed_precision)
     task.setup(acc, seed=0)
@@ -116,6 +126,61 @@ def measure(name: str, steps: int, warmup: int, batch_size: int | None, mixed_pr
             "trained_img_per_s": tr.get("images_per_s"), "trained_on": tr.get("hardware", "")}
 
 
+def reference_step(path: str, name: str, batch_size: int | None):
+    """The reference implementation's model for the bundled checkpoint's network, and its batch."""
+    from types import SimpleNamespace
+
+    sys.path.insert(0, str(Path(path).expanduser().resolve()))
+    cfg = hub.read_config(name)
+    m, tr = cfg["training"]["model"], cfg["training"]
+    bs = batch_size or tr["batch_size"]
+    common = dict(isTrain=True, gpu_ids=[0] if torch.cuda.is_available() else [], checkpoints_dir="/tmp",
+                  name="ganzoo-bench", preprocess="resize_and_crop", init_type="normal", init_gain=0.02,
+                  lr=tr["train"]["lr"], beta1=tr["train"]["beta1"], netD="basic", n_layers_D=m["n_layers"],
+                  ngf=m["ngf"], ndf=m["ndf"], input_nc=m["in_channels"], output_nc=m["out_channels"],
+                  direction="AtoB", verbose=False, continue_train=False, lr_policy="linear", epoch_count=1,
+                  niter=100, niter_decay=100, n_epochs=100, n_epochs_decay=100)
+    if cfg["family"] == "pix2pix":
+        from models.pix2pix_model import Pix2PixModel
+
+        opt = SimpleNamespace(**common, netG=f"unet_{2 ** m['num_downs']}", norm=m["norm"],
+                              no_dropout=not m["use_dropout"], gan_mode="vanilla", pool_size=0,
+                              lambda_L1=tr["train"]["lambda_l1"])
+        model = Pix2PixModel(opt)
+    else:
+        from models.cycle_gan_model import CycleGANModel
+
+        opt = SimpleNamespace(**common, netG=f"resnet_{m['n_blocks']}blocks", norm=m["norm"],
+                              no_dropout=not m["use_dropout"], gan_mode="lsgan", pool_size=tr["train"]["pool_size"],
+                              lambda_A=tr["train"]["lambda_cycle"], lambda_B=tr["train"]["lambda_cycle"],
+                              lambda_identity=tr["train"]["lambda_identity"])
+        model = CycleGANModel(opt)
+    s = m["img_size"]
+    dev = model.device
+    data = {"A": torch.rand(bs, m["in_channels"], s, s, device=dev) * 2 - 1,
+            "B": torch.rand(bs, m["out_channels"], s, s, device=dev) * 2 - 1, "A_paths": [""] * bs, "B_paths": [""] * bs}
+
+    def step():
+        model.set_input(data)
+        model.optimize_parameters()
+    return step, bs
+
+
+def measure_reference(path: str, name: str, steps: int, warmup: int, batch_size: int | None) -> dict:
+    step, bs = reference_step(path, name, batch_size)
+    for _ in range(warmup):
+        step()
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    t = time.perf_counter()
+    for _ in range(steps):
+        step()
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    dt = time.perf_counter() - t
+    return {"img_per_s": steps * bs / dt, "ms_per_step": 1000 * dt / steps, "batch": bs}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--families", nargs="*", default=list(BUNDLED), choices=list(BUNDLED))
@@ -126,6 +191,7 @@ def main():
                     help="auto: bf16 on CUDA, fp32 on CPU (as the loop)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", help="also write the rows to this file")
+    ap.add_argument("--reference", metavar="PATH", help="a checkout of the reference pix2pix/CycleGAN code")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     rows = []
@@ -146,8 +212,29 @@ def main():
         k = f" × {r['d_batches_per_step']} D batches" if r["d_batches_per_step"] > 1 else ""
         print(f"| {r['model']} ({r['family']}) | {r['res']} px | {r['batch']}{k} | {r['ms_per_step']:.0f} | "
               f"{r['img_per_s']:.1f} | {r['trained_img_per_s']} ({r['trained_on']}) |")
+    ref_rows = []
+    if a.reference:
+        for name in BUNDLED["pix2pix"] + BUNDLED["cyclegan"]:
+            fam = hub.read_config(name)["family"]
+            if fam not in a.families:
+                continue
+            same = {"augment": "none"} if fam == "pix2pix" else {}
+            ours = measure(name, a.steps, a.warmup, a.batch_size, a.mixed_precision, same)
+            ours32 = measure(name, a.steps, a.warmup, a.batch_size, "no", same)
+            ref = measure_reference(a.reference, name, a.steps, a.warmup, a.batch_size)
+            ref_rows.append((name, fam, ours, ours32, ref))
+        print(f"\nAgainst the reference implementation ({a.reference}), same network, batch and resolution\n")
+        print("| model | batch | reference ms / step | ganzoo fp32 ms / step | ganzoo (precision " + a.mixed_precision
+              + ") ms / step | speed-up (reference / ganzoo) |")
+        print("|---|---|---|---|---|---|")
+        for name, fam, ours, ours32, ref in ref_rows:
+            print(f"| {name} ({fam}) | {ref['batch']} | {ref['ms_per_step']:.0f} | {ours32['ms_per_step']:.0f} | "
+                  f"{ours['ms_per_step']:.0f} | {ref['ms_per_step'] / ours['ms_per_step']:.2f}× "
+                  f"(fp32: {ref['ms_per_step'] / ours32['ms_per_step']:.2f}×) |")
     if a.json:
-        Path(a.json).write_text(json.dumps({"hardware": hardware(), "rows": rows}, indent=2))
+        Path(a.json).write_text(json.dumps({"hardware": hardware(), "rows": rows,
+                                            "reference": [{"model": n, "ganzoo": o, "ganzoo_fp32": o32, "reference": r}
+                                                          for n, _, o, o32, r in ref_rows]}, indent=2))
 
 
 if __name__ == "__main__":
