@@ -737,7 +737,6 @@ def build_inpaint_tab() -> gr.Tab:
     return tab
 
 
-
 # ----------------------------------------------------------------------------------------------
 # model zoo tab
 
@@ -797,7 +796,7 @@ def build_zoo_tab(tabs: gr.Tabs) -> gr.Tab:
         table.select(_zoo_row, None, model, queue=False, api_visibility="private")
         model.change(_user_errors(zoo_card), model, [card_md, grid_img, cmd, open_btn], queue=False,
                      api_name="zoo_card")
-        open_btn.click(_zoo_open, model, [tabs, *MODEL_PICKERS.values()], queue=False, api_visibility="private")
+        open_btn.click(_user_errors(_zoo_open), model, [tabs, *MODEL_PICKERS.values()], queue=False, api_visibility="private")
     return tab
 
 

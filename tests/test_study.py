@@ -165,3 +165,22 @@ def test_zoo_lists_bundled_models_with_tabs():
     assert by_name["mnist-classifier"].tab is None
     assert "class_accuracy" in by_name["mnist-cgan"].headline()
     assert by_name["sketch2emoji"].command.startswith("python train/pix2pix.py")
+
+
+def test_train_script_trains_the_vae_and_evaluates_at_the_end(tmp_path):
+    """train/latent.py --loss vae on real MNIST for a few steps, then --evaluate: the metrics land
+    in the exported checkpoint's config.json next to the command that trained it."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("train_latent", Path(__file__).parents[1] / "train" / "latent.py")
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    out = cli.main(["--dataset", "mnist", "--conditional", "--loss", "vae", "--ngf", "8", "--ndf", "8",
+                    "--steps", "5", "--batch-size", "32", "--out", str(tmp_path / "run"), "--no-progress",
+                    "--threads", "1", "--evaluate"])
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["training"]["train"]["loss"] == "vae" and cfg["training"]["train"]["lr_g"] == 1e-3
+    assert "--loss vae" in cfg["training"]["command"]
+    assert {"fd_classifier", "kd_classifier", "class_accuracy"} <= set(cfg["metrics"])
+    assert 0 <= cfg["metrics"]["class_accuracy"] <= 1

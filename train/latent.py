@@ -20,6 +20,7 @@ from ganzoo.nn.dcgan import NORMS, SIZES, LatentGANConfig  # noqa: E402
 from ganzoo.training import LOSS_PRESETS, LatentTask, LatentTrainConfig, VAETask  # noqa: E402
 from ganzoo.training.cli import add_loop_args, loop_config, run  # noqa: E402
 
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     d = p.add_argument_group("data")

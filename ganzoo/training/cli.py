@@ -20,6 +20,9 @@ def add_loop_args(p: argparse.ArgumentParser, out: str, batch_size: int, steps: 
     lp.add_argument("--push-to-hub", metavar="REPO", help="publish the exported checkpoint to this Hub repo")
     lp.add_argument("--threads", type=int, help="CPU threads for torch")
     lp.add_argument("--no-progress", action="store_true")
+    lp.add_argument("--evaluate", action="store_true",
+                    help="measure the exported checkpoint at the end (python -m ganzoo.evaluate) and store "
+                         "the numbers in its config.json and card")
 
 
 def loop_config(args) -> LoopConfig:
@@ -39,4 +42,8 @@ def run(script: str, args, build, argv=None):
     command = main_command() if argv is None else f"python {script} " + " ".join(argv)
     out = fit(task, data, loop, command=command)
     print(f"checkpoint written to {out}")
+    if getattr(args, "evaluate", False):
+        from ..evaluate import main as evaluate
+
+        evaluate([str(out)] + ([f"--threads={args.threads}"] if args.threads else []))
     return out
