@@ -184,3 +184,43 @@ def test_train_script_trains_the_vae_and_evaluates_at_the_end(tmp_path):
     assert "--loss vae" in cfg["training"]["command"]
     assert {"fd_classifier", "kd_classifier", "class_accuracy"} <= set(cfg["metrics"])
     assert 0 <= cfg["metrics"]["class_accuracy"] <= 1
+
+
+def test_inception_features_offline_local_weights_and_pickle_refusal(tmp_path, monkeypatch):
+    """The Inception path as a user meets it without network: a clear error; with a local weights
+    file (here: the network's own random init, saved as a plain state dict) FID/KID run; a weights
+    file holding a pickled object is refused before torch-fidelity would unpickle it."""
+    fidelity = pytest.importorskip("torch_fidelity.feature_extractor_inceptionv3")
+    from ganzoo.metrics.distribution import inception_net
+
+    monkeypatch.delenv("GANZOO_INCEPTION_WEIGHTS", raising=False)
+
+    def offline(*a, **k):  # the network boundary (GitHub release download)
+        import urllib.error
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(fidelity, "load_state_dict_from_url", offline)
+    with pytest.raises(RuntimeError, match="GANZOO_INCEPTION_WEIGHTS"):
+        feature_net("inception")
+
+    monkeypatch.setattr(fidelity.FeatureExtractorInceptionV3, "load_state_dict", lambda self, sd, **k: None)
+    monkeypatch.setattr(fidelity, "load_state_dict_from_url", lambda *a, **k: {})
+    random_net = fidelity.FeatureExtractorInceptionV3("inception-v3-compat", ["2048"])
+    monkeypatch.undo()
+    weights = tmp_path / "inception.pth"
+    torch.save(random_net.state_dict(), weights)
+    monkeypatch.setenv("GANZOO_INCEPTION_WEIGHTS", str(weights))
+    net = feature_net("inception")
+    assert "Inception" in net.label
+    a = _x(blobs(n=24, seed=3))
+    m = fid_kid(a, a, net, kid_subset_size=12, kid_subsets=5)
+    assert m["fid"] == pytest.approx(0.0, abs=1e-2) and m["n_real"] == 24
+
+    class Evil:
+        def __reduce__(self):
+            return (print, ("this must never run",))
+
+    bad = tmp_path / "evil.pth"
+    torch.save({"w": Evil()}, bad)
+    with pytest.raises(RuntimeError, match="not a plain Inception weights file"):
+        inception_net(str(bad))

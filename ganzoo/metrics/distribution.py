@@ -2,13 +2,15 @@
 
 Two feature networks, and every number says which one produced it:
 - "inception": torchmetrics' Inception-v3 (torch-fidelity's FID weights). The number comparable
-  with papers; needs `pip install torch-fidelity` and its weights (downloaded on first use).
+  with papers; needs `pip install torch-fidelity` and its weights: downloaded from GitHub on
+  first use, or a local copy named by GANZOO_INCEPTION_WEIGHTS (checked to hold only tensors).
 - "classifier": a small classifier ganzoo trained on the dataset itself (MNIST digits, emoji
   categories). Works offline and in seconds on a CPU; only comparable with other numbers from
   the same classifier, so it is reported as "FD/KD (classifier features)", never as FID.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import torch
@@ -41,28 +43,54 @@ class ClassifierFeatures(nn.Module):
 @dataclass
 class FeatureNet:
     """What torchmetrics gets as `feature`, how to feed it, and the label for reports."""
-    feature: int | nn.Module
+    feature: nn.Module
     label: str
-    takes_unit_range: bool  # Inception wants floats in [0, 1] (normalize=True); ours [-1, 1]
+    wants_uint8_rgb: bool  # Inception takes uint8 RGB (it resizes to 299 itself); ours [-1, 1]
 
     def prepare(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.takes_unit_range:
+        if not self.wants_uint8_rgb:
             return x
-        x = (x.float().clamp(-1, 1) + 1) / 2
+        x = ((x.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
         return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
+
+
+INCEPTION_WEIGHTS_URL = ("https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/"
+                         "weights-inception-2015-12-05-6726825d.pth")
+
+
+def inception_net(weights: str | None = None) -> nn.Module:
+    """torchmetrics' FID Inception-v3 (2048-d pool features), built once and shared by FID and KID."""
+    from torchmetrics.utilities.imports import _TORCH_FIDELITY_AVAILABLE
+
+    if not _TORCH_FIDELITY_AVAILABLE:
+        raise RuntimeError("Inception FID needs torch-fidelity: pip install torch-fidelity "
+                           "(its Inception weights download on first use); offline, use the "
+                           "classifier features (kind='classifier')")
+    from torchmetrics.image.fid import NoTrainInceptionV3
+
+    weights = weights or os.environ.get("GANZOO_INCEPTION_WEIGHTS") or None
+    if weights:
+        try:  # refuse a file with pickled objects before torch-fidelity unpickles it
+            torch.load(weights, map_location="cpu", weights_only=True)
+        except Exception as e:
+            raise RuntimeError(f"{weights} is not a plain Inception weights file ({type(e).__name__}); "
+                               f"expected {INCEPTION_WEIGHTS_URL.rsplit('/', 1)[1]}") from None
+    try:
+        net = NoTrainInceptionV3(name="inception-v3-compat", features_list=["2048"],
+                                 feature_extractor_weights_path=weights)
+    except OSError as e:  # no network and no local copy
+        raise RuntimeError(f"the Inception-v3 weights could not be downloaded ({type(e).__name__}); put "
+                           f"{INCEPTION_WEIGHTS_URL} on this machine and set GANZOO_INCEPTION_WEIGHTS to "
+                           f"its path, or use the classifier features (kind='classifier')") from None
+    net.num_features = 2048
+    return net
 
 
 def feature_net(kind: str = "classifier", dataset: str | None = None, classifier=None) -> FeatureNet:
     """kind "classifier" (ganzoo's classifier for `dataset`, or the given model/checkpoint name)
     or "inception" (torchmetrics' Inception-v3, 2048-d pool features)."""
     if kind == "inception":
-        from torchmetrics.utilities.imports import _TORCH_FIDELITY_AVAILABLE
-
-        if not _TORCH_FIDELITY_AVAILABLE:
-            raise RuntimeError("Inception FID needs torch-fidelity: pip install torch-fidelity "
-                               "(its Inception weights download on first use); offline, use the "
-                               "classifier features (kind='classifier')")
-        return FeatureNet(2048, "Inception-v3 pool3 (torchmetrics)", True)
+        return FeatureNet(inception_net(), "Inception-v3 pool features (torchmetrics FID weights)", True)
     if kind != "classifier":
         raise ValueError(f"unknown feature network {kind!r}; choose 'classifier' or 'inception'")
     name = classifier
@@ -87,11 +115,11 @@ def fid_kid(real: torch.Tensor, fake: torch.Tensor, net: FeatureNet, batch: int 
     from torchmetrics.image.kid import KernelInceptionDistance
     import warnings
 
-    unit = net.takes_unit_range
-    fid = FrechetInceptionDistance(feature=net.feature, normalize=unit)
+    # a custom network gets the images as prepared here (torchmetrics' `normalize` does not apply)
+    fid = FrechetInceptionDistance(feature=net.feature)
     with warnings.catch_warnings():  # "KID keeps all features in memory": fine at these sizes
         warnings.simplefilter("ignore", UserWarning)
-        kid = KernelInceptionDistance(feature=net.feature, normalize=unit, subsets=kid_subsets,
+        kid = KernelInceptionDistance(feature=net.feature, subsets=kid_subsets,
                                       subset_size=min(kid_subset_size, len(real), len(fake)))
     for x, is_real in ((real, True), (fake, False)):
         for chunk in x.split(batch):
