@@ -61,23 +61,15 @@ def build(name: str):
             if m.num_classes:
                 b["label"] = torch.randint(0, m.num_classes, (n,), device=dev)
             return b
-    elif fam == "pix2pix":
-        from ganzoo.nn.unet import Pix2PixConfig
-        from ganzoo.training import Pix2PixTask, Pix2PixTrainConfig
-
-        m = _make(Pix2PixConfig, tr["model"])
-        task = Pix2PixTask(m, _make(Pix2PixTrainConfig, tr["train"]))
-
-        def batch(n, dev):
-            s = m.img_size
-            return {"input": torch.rand(n, m.in_channels, s, s, device=dev) * 2 - 1,
-                    "image": torch.rand(n, m.out_channels, s, s, device=dev) * 2 - 1}
-    elif fam == "cyclegan":
-        from ganzoo.nn.resnet import CycleGANConfig
-        from ganzoo.training import CycleGANTask, CycleGANTrainConfig
-
-        m = _make(CycleGANConfig, tr["model"])
-        task = CycleGANTask(m, _make(CycleGANTrainConfig, tr["train"]))
+    elif fam in ("pix2pix", "cyclegan"):  # paired input -> target batches, the same shape for both
+        if fam == "pix2pix":
+            from ganzoo.nn.unet import Pix2PixConfig as MC
+            from ganzoo.training import Pix2PixTask as Task, Pix2PixTrainConfig as TC
+        else:
+            from ganzoo.nn.resnet import CycleGANConfig as MC
+            from ganzoo.training import CycleGANTask as Task, CycleGANTrainConfig as TC
+        m = _make(MC, tr["model"])
+        task = Task(m, _make(TC, tr["train"]))
 
         def batch(n, dev):
             s = m.img_size

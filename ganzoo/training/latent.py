@@ -97,6 +97,10 @@ class LatentTask:
         if dev.type == "cuda":
             G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
         self.G, self.D, self.opt_g, self.opt_d = accelerator.prepare(G, D, og, od)
+        self._streams(dev, seed)
+
+    def _streams(self, dev, seed: int) -> None:
+        """The training noise stream and the fixed inputs of the sample grids (classes cycling)."""
         self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
         fixed = torch.Generator().manual_seed(seed + 2)
         self.fixed_z = torch.randn(64, self.mcfg.z_dim, generator=fixed).to(dev)

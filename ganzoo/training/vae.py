@@ -72,12 +72,10 @@ class VAETask(LatentTask):
         self.G_ema = copy.deepcopy(G).requires_grad_(False).to(dev)
         t = self.tcfg
         opt = adam(list(G.parameters()) + list(E.parameters()), t.lr_g, t.beta1, t.beta2, dev)
+        if dev.type == "cuda":
+            G, E = G.to(memory_format=torch.channels_last), E.to(memory_format=torch.channels_last)
         self.G, self.E, self.opt = accelerator.prepare(G, E, opt)
-        self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
-        fixed = torch.Generator().manual_seed(seed + 2)
-        self.fixed_z = torch.randn(64, self.mcfg.z_dim, generator=fixed).to(dev)
-        n = self.mcfg.num_classes
-        self.fixed_y = (torch.arange(64) % n).to(dev) if n else None
+        self._streams(dev, seed)
 
     def modules(self) -> dict:
         return {"G": self.G, "E": self.E, "G_ema": self.G_ema}
