@@ -95,6 +95,9 @@ def measure(name: str, steps: int, warmup: int, batch_size: int | None, mixed_pr
     for k, v in (train_overrides or {}).items():
         setattr(task.tcfg, k, v)
     bs = batch_size or bs
+    from accelerate.state import AcceleratorState
+
+    AcceleratorState._reset_state()  # a process-wide singleton: each row may use another precision
     acc = _accelerator(mixed_precision)
     task.setup(acc, seed=0)
     task.total_steps = 10 * (steps + warmup)
