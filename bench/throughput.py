@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ganzoo import hub  # noqa: E402
-from ganzoo.training.loop import _accelerator, hardware  # noqa: E402
+from ganzoo.training.loop import _accelerator, compile_networks, hardware  # noqa: E402
 
 BUNDLED = {"latent": ["mnist-cgan", "emoji-gan"], "pix2pix": ["sketch2emoji"], "cyclegan": ["noto2twemoji"],
            "inpaint": ["emoji-inpaint"]}
@@ -90,7 +90,7 @@ def build(name: str):
 
 
 def measure(name: str, steps: int, warmup: int, batch_size: int | None, mixed_precision: str,
-            train_overrides: dict | None = None) -> dict:
+            train_overrides: dict | None = None, compile: bool = False) -> dict:
     task, make_batch, bs, cfg = build(name)
     for k, v in (train_overrides or {}).items():
         setattr(task.tcfg, k, v)
@@ -100,6 +100,8 @@ def measure(name: str, steps: int, warmup: int, batch_size: int | None, mixed_pr
     AcceleratorState._reset_state()  # a process-wide singleton: each row may use another precision
     acc = _accelerator(mixed_precision)
     task.setup(acc, seed=0)
+    if compile:  # the warm-up steps absorb the compilation
+        compile_networks(task)
     task.total_steps = 10 * (steps + warmup)
     dev = acc.device
     k = task.batches_per_step
@@ -184,6 +186,7 @@ def main():
     ap.add_argument("--batch-size", type=int, help="default: the batch the bundled model was trained with")
     ap.add_argument("--mixed-precision", default="auto", choices=("auto", "no", "bf16"),
                     help="auto: bf16 on CUDA, fp32 on CPU (as the loop)")
+    ap.add_argument("--compile", action="store_true", help="torch.compile the step's networks (as train --compile)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", help="also write the rows to this file")
     ap.add_argument("--reference", metavar="PATH", help="a checkout of the reference pix2pix/CycleGAN code")
@@ -197,9 +200,10 @@ def main():
             except hub.CheckpointError:
                 print(f"(skipping {name}: not installed)")
                 continue
-            rows.append(measure(name, a.steps, a.warmup, a.batch_size, a.mixed_precision))
+            rows.append(measure(name, a.steps, a.warmup, a.batch_size, a.mixed_precision, compile=a.compile))
             print(f"  {name}: {rows[-1]['img_per_s']:.1f} img/s", flush=True)
-    print(f"\nTraining throughput on {hardware()}, precision {a.mixed_precision}, {a.steps} timed steps after "
+    print(f"\nTraining throughput on {hardware()}, precision {a.mixed_precision}"
+          f"{', torch.compile' if a.compile else ''}, {a.steps} timed steps after "
           f"{a.warmup} warm-up\n")
     print("| model (family) | resolution | batch | ms / step | images / s | the bundled run (its hardware) |")
     print("|---|---|---|---|---|---|")
@@ -214,7 +218,7 @@ def main():
             if fam not in a.families:
                 continue
             same = {"augment": "none"} if fam == "pix2pix" else {}
-            ours = measure(name, a.steps, a.warmup, a.batch_size, a.mixed_precision, same)
+            ours = measure(name, a.steps, a.warmup, a.batch_size, a.mixed_precision, same, a.compile)
             ours32 = measure(name, a.steps, a.warmup, a.batch_size, "no", same)
             ref = measure_reference(a.reference, name, a.steps, a.warmup, a.batch_size)
             ref_rows.append((name, fam, ours, ours32, ref))

@@ -20,6 +20,7 @@ def add_loop_args(p: argparse.ArgumentParser, out: str, batch_size: int, steps: 
     lp.add_argument("--push-to-hub", metavar="REPO", help="publish the exported checkpoint to this Hub repo")
     lp.add_argument("--threads", type=int, help="CPU threads for torch")
     lp.add_argument("--no-progress", action="store_true")
+    lp.add_argument("--compile", action="store_true", help="torch.compile the networks of the training step")
     lp.add_argument("--evaluate", action="store_true",
                     help="measure the exported checkpoint at the end (python -m ganzoo.evaluate) and store "
                          "the numbers in its config.json and card")
@@ -29,7 +30,8 @@ def loop_config(args) -> LoopConfig:
     return LoopConfig(out_dir=args.out, steps=args.steps, batch_size=args.batch_size, seed=args.seed,
                       sample_every=args.sample_every, ckpt_every=args.ckpt_every,
                       mixed_precision=args.mixed_precision, resume=args.resume, export_dir=args.export,
-                      push_to_hub=args.push_to_hub, progress=not args.no_progress)
+                      push_to_hub=args.push_to_hub, progress=not args.no_progress,
+                      compile=args.compile)
 
 
 def run(script: str, args, build, argv=None):

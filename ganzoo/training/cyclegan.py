@@ -19,6 +19,7 @@ from ..nn.resnet import CycleGANConfig, GeneratorPair
 from ..nn.unet import init_normal
 from ..utils import make_grid, to_rgb, to_tensor
 from .pool import ImagePool
+from .loop import unwrap
 from .optim import adam, constant_then_linear, set_lr
 
 
@@ -122,7 +123,7 @@ class CycleGANTask:
 
     # -- outputs -----------------------------------------------------------------------------------
     def _pair(self) -> GeneratorPair:
-        return self.acc.unwrap_model(self.G)
+        return unwrap(self.acc, self.G)
 
     @torch.no_grad()
     def _grid(self, g, a, b):

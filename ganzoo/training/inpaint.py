@@ -18,6 +18,7 @@ from ..data.masks import free_form_masks
 from ..losses import d_loss, g_loss
 from ..nn.inpaint import InpaintConfig, InpaintGenerator, SNPatchDiscriminator, composite, show_hole
 from ..utils import make_grid, to_rgb, to_tensor
+from .loop import unwrap
 from .optim import adam, constant_then_linear, set_lr
 
 
@@ -104,7 +105,7 @@ class InpaintTask:
                 "l1_hole": (outs[-1].float() - real).abs()[hole].mean().item() / 2, "lr": lr}
 
     def _generator(self) -> InpaintGenerator:
-        return self.acc.unwrap_model(self.G)
+        return unwrap(self.acc, self.G)
 
     @torch.no_grad()
     def _grid(self, g, x, m):

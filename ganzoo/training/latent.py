@@ -13,6 +13,7 @@ from ..directions import sefa
 from ..losses import LOSSES, d_loss, g_loss, gradient_penalty, r1_penalty
 from ..nn.dcgan import Discriminator, Generator, LatentGANConfig, init_weights
 from ..utils import make_grid
+from .loop import unwrap
 from .optim import adam
 
 
@@ -127,6 +128,8 @@ class LatentTask:
     def train_step(self, batches: list[dict], step: int) -> dict[str, float]:
         t, acc = self.tcfg, self.acc
         G, D = self.G, self.D
+        # penalties differentiate D's gradient (double backward), which compiled graphs do not support
+        D_plain = unwrap(acc, D)
         logs = {}
         for batch in batches:  # n_critic discriminator updates, each on a fresh real batch
             real, y_real = batch["image"], batch.get("label")
@@ -137,11 +140,11 @@ class LatentTask:
                     fake = G(z, y_fake)
                 if t.r1_gamma > 0:
                     real = real.detach().requires_grad_(True)
-                real_out = D(self._aug(real), y_real)
+                real_out = (D_plain if t.r1_gamma > 0 else D)(self._aug(real), y_real)
                 fake_out = D(self._aug(fake), y_fake)
                 loss_d = d_loss(t.loss, real_out.float(), fake_out.float())
                 if t.loss == "wgan-gp":
-                    gp = gradient_penalty(lambda x: D(x, y_real), self._aug(real), self._aug(fake))
+                    gp = gradient_penalty(lambda x: D_plain(x, y_real), self._aug(real), self._aug(fake))
                     loss_d = loss_d + t.gp_weight * gp
                     logs["gp"] = gp.item()
                 if t.r1_gamma > 0:
@@ -169,7 +172,7 @@ class LatentTask:
     @torch.no_grad()
     def _update_ema(self, step: int) -> None:
         decay = min(self.tcfg.ema_decay, (1 + step) / (10 + step))
-        g = self.acc.unwrap_model(self.G)
+        g = unwrap(self.acc, self.G)
         for pe, p in zip(self.G_ema.parameters(), g.parameters()):
             pe.lerp_(p.detach(), 1 - decay)
         for be, b in zip(self.G_ema.buffers(), g.buffers()):

@@ -47,6 +47,7 @@ class LoopConfig:
     export_dir: str | None = None      # default: <out_dir>/final
     push_to_hub: str | None = None
     progress: bool = True
+    compile: bool = False              # torch.compile the networks the training step runs
 
 
 def _accelerator(mixed_precision: str):
@@ -102,6 +103,27 @@ class DeviceData:
         return out
 
 
+def unwrap(accelerator, model):
+    """The plain module under accelerate's wrappers and torch.compile's (its keys, its methods)."""
+    m = accelerator.unwrap_model(model)
+    return getattr(m, "_orig_mod", m)
+
+
+TRAINED_NETWORKS = ("G", "D", "D_A", "D_B", "E")  # the attributes tasks run in train_step
+
+
+def compile_networks(task) -> list[str]:
+    """Replace the task's training networks by torch.compile'd wrappers (same parameters; the EMA
+    generator, sample grids and exports keep using plain modules)."""
+    done = []
+    for name in TRAINED_NETWORKS:
+        m = getattr(task, name, None)
+        if isinstance(m, torch.nn.Module):
+            setattr(task, name, torch.compile(m))
+            done.append(name)
+    return done
+
+
 # ---- resume state ---------------------------------------------------------------------------
 
 def _rng_state(task) -> dict:
@@ -119,7 +141,7 @@ def save_state(out_dir: Path, step: int, task, accelerator, clock: dict | None =
     def write(tmp: Path):
         tensors = {}
         for mname, m in task.modules().items():
-            for k, v in accelerator.unwrap_model(m).state_dict().items():
+            for k, v in unwrap(accelerator, m).state_dict().items():
                 tensors[f"{mname}.{k}"] = v.detach().cpu().contiguous().clone()
         save_file(tensors, str(tmp / "modules.safetensors"))
         torch.save({k: o.state_dict() for k, o in task.optimizers().items()}, tmp / "optimizers.pt")
@@ -148,7 +170,7 @@ def load_state(state: Path, task, accelerator) -> dict:
     for mname, m in task.modules().items():
         prefix = mname + "."
         sd = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
-        accelerator.unwrap_model(m).load_state_dict(sd, strict=True)
+        unwrap(accelerator, m).load_state_dict(sd, strict=True)
     # our own files; weights_only refuses anything but tensors and plain containers
     opts = torch.load(state / "optimizers.pt", weights_only=True, map_location="cpu")
     for k, o in task.optimizers().items():
@@ -184,6 +206,8 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
     torch.manual_seed(cfg.seed)
     np.random.seed(cfg.seed)
     task.setup(accelerator, cfg.seed)
+    if cfg.compile:
+        accelerator.print(f"torch.compile: {', '.join(compile_networks(task))}")
     task.total_steps = cfg.steps  # for tasks with a learning-rate schedule
     paired = hasattr(data, "b")  # a PairSet: A is the input, B the target
     feed = DeviceData(data.b if paired else data.images, None if paired else data.labels, cfg.batch_size,

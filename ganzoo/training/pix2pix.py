@@ -17,6 +17,7 @@ from ..losses import d_loss, g_loss
 from ..nn.patchgan import NLayerDiscriminator
 from ..nn.unet import Pix2PixConfig, init_normal, unet_from_config
 from ..utils import make_grid, to_rgb, to_tensor
+from .loop import unwrap
 from .optim import adam, constant_then_linear, set_lr
 
 AUGMENTS = ("sketch", "joint", "none")
@@ -124,7 +125,7 @@ class Pix2PixTask:
 
     # -- outputs -----------------------------------------------------------------------------------
     def _generator(self):
-        return self.acc.unwrap_model(self.G)
+        return unwrap(self.acc, self.G)
 
     @torch.no_grad()
     def sample_grid(self):
