@@ -33,6 +33,7 @@ import json, resource, statistics, sys, time
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
+ROOT, NAME, KIND, THREADS, RUNS = json.loads(sys.argv[1])
 sys.path.insert(0, ROOT)
 import ganzoo
 from ganzoo.pipelines import CycleGANPipeline, InpaintPipeline, LatentPipeline, Pix2PixPipeline
@@ -81,9 +82,8 @@ print(json.dumps({"base_mb": base, "loaded_mb": loaded, "peak_mb": peak, "load_s
 
 
 def run_case(name: str, kind: str, threads: int, runs: int) -> dict:
-    code = CHILD.replace("ROOT", repr(str(ROOT))).replace("THREADS", str(threads)).replace(
-        "KIND", repr(kind)).replace("NAME", repr(name)).replace("RUNS", str(runs))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    args = json.dumps([str(ROOT), name, kind, threads, runs])
+    out = subprocess.run([sys.executable, "-c", CHILD, args], capture_output=True, text=True, cwd=ROOT)
     if out.returncode != 0:
         raise RuntimeError(f"{name}: {out.stderr.strip().splitlines()[-1] if out.stderr else out.returncode}")
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -25,7 +25,6 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import fields
 from pathlib import Path
 
 import torch
@@ -34,15 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ganzoo import hub  # noqa: E402
+from ganzoo.registry import from_dict  # noqa: E402
 from ganzoo.training.loop import _accelerator, compile_networks, hardware  # noqa: E402
 
 BUNDLED = {"latent": ["mnist-cgan", "emoji-gan"], "pix2pix": ["sketch2emoji"], "cyclegan": ["noto2twemoji"],
            "inpaint": ["emoji-inpaint"]}
-
-
-def _make(cls, values: dict):
-    known = {f.name for f in fields(cls)}
-    return cls(**{k: v for k, v in values.items() if k in known})
 
 
 def build(name: str):
@@ -53,8 +48,8 @@ def build(name: str):
         from ganzoo.nn.dcgan import LatentGANConfig
         from ganzoo.training import LatentTask, LatentTrainConfig
 
-        m = _make(LatentGANConfig, tr["model"])
-        task = LatentTask(m, _make(LatentTrainConfig, tr["train"]))
+        m = from_dict(LatentGANConfig, tr["model"])
+        task = LatentTask(m, from_dict(LatentTrainConfig, tr["train"]))
 
         def batch(n, dev):
             b = {"image": torch.rand(n, m.channels, m.img_size, m.img_size, device=dev) * 2 - 1}
@@ -68,8 +63,8 @@ def build(name: str):
         else:
             from ganzoo.nn.resnet import CycleGANConfig as MC
             from ganzoo.training import CycleGANTask as Task, CycleGANTrainConfig as TC
-        m = _make(MC, tr["model"])
-        task = Task(m, _make(TC, tr["train"]))
+        m = from_dict(MC, tr["model"])
+        task = Task(m, from_dict(TC, tr["train"]))
 
         def batch(n, dev):
             s = m.img_size
@@ -79,8 +74,8 @@ def build(name: str):
         from ganzoo.nn.inpaint import InpaintConfig
         from ganzoo.training.inpaint import InpaintTask, InpaintTrainConfig
 
-        m = _make(InpaintConfig, tr["model"])
-        task = InpaintTask(m, _make(InpaintTrainConfig, tr["train"]))
+        m = from_dict(InpaintConfig, tr["model"])
+        task = InpaintTask(m, from_dict(InpaintTrainConfig, tr["train"]))
 
         def batch(n, dev):
             return {"image": torch.rand(n, m.channels, m.img_size, m.img_size, device=dev) * 2 - 1}

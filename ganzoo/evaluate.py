@@ -26,7 +26,8 @@ import torch
 
 from . import hub
 from .cards import record_metrics
-from .metrics.distribution import ClassifierFeatures, feature_net, fid_kid
+from .metrics.distribution import ClassifierFeatures, feature_net, fid_kid_features
+from .metrics.distribution import features as extract
 from .metrics.report import generate
 from .utils import to_tensor
 
@@ -65,15 +66,16 @@ def evaluate_latent(ckpt: hub.Checkpoint, features=("classifier",), n: int = 10_
     out = {}
     for kind in features:
         net = (nets or {}).get(kind) or feature_net(kind, dataset)
-        m = fid_kid(real, fake, net)
+        f_fake = extract(fake, net)
+        m = fid_kid_features(extract(real, net), f_fake, net.label)
         out[f"fd_{kind}" if kind == "classifier" else "fid_inception"] = round(m["fid"], 3)
         out[f"kd_{kind}" if kind == "classifier" else "kid_inception"] = round(m["kid_mean"], 5)
         if kind == "classifier" and cfg.num_classes and isinstance(net.feature, ClassifierFeatures):
             clf = net.feature.clf
             mapping = class_map([str(c) for c in clf.cfg.class_names or []], [str(c) for c in cfg.class_names or []])
-            if mapping is not None:
+            if mapping is not None:  # the classifier's head on the features FID already used
                 with torch.inference_mode():
-                    pred = torch.cat([clf.head(net.feature(x)).argmax(1) for x in fake.split(500)])
+                    pred = clf.head(f_fake).argmax(1)
                 out["class_accuracy"] = round(float((mapping[pred] == ys).float().mean()), 4)
     out["n_generated"], out["n_heldout"] = len(fake), len(real)
     return out

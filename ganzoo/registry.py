@@ -21,10 +21,14 @@ def config_class(family: str):
     return getattr(import_module(mod), cfg_name)
 
 
-def make_config(family: str, values: dict):
-    cls = config_class(family)
+def from_dict(cls, values: dict):
+    """A config dataclass from a dict that may carry keys of other versions or other configs."""
     known = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in values.items() if k in known})
+
+
+def make_config(family: str, values: dict):
+    return from_dict(config_class(family), values)
 
 
 def create(family: str, cfg):

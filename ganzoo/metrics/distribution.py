@@ -107,26 +107,50 @@ def feature_net(kind: str = "classifier", dataset: str | None = None, classifier
     return FeatureNet(net, net.label, False)
 
 
+class _Precomputed(nn.Module):
+    """torchmetrics' feature slot for features already extracted (each image goes through the
+    network once, shared by FID, KID and the caller's class predictions)."""
+
+    def __init__(self, num_features: int):
+        super().__init__()
+        self.num_features = num_features
+
+    def forward(self, feats: torch.Tensor) -> torch.Tensor:
+        return feats
+
+
 @torch.inference_mode()
+def features(x: torch.Tensor, net: FeatureNet, batch: int = 500) -> torch.Tensor:
+    """The feature network's N×D features of images in [-1, 1]."""
+    return torch.cat([net.feature(net.prepare(chunk)).float() for chunk in x.split(batch)])
+
+
 def fid_kid(real: torch.Tensor, fake: torch.Tensor, net: FeatureNet, batch: int = 500,
             kid_subsets: int = 50, kid_subset_size: int = 1000, seed: int = 0) -> dict:
     """FID and KID (mean, std over subsets) of `fake` against `real`, both N×C×H×W in [-1, 1]."""
+    return fid_kid_features(features(real, net, batch), features(fake, net, batch), net.label,
+                            kid_subsets, kid_subset_size, seed)
+
+
+@torch.inference_mode()
+def fid_kid_features(f_real: torch.Tensor, f_fake: torch.Tensor, label: str, kid_subsets: int = 50,
+                     kid_subset_size: int = 1000, seed: int = 0) -> dict:
+    """FID and KID from features extracted by `features` (torchmetrics' implementations)."""
     from torchmetrics.image.fid import FrechetInceptionDistance
     from torchmetrics.image.kid import KernelInceptionDistance
     import warnings
 
-    # a custom network gets the images as prepared here (torchmetrics' `normalize` does not apply)
-    fid = FrechetInceptionDistance(feature=net.feature)
+    slot = _Precomputed(f_real.shape[1])
+    fid = FrechetInceptionDistance(feature=slot)
     with warnings.catch_warnings():  # "KID keeps all features in memory": fine at these sizes
         warnings.simplefilter("ignore", UserWarning)
-        kid = KernelInceptionDistance(feature=net.feature, subsets=kid_subsets,
-                                      subset_size=min(kid_subset_size, len(real), len(fake)))
-    for x, is_real in ((real, True), (fake, False)):
-        for chunk in x.split(batch):
-            chunk = net.prepare(chunk)
-            fid.update(chunk, real=is_real)
-            kid.update(chunk, real=is_real)
-    torch.manual_seed(seed)  # KID draws its subsets from the global generator
-    kid_mean, kid_std = kid.compute()
+        kid = KernelInceptionDistance(feature=slot, subsets=kid_subsets,
+                                      subset_size=min(kid_subset_size, len(f_real), len(f_fake)))
+    for f, is_real in ((f_real, True), (f_fake, False)):
+        fid.update(f, real=is_real)
+        kid.update(f, real=is_real)
+    with torch.random.fork_rng():  # KID draws its subsets from the global generator: seed it, then restore
+        torch.manual_seed(seed)
+        kid_mean, kid_std = kid.compute()
     return {"fid": float(fid.compute()), "kid_mean": float(kid_mean), "kid_std": float(kid_std),
-            "features": net.label, "n_real": len(real), "n_fake": len(fake)}
+            "features": label, "n_real": len(f_real), "n_fake": len(f_fake)}
