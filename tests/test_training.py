@@ -163,3 +163,32 @@ def test_compiled_training_matches_eager_and_saves_plain_keys(tmp_path):
         assert torch.allclose(a[k].float(), b[k].float(), atol=2e-3), k
     fit(tiny_task("ns"), blobs(), tiny_loop(tmp_path / "compiled", steps=6, resume=True))  # eager resume
     assert latest_state(tmp_path / "compiled").name == "step-00000006"
+
+
+def test_time_budget_fits_the_run_and_its_schedule_to_the_wall_clock(tmp_path):
+    """--time-budget: a run asked for a million steps stops near its budget, at a step count it
+    planned from the measured rate (so the lr schedule's end moved with it), and a resume without
+    the flag keeps that plan instead of going on to the million."""
+    task, out = tiny_task(), tmp_path / "run"
+    t = time.perf_counter()
+    export = fit(task, blobs(), tiny_loop(out, steps=1_000_000, ckpt_every=10**9, sample_every=10**9,
+                                          time_budget_s=4.0))
+    wall = time.perf_counter() - t
+    steps = json.loads((export / "config.json").read_text())["training"]["steps"]
+    assert 20 < steps < 1_000_000 and task.total_steps == steps
+    assert wall < 4.0 + 6.0, wall           # the export and card are outside the budget
+    meta = json.loads((latest_state(out) / "meta.json").read_text())
+    assert meta["step"] == meta["planned_steps"] == steps
+    again = tiny_task()
+    fit(again, blobs(), tiny_loop(out, steps=1_000_000, resume=True))
+    assert again.total_steps == steps
+
+
+def test_time_budget_flag_parses_durations():
+    from ganzoo.training.cli import duration_s
+
+    assert duration_s("90s") == 90 and duration_s("6m") == 360 and duration_s("1.5h") == 5400
+    assert duration_s("2") == 120
+    for bad in ("soon", "-3m", "0"):
+        with pytest.raises(Exception, match="duration|positive"):
+            duration_s(bad)

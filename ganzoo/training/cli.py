@@ -6,9 +6,25 @@ import argparse
 from .loop import LoopConfig, fit, main_command
 
 
+def duration_s(text: str) -> float:
+    """'90s', '6m', '1.5h' or a bare number of minutes -> seconds."""
+    t = text.strip().lower()
+    unit = {"s": 1, "m": 60, "h": 3600}.get(t[-1:])
+    try:
+        value = float(t[:-1] if unit else t) * (unit or 60)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration (examples: 90s, 6m, 1.5h)") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("the time budget must be positive")
+    return value
+
+
 def add_loop_args(p: argparse.ArgumentParser, out: str, batch_size: int, steps: int = 10_000) -> None:
     lp = p.add_argument_group("loop")
     lp.add_argument("--steps", type=int, default=steps)
+    lp.add_argument("--time-budget", type=duration_s, metavar="DURATION",
+                    help="fit the run to this wall time (90s, 20m, 1.5h; bare number: minutes): --steps "
+                         "becomes what the measured step rate allows, so the lr schedule still ends at 0")
     lp.add_argument("--batch-size", type=int, default=batch_size)
     lp.add_argument("--seed", type=int, default=0)
     lp.add_argument("--out", default=out, help="run folder (samples, log, resume state)")
@@ -31,7 +47,7 @@ def loop_config(args) -> LoopConfig:
                       sample_every=args.sample_every, ckpt_every=args.ckpt_every,
                       mixed_precision=args.mixed_precision, resume=args.resume, export_dir=args.export,
                       push_to_hub=args.push_to_hub, progress=not args.no_progress,
-                      compile=args.compile)
+                      compile=args.compile, time_budget_s=args.time_budget)
 
 
 def run(script: str, args, build, argv=None):

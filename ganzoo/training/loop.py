@@ -48,6 +48,40 @@ class LoopConfig:
     push_to_hub: str | None = None
     progress: bool = True
     compile: bool = False              # torch.compile the networks the training step runs
+    time_budget_s: float | None = None  # fit the run's step count (and lr schedule) to this wall time
+
+
+class StepPlanner:
+    """Fits a run to a wall-clock budget: `steps` becomes what the measured step rate allows.
+
+    A fixed step count cannot be known in advance for a new machine, and stopping at the deadline
+    would cut the learning-rate decay short. So the planner times steps after a short warm-up
+    (which absorbs CUDA start-up and compilation), sets the total once, and corrects it once more
+    at 40% of the budget, while schedules with decay_from >= 0.5 are still at their constant lr.
+    """
+
+    WARMUP, MIN_WINDOW_S, CORRECT_AT = 5, 2.0, 0.4
+
+    def __init__(self, budget_s: float, cap: int, step: int):
+        self.budget_s, self.cap, self.t0 = budget_s, cap, time.perf_counter()
+        self.warm_until, self.mark = step + self.WARMUP, None  # mark: (step, time) the timing opened
+        self.plans = 0                                          # 0: none yet, 1: planned, 2: corrected
+
+    def update(self, step: int) -> int | None:
+        """Called after each step; returns the run's new total when it (re)plans, else None."""
+        now = time.perf_counter()
+        if self.mark is None:  # warm-up: a few steps, or less where steps are slow against the budget
+            if step >= self.warm_until or (now - self.t0 >= 0.05 * self.budget_s and step >= self.warm_until - 3):
+                self.mark = (step, now)
+            return None
+        elapsed = now - self.t0
+        due = (now - self.mark[1] >= self.MIN_WINDOW_S) if self.plans == 0 else \
+            (self.plans == 1 and elapsed >= self.CORRECT_AT * self.budget_s)
+        if not due:
+            return None
+        self.plans += 1
+        rate = (step - self.mark[0]) / max(now - self.mark[1], 1e-9)
+        return max(step + 1, min(self.cap, step + int(rate * max(0.0, self.budget_s - elapsed))))
 
 
 def _accelerator(mixed_precision: str):
@@ -208,7 +242,8 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
     task.setup(accelerator, cfg.seed)
     if cfg.compile:
         accelerator.print(f"torch.compile: {', '.join(compile_networks(task))}")
-    task.total_steps = cfg.steps  # for tasks with a learning-rate schedule
+    total = cfg.steps  # may be lowered to fit cfg.time_budget_s
+    task.total_steps = total  # for tasks with a learning-rate schedule
     paired = hasattr(data, "b")  # a PairSet: A is the input, B the target
     feed = DeviceData(data.b if paired else data.images, None if paired else data.labels, cfg.batch_size,
                       cfg.seed, accelerator.device, accelerator.process_index, accelerator.num_processes,
@@ -222,6 +257,8 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
         if state is not None:
             meta = load_state(state, task, accelerator)
             step = meta["step"]
+            if meta.get("planned_steps") and not cfg.time_budget_s:  # keep a budgeted run's schedule
+                total = task.total_steps = min(cfg.steps, meta["planned_steps"])
             before = {k: meta.get(k, v) for k, v in before.items()}
             accelerator.print(f"resumed from {state} (step {step})")
             if (out_dir / "run.json").is_file():  # the model card names the command that started it
@@ -231,17 +268,19 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
     (out_dir / "run.json").write_text(json.dumps({"loop": asdict(cfg), "task": task.describe(),
                                                    "commands": commands}, indent=2))
 
-    bar = tqdm(total=cfg.steps, initial=step, disable=not (cfg.progress and accelerator.is_main_process),
+    planner = StepPlanner(cfg.time_budget_s, cfg.steps, step) if cfg.time_budget_s else None
+    bar = tqdm(total=total, initial=step, disable=not (cfg.progress and accelerator.is_main_process),
                dynamic_ncols=True, mininterval=1.0)
     t0, images_seen, logs = time.perf_counter(), 0, {}
 
     def clock():  # totals over every session of this run, for the card
-        return {"wall_time_s": before["wall_time_s"] + time.perf_counter() - t0,
-                "images_seen": before["images_seen"] + images_seen}
+        c = {"wall_time_s": before["wall_time_s"] + time.perf_counter() - t0,
+             "images_seen": before["images_seen"] + images_seen}
+        return c if planner is None else {**c, "planned_steps": total}
 
     log_file = open(out_dir / "log.jsonl", "a")
     try:
-        while step < cfg.steps:
+        while step < total:
             batches = [feed.batch(step * k + j) for j in range(k)]
             logs = task.train_step(batches, step)
             bad = {n: v for n, v in logs.items() if not math.isfinite(v)}
@@ -254,27 +293,31 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
             step += 1
             images_seen += cfg.batch_size * k * accelerator.num_processes
             bar.update(1)
-            if step % cfg.log_every == 0 or step == cfg.steps:
+            if planner is not None and (new := planner.update(step)) is not None and new != total:
+                accelerator.print(f"time budget {cfg.time_budget_s:.0f} s: {new} steps "
+                                  f"({'corrected' if planner.plans == 2 else 'planned'} at step {step})")
+                total = task.total_steps = bar.total = new
+            if step % cfg.log_every == 0 or step == total:
                 bar.set_postfix({n: f"{v:.3f}" for n, v in logs.items()}, refresh=False)
                 rate = images_seen / (time.perf_counter() - t0)
                 log_file.write(json.dumps({"step": step, **logs, "img_per_s": round(rate, 1)}) + "\n")
                 log_file.flush()
-            if accelerator.is_main_process and (step % cfg.sample_every == 0 or step == cfg.steps):
+            if accelerator.is_main_process and (step % cfg.sample_every == 0 or step == total):
                 grid = task.sample_grid()
                 if grid is not None:
                     save_grid(grid, out_dir / "samples" / f"step_{step:08d}.png", nrow=8)
-            if accelerator.is_main_process and (step % cfg.ckpt_every == 0 or step == cfg.steps):
+            if accelerator.is_main_process and (step % cfg.ckpt_every == 0 or step == total):
                 save_state(out_dir, step, task, accelerator, clock())
     finally:
         bar.close()
         log_file.close()
 
-    total = clock()
+    spent = clock()
     export = Path(cfg.export_dir or out_dir / "final")
     if accelerator.is_main_process:
-        meta = {"training": {"steps": cfg.steps, "batch_size": cfg.batch_size, "seed": cfg.seed,
-                             "hardware": hardware(), "wall_time_s": round(total["wall_time_s"], 1),
-                             "images_per_s": round(total["images_seen"] / max(total["wall_time_s"], 1e-9), 1),
+        meta = {"training": {"steps": total, "batch_size": cfg.batch_size, "seed": cfg.seed,
+                             "hardware": hardware(), "wall_time_s": round(spent["wall_time_s"], 1),
+                             "images_per_s": round(spent["images_seen"] / max(spent["wall_time_s"], 1e-9), 1),
                              "command": commands[0] if commands else None, "resumed_with": commands[1:], **task.describe()}}
         task.export(export, meta)
         write_model_card(export)

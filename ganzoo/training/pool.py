@@ -20,17 +20,23 @@ class ImagePool(nn.Module):
         ½ return a stored older image (and store the new one in its place), else the new one."""
         if self.size == 0:
             return batch
-        out = []
-        for img in batch.detach():
-            n = int(self.count)
-            if n < self.size:
-                self.images[n] = img
-                self.count += 1
+        n = len(batch)
+        coin = torch.rand(n, generator=gen, device=gen.device)
+        slot = torch.randint(0, self.size, (n,), generator=gen, device=gen.device)
+        # one device->host copy for all of the batch's decisions: on a GPU each .item() would stall
+        # the launch queue, twice per image
+        plan = torch.cat([coin, slot.to(coin.dtype), self.count.to(coin.device, coin.dtype).view(1)]).tolist()
+        count, out = int(plan[-1]), []
+        for i, img in enumerate(batch.detach()):
+            if count < self.size:
+                self.images[count] = img
+                count += 1
                 out.append(img)
-            elif torch.rand((), generator=gen, device=gen.device).item() < 0.5:
-                i = int(torch.randint(0, self.size, (), generator=gen, device=gen.device))
-                out.append(self.images[i].clone())
-                self.images[i] = img
+            elif plan[i] < 0.5:
+                j = int(plan[n + i])
+                out.append(self.images[j].clone())
+                self.images[j] = img
             else:
                 out.append(img)
+        self.count.fill_(count)
         return torch.stack(out)
