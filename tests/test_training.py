@@ -192,3 +192,30 @@ def test_time_budget_flag_parses_durations():
     for bad in ("soon", "-3m", "0"):
         with pytest.raises(Exception, match="duration|positive"):
             duration_s(bad)
+
+
+def test_init_from_starts_the_generator_from_an_export(tmp_path):
+    first = fit(tiny_task(), blobs(), tiny_loop(tmp_path / "a", steps=4))
+    exported = load_file(str(first / "model.safetensors"))
+    task = tiny_task()
+    fit(task, blobs(), tiny_loop(tmp_path / "b", steps=0, init_from=str(first)))
+    g = {k: v for k, v in task.G.state_dict().items()}
+    assert all(torch.allclose(g[k].float(), v.float(), atol=1e-3) for k, v in exported.items())
+    wide = tiny_task()
+    wide.mcfg.ngf = 16
+    with pytest.raises(ValueError, match="does not match this model"):
+        fit(wide, blobs(), tiny_loop(tmp_path / "c", steps=2, init_from=str(first)))
+
+
+def test_resume_with_a_noise_stream_from_another_device_type(tmp_path, capsys):
+    """A CPU generator's state does not fit a CUDA generator (and back): resuming a CPU run on a
+    GPU must go on with a new seeded stream, not fail (simulated with a state of the wrong size)."""
+    out = tmp_path / "run"
+    fit(tiny_task(), blobs(), tiny_loop(out, steps=2))
+    rng_file = latest_state(out) / "rng.pt"
+    rng = torch.load(rng_file, weights_only=True)
+    rng["noise"] = rng["noise"][:16].clone()
+    torch.save(rng, rng_file)
+    fit(tiny_task(), blobs(), tiny_loop(out, steps=4, resume=True))
+    assert "another device type" in capsys.readouterr().out
+    assert json.loads((latest_state(out) / "meta.json").read_text())["step"] == 4

@@ -32,6 +32,8 @@ def add_loop_args(p: argparse.ArgumentParser, out: str, batch_size: int, steps: 
     lp.add_argument("--sample-every", type=int, default=500)
     lp.add_argument("--ckpt-every", type=int, default=1000)
     lp.add_argument("--mixed-precision", default="auto", choices=("auto", "no", "bf16", "fp16"))
+    lp.add_argument("--init-from", metavar="CHECKPOINT",
+                    help="start the generator from an exported checkpoint (fresh discriminator and optimisers)")
     lp.add_argument("--resume", action="store_true", help="continue from OUT's latest saved state")
     lp.add_argument("--push-to-hub", metavar="REPO", help="publish the exported checkpoint to this Hub repo")
     lp.add_argument("--threads", type=int, help="CPU threads for torch")
@@ -47,7 +49,7 @@ def loop_config(args) -> LoopConfig:
                       sample_every=args.sample_every, ckpt_every=args.ckpt_every,
                       mixed_precision=args.mixed_precision, resume=args.resume, export_dir=args.export,
                       push_to_hub=args.push_to_hub, progress=not args.no_progress,
-                      compile=args.compile, time_budget_s=args.time_budget)
+                      compile=args.compile, time_budget_s=args.time_budget, init_from=args.init_from)
 
 
 def run(script: str, args, build, argv=None):

@@ -49,6 +49,7 @@ class LoopConfig:
     progress: bool = True
     compile: bool = False              # torch.compile the networks the training step runs
     time_budget_s: float | None = None  # fit the run's step count (and lr schedule) to this wall time
+    init_from: str | None = None       # start the generator from this exported checkpoint (fine-tuning)
 
 
 class StepPlanner:
@@ -146,6 +147,22 @@ def unwrap(accelerator, model):
 TRAINED_NETWORKS = ("G", "D", "D_A", "D_B", "E")  # the attributes tasks run in train_step
 
 
+def init_generator(task, accelerator, source: str) -> None:
+    """Start from an exported checkpoint's generator (a fine-tune or a warm restart on a machine
+    that lacks the run's state); the discriminator and optimisers start fresh."""
+    ck = hub.load(source)
+    sd = ck.model.state_dict()
+    for name in ("G", "G_ema"):
+        m = getattr(task, name, None)
+        if m is None:
+            continue
+        try:
+            unwrap(accelerator, m).load_state_dict(sd, strict=True)
+        except RuntimeError as e:
+            raise ValueError(f"--init-from {source}: its generator does not match this model "
+                             f"({str(e).splitlines()[0]}); use the same architecture flags") from None
+
+
 def compile_networks(task) -> list[str]:
     """Replace the task's training networks by torch.compile'd wrappers (same parameters; the EMA
     generator, sample grids and exports keep using plain modules)."""
@@ -211,7 +228,12 @@ def load_state(state: Path, task, accelerator) -> dict:
         o.load_state_dict(opts[k])
     rng = torch.load(state / "rng.pt", weights_only=True, map_location="cpu")
     torch.set_rng_state(rng["torch"])
-    task.noise.set_state(rng["noise"])
+    try:
+        task.noise.set_state(rng["noise"])
+    except RuntimeError:  # saved on another device type (a CPU run resumed on a GPU): a new stream
+        task.noise.manual_seed(int(rng["noise"].long().sum()))
+        print("resume: the saved noise stream is from another device type; continuing with a new "
+              "stream seeded from it (the run is no longer bit-identical to an uninterrupted one)")
     if "cuda" in rng and torch.cuda.is_available():
         torch.cuda.set_rng_state(rng["cuda"])
     return json.loads((state / "meta.json").read_text())
@@ -240,6 +262,9 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
     torch.manual_seed(cfg.seed)
     np.random.seed(cfg.seed)
     task.setup(accelerator, cfg.seed)
+    if cfg.init_from and not (cfg.resume and latest_state(out_dir) is not None):
+        init_generator(task, accelerator, cfg.init_from)
+        accelerator.print(f"generator initialised from {cfg.init_from}")
     if cfg.compile:
         accelerator.print(f"torch.compile: {', '.join(compile_networks(task))}")
     total = cfg.steps  # may be lowered to fit cfg.time_budget_s
