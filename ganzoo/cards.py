@@ -108,6 +108,13 @@ def write_model_card(folder) -> Path:
     for k in ("steps", "batch_size", "seed", "hardware", "wall_time_s", "images_per_s"):
         if k in tr:
             lines.append(f"- {k.replace('_', ' ')}: {tr[k]}")
+    origin = tr.get("init_from")
+    while origin:  # --init-from: the runs this one's generator came from, newest first
+        lines += ["", f"Its generator started from `{origin['source']}`, trained with:", "", "```",
+                  *[c for c in [origin.get("command"), *origin.get("resumed_with", [])] if c], "```", ""]
+        lines += [f"- {k.replace('_', ' ')}: {origin[k]}" for k in ("steps", "batch_size", "hardware", "wall_time_s",
+                                                                   "images_per_s") if k in origin]
+        origin = origin.get("init_from")
     if tr.get("train"):
         lines.append(f"- optimisation: `{json.dumps(tr['train'])}`")
     if fam in USAGE:

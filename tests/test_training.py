@@ -201,6 +201,10 @@ def test_init_from_starts_the_generator_from_an_export(tmp_path):
     fit(task, blobs(), tiny_loop(tmp_path / "b", steps=0, init_from=str(first)))
     g = {k: v for k, v in task.G.state_dict().items()}
     assert all(torch.allclose(g[k].float(), v.float(), atol=1e-3) for k, v in exported.items())
+    second = tmp_path / "b" / "final"
+    origin = json.loads((second / "config.json").read_text())["training"]["init_from"]
+    assert origin["source"] == str(first) and origin["steps"] == 4
+    assert f"started from `{first}`" in (second / "README.md").read_text()
     wide = tiny_task()
     wide.mcfg.ngf = 16
     with pytest.raises(ValueError, match="does not match this model"):

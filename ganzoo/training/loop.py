@@ -163,6 +163,13 @@ def init_generator(task, accelerator, source: str) -> None:
                              f"({str(e).splitlines()[0]}); use the same architecture flags") from None
 
 
+def lineage(source: str) -> dict:
+    """How the checkpoint a run started from was trained, for the new model's card."""
+    tr = hub.read_config(source).get("training", {})
+    keep = ("command", "resumed_with", "steps", "batch_size", "hardware", "wall_time_s", "images_per_s", "init_from")
+    return {"source": str(source), **{k: tr[k] for k in keep if k in tr}}
+
+
 def compile_networks(task) -> list[str]:
     """Replace the task's training networks by torch.compile'd wrappers (same parameters; the EMA
     generator, sample grids and exports keep using plain modules)."""
@@ -265,6 +272,7 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
     if cfg.init_from and not (cfg.resume and latest_state(out_dir) is not None):
         init_generator(task, accelerator, cfg.init_from)
         accelerator.print(f"generator initialised from {cfg.init_from}")
+    origin = lineage(cfg.init_from) if cfg.init_from else None
     if cfg.compile:
         accelerator.print(f"torch.compile: {', '.join(compile_networks(task))}")
     total = cfg.steps  # may be lowered to fit cfg.time_budget_s
@@ -344,6 +352,8 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
                              "hardware": hardware(), "wall_time_s": round(spent["wall_time_s"], 1),
                              "images_per_s": round(spent["images_seen"] / max(spent["wall_time_s"], 1e-9), 1),
                              "command": commands[0] if commands else None, "resumed_with": commands[1:], **task.describe()}}
+        if origin:
+            meta["training"]["init_from"] = origin
         task.export(export, meta)
         write_model_card(export)
         if cfg.push_to_hub:
