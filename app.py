@@ -49,6 +49,39 @@ with the models bundled in `checkpoints/`.
 
 
 # ----------------------------------------------------------------------------------------------
+# serving under load
+
+def _save_pil_to_cache_atomically(img, cache_dir, name: str = "image", format: str = "webp") -> str:
+    """gradio's own version names a cached output after its content hash and rewrites that file
+    in place, so when two sessions make the same picture at once (two users clicking one example)
+    one download could read a half-rewritten file (seen under bench/load.py: a truncated /inpaint
+    answer). Same file names; written once, under a temporary name, then renamed."""
+    from gradio import processing_utils as pu
+
+    data = pu.encode_pil_to_bytes(img, format)
+    folder = Path(cache_dir) / pu.hash_bytes(data)
+    folder.mkdir(exist_ok=True, parents=True)
+    path = (folder / f"{name}.{format}").resolve()
+    if not path.is_file():  # same hash, same bytes: an existing file is already right
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return str(path)
+
+
+def _serving_tweaks() -> None:
+    from gradio import processing_utils
+
+    processing_utils.save_pil_to_cache = _save_pil_to_cache_atomically
+    try:  # glibc gives each worker thread its own malloc arena; 2 keep RSS lower and flatter
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
+# ----------------------------------------------------------------------------------------------
 # shared helpers (every tab may use them)
 
 def _user_errors(fn):
@@ -802,9 +835,28 @@ def build_zoo_tab(tabs: gr.Tabs) -> gr.Tab:
 
 # ----------------------------------------------------------------------------------------------
 
+MISSING: dict[str, str] = {}   # models that could not be fetched at start: name -> why
+
+
+def fetch_missing_models() -> None:
+    """Download published models that checkpoints/ lacks (GANZOO_FETCH=0: don't); never fatal."""
+    if os.environ.get("GANZOO_FETCH", "1") == "0":
+        return
+    MISSING.update(ganzoo.hub.fetch_missing())
+    for why in MISSING.values():
+        log.warning("%s", why)
+
+
+def _missing_notice() -> str:
+    if not MISSING:
+        return ""
+    return ("\n> **Not available right now:** " + ", ".join(f"`{n}`" for n in MISSING)
+            + f". {next(iter(MISSING.values()))[:1].upper()}{next(iter(MISSING.values()))[1:]}.\n")
+
+
 def build_app() -> gr.Blocks:
     with gr.Blocks(title="ganzoo", analytics_enabled=False, delete_cache=(1800, 3600)) as demo:
-        gr.Markdown(HEADER)
+        gr.Markdown(HEADER + _missing_notice())
         with gr.Tabs() as tabs:
             build_latent_tab()
             build_sketch_tab()
@@ -814,10 +866,13 @@ def build_app() -> gr.Blocks:
     return demo
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # `python app.py` and `gradio app.py` (which runs this file) both come here
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    fetch_missing_models()
+    _serving_tweaks()
     port = os.getenv("GRADIO_SERVER_PORT")
-    build_app().queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=DEFAULT_CONCURRENCY).launch(
+    demo = build_app().queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=DEFAULT_CONCURRENCY)
+    demo.launch(
         server_name=os.getenv("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(port) if port else None,
         ssr_mode=False,

@@ -25,6 +25,13 @@ WEIGHTS_NAME = "model.safetensors"
 BUNDLED_DIR = Path(os.environ.get("GANZOO_CHECKPOINTS", Path(__file__).resolve().parent.parent / "checkpoints"))
 # models a user added (imported reference weights, downloads): listed after the bundled ones
 USER_DIR = Path(os.environ.get("GANZOO_MODELS", Path.home() / ".cache" / "ganzoo" / "models"))
+# Every bundled model is also published as HUB_NAMESPACE/<name>: an install without checkpoints/
+# (a wheel, a Space whose repo leaves the weights out) fetches them from there (fetch_missing).
+HUB_NAMESPACE = os.environ.get("GANZOO_HUB_NAMESPACE", "ganzoo")
+PUBLISHED_MODELS = ("emoji-classifier", "emoji-gan", "emoji-inpaint", "mnist-cgan", "mnist-classifier",
+                    "mnist-hinge", "mnist-lsgan", "mnist-ns", "mnist-vae", "mnist-wgan", "mnist-wgan-gp",
+                    "noto2twemoji", "sketch2emoji")
+HUB_FILES = ["*.json", "*.safetensors", "*.md", "*.png"]
 
 
 class CheckpointError(RuntimeError):
@@ -141,6 +148,44 @@ def resolve(name_or_path: str | Path) -> Path:
                                   f"({type(e).__name__}); check the repo id and your network") from e
     known = ", ".join(list_models()) or "none bundled"
     raise CheckpointError(f"unknown model {name!r}: not a folder, not bundled ({known}), not a Hub repo id")
+
+
+def fetch_missing(names=PUBLISHED_MODELS, namespace: str | None = None) -> dict[str, str]:
+    """Download each named model that is neither bundled nor in USER_DIR from `namespace/<name>`
+    on the Hub into USER_DIR; return {name: a sentence saying why it is missing} for the failures.
+
+    After the first failure that is not about one repo (no network, Hub down) the rest are not
+    tried, so an offline start costs one failed request, not one per model."""
+    namespace = namespace or HUB_NAMESPACE
+    missing = [n for n in names if not any((root / n / CONFIG_NAME).is_file() for root in (BUNDLED_DIR, USER_DIR))]
+    errors: dict[str, str] = {}
+    unreachable = None
+    for name in missing:
+        repo = f"{namespace}/{name}"
+        if unreachable:
+            errors[name] = f"model {name!r} is not installed and the Hub could not be reached ({unreachable})"
+            continue
+        try:
+            from huggingface_hub import snapshot_download
+            from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
+
+            src = Path(snapshot_download(repo, allow_patterns=HUB_FILES))
+            if not (src / CONFIG_NAME).is_file():
+                raise CheckpointError(f"{repo} has no {CONFIG_NAME}")
+
+            def copy(tmp: Path, src=src):
+                for f in src.iterdir():
+                    if f.is_file():
+                        shutil.copyfile(f, tmp / f.name)
+
+            write_folder_atomically(USER_DIR / name, copy)
+        except (RepositoryNotFoundError, RevisionNotFoundError, CheckpointError) as e:
+            errors[name] = f"model {name!r} is not installed and {repo} is not a ganzoo checkpoint on the Hub ({type(e).__name__})"
+        except Exception as e:  # network, proxy, offline mode: the same for every repo
+            unreachable = type(e).__name__
+            errors[name] = (f"model {name!r} is not installed and could not be downloaded from the Hub repo "
+                            f"{repo} ({unreachable}); check the network, or put the folder in {BUNDLED_DIR}")
+    return errors
 
 
 def read_config(name_or_path) -> dict:

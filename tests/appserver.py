@@ -55,19 +55,27 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_app(checkpoints: Path, workdir: Path):
-    """Yield (url, log path) of `python app.py` serving `checkpoints`; stop it afterwards."""
+def running_app(checkpoints: Path, workdir: Path, procs: list | None = None, env: dict | None = None,
+                command: list | None = None):
+    """Yield (url, log path) of `python app.py` serving `checkpoints`; stop it afterwards.
+    `procs`, if given, receives the server's Popen (for its pid); `env` adds to its environment
+    (by default it does not try to fetch the published models it lacks: GANZOO_FETCH=0);
+    `command` replaces `python app.py`."""
     port = _free_port()
     log_path = workdir / "app.log"
     for d in ("gradio", "tmp", "models"):
         (workdir / d).mkdir(exist_ok=True)
-    env = dict(os.environ, GANZOO_CHECKPOINTS=str(checkpoints), GANZOO_MODELS=str(workdir / "models"),
+    extra = env or {}
+    env = dict(os.environ, GANZOO_FETCH="0", GANZOO_CHECKPOINTS=str(checkpoints), GANZOO_MODELS=str(workdir / "models"),
                GRADIO_SERVER_PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False",
                GRADIO_TEMP_DIR=str(workdir / "gradio"), TMPDIR=str(workdir / "tmp"), PYTHONUNBUFFERED="1")
+    env.update(extra)
     url = f"http://127.0.0.1:{port}/"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
+        proc = subprocess.Popen(command or [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
+    if procs is not None:
+        procs.append(proc)
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:

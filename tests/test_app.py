@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import time
 
 import numpy as np
@@ -170,3 +171,16 @@ def test_zoo_card_of_a_model_and_of_an_unknown_one(client, checkpoints):
     assert command == "(no training command recorded)"  # fit() called from Python has no command line
     with pytest.raises(AppError, match="not in the list of choices"):  # gradio checks the dropdown
         client.predict("no-such-model", api_name="/zoo_card")
+
+
+def test_cached_outputs_are_written_once_atomically(tmp_path):
+    """Two sessions making the same picture must not rewrite the file the other is downloading."""
+    import app
+
+    img = Image.new("RGB", (8, 8), (10, 200, 30))
+    a = app._save_pil_to_cache_atomically(img, tmp_path, format="png")
+    first = os.stat(a)
+    b = app._save_pil_to_cache_atomically(img, tmp_path, format="png")
+    assert a == b and os.stat(b).st_ino == first.st_ino and os.stat(b).st_mtime_ns == first.st_mtime_ns
+    assert np.array_equal(np.asarray(Image.open(a)), np.asarray(img))
+    assert [p.name for p in Path(a).parent.iterdir()] == ["image.png"]  # no temporary file left

@@ -63,10 +63,15 @@ class LatentPipeline:
             raise InputError(f"class must be between 0 and {self.cfg.num_classes - 1}")
         return torch.full((n,), int(class_id), dtype=torch.long)
 
+    def _run(self, z: torch.Tensor, class_id) -> torch.Tensor:
+        x = self.G(z, self._labels(class_id, z.shape[0]))
+        if not torch.isfinite(x).all():  # else NaN would quietly become a black picture
+            raise InputError("The model produced invalid values (NaN); the checkpoint may be broken.")
+        return x
+
     @torch.inference_mode()
     def generate(self, z: torch.Tensor, class_id=None) -> list[Image.Image]:
-        z = z.reshape(-1, self.cfg.z_dim)
-        return to_pil(self.G(z, self._labels(class_id, z.shape[0])))
+        return to_pil(self._run(z.reshape(-1, self.cfg.z_dim), class_id))
 
     def __call__(self, seed: int = 0, class_id=None, truncation: float = 1.0,
                  shifts: Sequence[float] = ()) -> Image.Image:
@@ -77,7 +82,7 @@ class LatentPipeline:
              nrow: int = 4) -> Image.Image:
         """n samples from consecutive seeds, all with the same class and slider offsets."""
         z = torch.stack([self.latent(seed + i, truncation, shifts) for i in range(n)])
-        return make_grid(self.G(z, self._labels(class_id, n)), nrow=nrow)
+        return make_grid(self._run(z, class_id), nrow=nrow)
 
     @torch.inference_mode()
     def interpolate(self, seed_a: int, seed_b: int, frames: int = 24, class_id=None,
