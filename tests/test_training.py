@@ -1,6 +1,7 @@
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -223,3 +224,27 @@ def test_resume_with_a_noise_stream_from_another_device_type(tmp_path, capsys):
     fit(tiny_task(), blobs(), tiny_loop(out, steps=4, resume=True))
     assert "another device type" in capsys.readouterr().out
     assert json.loads((latest_state(out) / "meta.json").read_text())["step"] == 4
+
+
+def test_half_written_states_and_exports_are_never_loaded(tmp_path):
+    """What a SIGKILL during a write leaves behind (a .tmp- folder, a state folder without its
+    meta.json, an export folder without config.json) is never taken for a valid state or model."""
+    out = tmp_path / "run"
+    fit(tiny_task(), blobs(), tiny_loop(out, steps=2, export_dir=str(tmp_path / "models" / "good")))
+    good = latest_state(out)
+    states = out / "state"
+    partial = states / ".step-00000003.tmp-dead"
+    shutil.copytree(good, partial)
+    (states / "step-00000004").mkdir()
+    shutil.copy(good / "modules.safetensors", states / "step-00000004")  # no meta.json: unfinished
+    assert latest_state(out) == good
+    (states / "latest").write_text("step-00000004")  # even a pointer to it is not followed
+    assert latest_state(out) is None or latest_state(out) == good
+    (states / "latest").write_text(good.name)
+    fit(tiny_task(), blobs(), tiny_loop(out, steps=4, resume=True))
+    assert json.loads((latest_state(out) / "meta.json").read_text())["step"] == 4
+    models = tmp_path / "models"
+    (models / "nearly").mkdir()
+    shutil.copy(models / "good" / "model.safetensors", models / "nearly")  # weights, no config yet
+    with pytest.raises(ganzoo.CheckpointError, match="not a ganzoo checkpoint folder"):
+        ganzoo.load(models / "nearly")
