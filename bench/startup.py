@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -36,7 +37,9 @@ def start_once(cmd: list[str], timeout: float = 120.0) -> float:
     env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1", HF_HUB_OFFLINE="1",
                GRADIO_ANALYTICS_ENABLED="False", GRADIO_TEMP_DIR=str(work), GANZOO_MODELS=str(work / "models"))
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # a process group: `gradio app.py` serves from a child process that must be stopped too
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
     try:
         while time.perf_counter() - t < timeout:
             if proc.poll() is not None:
@@ -48,11 +51,17 @@ def start_once(cmd: list[str], timeout: float = 120.0) -> float:
                 time.sleep(0.1)
         raise RuntimeError(f"{' '.join(cmd)} did not answer in {timeout:.0f} s")
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            pass
+        time.sleep(1)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
 
 
 def main():

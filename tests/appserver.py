@@ -72,8 +72,9 @@ def running_app(checkpoints: Path, workdir: Path, procs: list | None = None, env
     env.update(extra)
     url = f"http://127.0.0.1:{port}/"
     with open(log_path, "wb") as log:
+        # its own process group: `gradio app.py` runs the app in a child that must go too
         proc = subprocess.Popen(command or [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
+                                stderr=subprocess.STDOUT, start_new_session=True)
     if procs is not None:
         procs.append(proc)
     try:
@@ -91,9 +92,23 @@ def running_app(checkpoints: Path, workdir: Path, procs: list | None = None, env
             time.sleep(0.25)
         yield url, log_path
     finally:
-        proc.terminate()
+        _stop_group(proc)
+
+
+def _stop_group(proc):
+    """SIGTERM the server's whole process group, SIGKILL whatever is left after 10 s."""
+    import signal
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            proc.poll()  # reap our own child, or it stays in the group as a zombie
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
