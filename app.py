@@ -439,10 +439,15 @@ def _translate(model, src):
 @_user_errors
 def sketch_to_image(sketch=None, model=None):
     """A Sketchpad value ({"background", "layers", "composite"}) → (model input, result)."""
+    from ganzoo.pipelines.translate import EmptyCanvas
+
     src = _sketch_source(sketch)
-    if src is None:
-        raise InputError("The canvas is empty: draw something (black strokes on white) first.")
-    return _translate(model, src)
+    try:
+        if src is None:
+            raise EmptyCanvas("the canvas is empty")
+        return _translate(model, src)
+    except EmptyCanvas:  # a cleared canvas clears the results: pressing "clear" is not a mistake
+        return None, None
 
 
 @_user_errors
@@ -699,8 +704,8 @@ def inpaint_image(editor=None, model=None):
     from ganzoo.pipelines.inpaint import read_mask, telea
 
     background, layers = _editor_parts(editor)
-    if background is None:
-        raise InputError("Upload a picture first (or click an example), then paint over the part to fill.")
+    if background is None:  # a cleared editor, or gradio's change event racing its own upload
+        return None, None, "Upload a picture (or click an example), then paint over the part to fill."
     img = open_image(background)
     hole = read_mask(layers, img.size)
     if not hole.any():

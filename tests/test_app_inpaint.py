@@ -62,8 +62,10 @@ def test_bad_inputs_get_a_sentence(client, tmp_path):
     bad = dict(value, background=handle_file(str(tmp_path / "junk.png")))
     with pytest.raises(AppError, match="This file is not an image ganzoo can read"):
         client.predict(bad, "tiny-inpaint", api_name="/inpaint")
-    with pytest.raises(AppError, match="Upload a picture first"):
-        client.predict({"background": None, "layers": [], "composite": None}, "tiny-inpaint", api_name="/inpaint")
+    # no picture (a cleared editor, or gradio's change event racing its upload): a note, no error
+    gan, base, note = client.predict({"background": None, "layers": [], "composite": None}, "tiny-inpaint",
+                                     api_name="/inpaint")
+    assert gan is None and base is None and note.startswith("Upload a picture")
 
 
 def test_without_an_inpainting_model_the_classical_result_is_still_shown(tmp_path, monkeypatch):

@@ -54,12 +54,13 @@ def test_sketch_endpoint_translates_a_drawing(client, checkpoints, tmp_path):
     assert s.min() < 50 and (s > 200).mean() > 0.5
 
 
-def test_empty_canvas_is_a_friendly_message(client, tmp_path):
+def test_an_empty_canvas_clears_the_result(client, tmp_path):
+    """The live sketch event: a blank (or cleared) canvas empties both images, no error toast;
+    an empty *upload* is still a sentence (upload2img, below)."""
     blank = tmp_path / "blank.png"
     Image.new("RGB", (384, 384), "white").save(blank)
     for value in (_sketchpad(blank), None, {"background": None, "layers": [], "composite": None}):
-        with pytest.raises(AppError, match="The canvas is empty: draw something"):
-            client.predict(value, "tiny-sketch", api_name="/sketch2img")
+        assert client.predict(value, "tiny-sketch", api_name="/sketch2img") == (None, None)
 
 
 @pytest.mark.parametrize("mode", ["RGBA", "L", "I;16", "P", "CMYK"])

@@ -26,6 +26,10 @@ MIN_INK_PIXELS = 8       # fewer (at 256 px) is an empty canvas or dust
 TRAIN_STROKE_PX = 3.0    # median stroke width of the OpenMoji line art at 128 px (stroke_width, measured)
 
 
+class EmptyCanvas(InputError):
+    """A drawing with no strokes (an app may treat it as "clear the result" rather than an error)."""
+
+
 def _forward(net, x: torch.Tensor, bf16: bool) -> torch.Tensor:
     y = net(x.to(torch.bfloat16).contiguous(memory_format=torch.channels_last)).float() if bf16 else net(x)
     if not torch.isfinite(y).all():
@@ -100,7 +104,7 @@ def prepare_sketch(img: Image.Image, size: int, fill: float = 0.75, stroke_px: f
     mask = ink > INK
     scale_to_256 = 256.0 / max(grey.shape)
     if mask.sum() * scale_to_256 ** 2 < MIN_INK_PIXELS:
-        raise InputError("The canvas is empty: draw something (black strokes on white) first.")
+        raise EmptyCanvas("The canvas is empty: draw something (black strokes on white) first.")
     ys, xs = np.nonzero(mask)
     y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
     crop = ink[y0:y1, x0:x1]
