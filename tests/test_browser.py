@@ -199,6 +199,11 @@ def test_sketch_strokes_are_translated(page, shots):
     assert abs(np.corrcoef(xs, ys)[0, 1]) < 0.5              # both diagonals now
     screenshot(page, shots, "sketch")
 
+    # clearing the canvas clears the result, with no error toast (it used to say "empty")
+    page.locator("#sketchpad").get_by_role("button", name="Clear canvas").click()
+    page.wait_for_function("() => !document.querySelector('#sketch_out img')", timeout=WAIT_MS)
+    assert page.locator('[data-testid="toast-body"].error').count() == 0
+
 
 def _photo(path: Path) -> Path:
     """A small real picture: a red disc and a blue bar on white, 96×64."""
