@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from ganzoo import hub  # noqa: E402
 from ganzoo.registry import from_dict  # noqa: E402
-from ganzoo.training.loop import _accelerator, compile_networks, hardware  # noqa: E402
+from ganzoo.training.loop import COMPILE_MODES, _accelerator, compile_networks, hardware, uses_cuda_graphs  # noqa: E402
 
 BUNDLED = {"latent": ["mnist-cgan", "emoji-gan"], "pix2pix": ["sketch2emoji"], "cyclegan": ["noto2twemoji"],
            "inpaint": ["emoji-inpaint"]}
@@ -85,7 +85,7 @@ def build(name: str):
 
 
 def measure(name: str, steps: int, warmup: int, batch_size: int | None, mixed_precision: str,
-            train_overrides: dict | None = None, compile: bool = False) -> dict:
+            train_overrides: dict | None = None, compile: bool = False, compile_mode: str = "default") -> dict:
     task, make_batch, bs, cfg = build(name)
     for k, v in (train_overrides or {}).items():
         setattr(task.tcfg, k, v)
@@ -96,17 +96,22 @@ def measure(name: str, steps: int, warmup: int, batch_size: int | None, mixed_pr
     acc = _accelerator(mixed_precision)
     task.setup(acc, seed=0)
     if compile:  # the warm-up steps absorb the compilation
-        compile_networks(task)
+        compile_networks(task, compile_mode)
+    graphs = compile and uses_cuda_graphs(compile_mode)
     task.total_steps = 10 * (steps + warmup)
     dev = acc.device
     k = task.batches_per_step
     batches = [make_batch(bs, dev) for _ in range(k)]
     for s in range(warmup):
+        if graphs:
+            torch.compiler.cudagraph_mark_step_begin()
         task.train_step(batches, s)
     if dev.type == "cuda":
         torch.cuda.synchronize()
     t = time.perf_counter()
     for s in range(steps):
+        if graphs:
+            torch.compiler.cudagraph_mark_step_begin()
         task.train_step(batches, warmup + s)
     if dev.type == "cuda":
         torch.cuda.synchronize()
@@ -182,10 +187,13 @@ def main():
     ap.add_argument("--mixed-precision", default="auto", choices=("auto", "no", "bf16"),
                     help="auto: bf16 on CUDA, fp32 on CPU (as the loop)")
     ap.add_argument("--compile", action="store_true", help="torch.compile the step's networks (as train --compile)")
+    ap.add_argument("--compile-mode", choices=COMPILE_MODES, default="default",
+                    help="torch.compile's mode (implies --compile); reduce-overhead: CUDA graphs")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", help="also write the rows to this file")
     ap.add_argument("--reference", metavar="PATH", help="a checkout of the reference pix2pix/CycleGAN code")
     a = ap.parse_args()
+    a.compile = a.compile or a.compile_mode != "default"
     torch.set_num_threads(a.threads)
     rows = []
     for fam in a.families:
@@ -195,10 +203,11 @@ def main():
             except hub.CheckpointError:
                 print(f"(skipping {name}: not installed)")
                 continue
-            rows.append(measure(name, a.steps, a.warmup, a.batch_size, a.mixed_precision, compile=a.compile))
+            rows.append(measure(name, a.steps, a.warmup, a.batch_size, a.mixed_precision, compile=a.compile,
+                                compile_mode=a.compile_mode))
             print(f"  {name}: {rows[-1]['img_per_s']:.1f} img/s", flush=True)
     print(f"\nTraining throughput on {hardware()}, precision {a.mixed_precision}"
-          f"{', torch.compile' if a.compile else ''}, {a.steps} timed steps after "
+          f"{f', torch.compile ({a.compile_mode})' if a.compile else ''}, {a.steps} timed steps after "
           f"{a.warmup} warm-up\n")
     print("| model (family) | resolution | batch | ms / step | images / s | the bundled run (its hardware) |")
     print("|---|---|---|---|---|---|")
@@ -213,7 +222,8 @@ def main():
             if fam not in a.families:
                 continue
             same = {"augment": "none"} if fam == "pix2pix" else {}
-            ours = measure(name, a.steps, a.warmup, a.batch_size, a.mixed_precision, same, a.compile)
+            ours = measure(name, a.steps, a.warmup, a.batch_size, a.mixed_precision, same, a.compile,
+                           a.compile_mode)
             ours32 = measure(name, a.steps, a.warmup, a.batch_size, "no", same)
             ref = measure_reference(a.reference, name, a.steps, a.warmup, a.batch_size)
             ref_rows.append((name, fam, ours, ours32, ref))

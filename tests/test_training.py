@@ -248,3 +248,25 @@ def test_half_written_states_and_exports_are_never_loaded(tmp_path):
     shutil.copy(models / "good" / "model.safetensors", models / "nearly")  # weights, no config yet
     with pytest.raises(ganzoo.CheckpointError, match="not a ganzoo checkpoint folder"):
         ganzoo.load(models / "nearly")
+
+
+def test_compile_mode_flag_implies_compile():
+    import argparse
+
+    from ganzoo.training.cli import add_loop_args, loop_config
+
+    p = argparse.ArgumentParser()
+    add_loop_args(p, out="runs/x", batch_size=4)
+    cfg = loop_config(p.parse_args(["--compile-mode", "reduce-overhead"]))
+    assert cfg.compile and cfg.compile_mode == "reduce-overhead"
+    assert not loop_config(p.parse_args([])).compile
+    with pytest.raises(SystemExit):
+        p.parse_args(["--compile-mode", "fastest"])
+
+
+def test_training_with_cuda_graph_compile_mode_runs_and_exports(tmp_path):
+    """reduce-overhead marks each step for CUDA graphs; on a CPU it compiles without them."""
+    export = fit(tiny_task(), blobs(), tiny_loop(tmp_path / "run", steps=2, compile=True,
+                                                 compile_mode="reduce-overhead"))
+    assert (export / "model.safetensors").is_file()
+    assert not any(k.startswith("_orig_mod") for k in load_file(str(export / "model.safetensors")))

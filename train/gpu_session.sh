@@ -6,7 +6,7 @@
 #      small models keep a GPU far from full, so three of them share it well;
 #   2. the runs packed into OUT (export, log, last sample grids), ready to be measured on any machine
 #      with `python -m ganzoo.evaluate` or bench/*_quality.py;
-#   3. the training-throughput benchmark, eager and compiled, against the reference implementation.
+#   3. the training-throughput benchmark, eager and with CUDA graphs, against the reference implementation.
 #
 #   GANZOO_DATA=.gpudata OUT=/tmp/out BUDGET=400s REF=path/to/pytorch-CycleGAN-and-pix2pix \
 #   INPAINT_STATE=runs/emoji-inpaint bash train/gpu_session.sh
@@ -57,8 +57,9 @@ else
 fi
 timeout ${BENCH_S:-60} $PY bench/throughput.py --mixed-precision bf16 --steps 30 --warmup 5 $ref \
     --json "$OUT/throughput_eager.json" > $L/throughput_eager.txt 2>&1
+# CUDA graphs: the eager step of these small networks is bound by kernel launches (H200, 2026-11-26)
 timeout ${COMPILE_S:-90} $PY bench/throughput.py --families pix2pix cyclegan --mixed-precision bf16 \
-    --compile --steps 30 --warmup 10 $ref --json "$OUT/throughput_compile.json" \
+    --compile-mode ${COMPILE_MODE:-reduce-overhead} --steps 30 --warmup 10 $ref --json "$OUT/throughput_compile.json" \
     > $L/throughput_compile.txt 2>&1
 tar czf "$OUT/logs.tgz" $L
 tail -n 30 $L/*.txt $L/*.log

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .loop import LoopConfig, fit, main_command
+from .loop import COMPILE_MODES, LoopConfig, fit, main_command
 
 
 def duration_s(text: str) -> float:
@@ -39,6 +39,9 @@ def add_loop_args(p: argparse.ArgumentParser, out: str, batch_size: int, steps: 
     lp.add_argument("--threads", type=int, help="CPU threads for torch")
     lp.add_argument("--no-progress", action="store_true")
     lp.add_argument("--compile", action="store_true", help="torch.compile the networks of the training step")
+    lp.add_argument("--compile-mode", choices=COMPILE_MODES, default="default",
+                    help="torch.compile's mode (implies --compile); reduce-overhead adds CUDA graphs, which "
+                         "small networks at small batches need to keep a GPU busy")
     lp.add_argument("--evaluate", action="store_true",
                     help="measure the exported checkpoint at the end (python -m ganzoo.evaluate) and store "
                          "the numbers in its config.json and card")
@@ -49,7 +52,8 @@ def loop_config(args) -> LoopConfig:
                       sample_every=args.sample_every, ckpt_every=args.ckpt_every,
                       mixed_precision=args.mixed_precision, resume=args.resume, export_dir=args.export,
                       push_to_hub=args.push_to_hub, progress=not args.no_progress,
-                      compile=args.compile, time_budget_s=args.time_budget, init_from=args.init_from)
+                      compile=args.compile or args.compile_mode != "default", compile_mode=args.compile_mode,
+                      time_budget_s=args.time_budget, init_from=args.init_from)
 
 
 def run(script: str, args, build, argv=None):

@@ -48,6 +48,7 @@ class LoopConfig:
     push_to_hub: str | None = None
     progress: bool = True
     compile: bool = False              # torch.compile the networks the training step runs
+    compile_mode: str = "default"      # torch.compile's mode; "reduce-overhead" adds CUDA graphs
     time_budget_s: float | None = None  # fit the run's step count (and lr schedule) to this wall time
     init_from: str | None = None       # start the generator from this exported checkpoint (fine-tuning)
 
@@ -170,14 +171,23 @@ def lineage(source: str) -> dict:
     return {"source": str(source), **{k: tr[k] for k in keep if k in tr}}
 
 
-def compile_networks(task) -> list[str]:
+COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+
+
+def uses_cuda_graphs(mode: str) -> bool:
+    """CUDA graphs reuse their output buffers: each training step must then mark where it starts
+    (torch.compiler.cudagraph_mark_step_begin)."""
+    return mode in ("reduce-overhead", "max-autotune")
+
+
+def compile_networks(task, mode: str = "default") -> list[str]:
     """Replace the task's training networks by torch.compile'd wrappers (same parameters; the EMA
     generator, sample grids and exports keep using plain modules)."""
     done = []
     for name in TRAINED_NETWORKS:
         m = getattr(task, name, None)
         if isinstance(m, torch.nn.Module):
-            setattr(task, name, torch.compile(m))
+            setattr(task, name, torch.compile(m, mode=None if mode == "default" else mode))
             done.append(name)
     return done
 
@@ -274,7 +284,8 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
         accelerator.print(f"generator initialised from {cfg.init_from}")
     origin = lineage(cfg.init_from) if cfg.init_from else None
     if cfg.compile:
-        accelerator.print(f"torch.compile: {', '.join(compile_networks(task))}")
+        accelerator.print(f"torch.compile ({cfg.compile_mode}): {', '.join(compile_networks(task, cfg.compile_mode))}")
+    graphs = cfg.compile and uses_cuda_graphs(cfg.compile_mode)
     total = cfg.steps  # may be lowered to fit cfg.time_budget_s
     task.total_steps = total  # for tasks with a learning-rate schedule
     paired = hasattr(data, "b")  # a PairSet: A is the input, B the target
@@ -315,6 +326,8 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
     try:
         while step < total:
             batches = [feed.batch(step * k + j) for j in range(k)]
+            if graphs:
+                torch.compiler.cudagraph_mark_step_begin()
             logs = task.train_step(batches, step)
             bad = {n: v for n, v in logs.items() if not math.isfinite(v)}
             if bad:
