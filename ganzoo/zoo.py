@@ -67,7 +67,12 @@ class ZooEntry:
             return ""
         parts = [f"{tr['steps']:,} steps × {tr['batch_size']}" if "steps" in tr else "",
                  f"{tr['wall_time_s'] / 60:.0f} min" if "wall_time_s" in tr else "", tr.get("hardware", "")]
-        return ", ".join(p for p in parts if p)
+        text = ", ".join(p for p in parts if p)
+        origin, earlier = tr.get("init_from"), []
+        while origin:  # --init-from: the runs its generator came from count too
+            earlier.append(f"{origin['steps']:,} × {origin['batch_size']}" if "steps" in origin else "?")
+            origin = origin.get("init_from")
+        return text + (f" (after {' + '.join(earlier)} steps of the run it started from)" if earlier else "")
 
     def card(self) -> str:
         """The model card's markdown without its YAML header and without the images (the tab shows

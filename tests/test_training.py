@@ -206,6 +206,9 @@ def test_init_from_starts_the_generator_from_an_export(tmp_path):
     origin = json.loads((second / "config.json").read_text())["training"]["init_from"]
     assert origin["source"] == str(first) and origin["steps"] == 4
     assert f"started from `{first}`" in (second / "README.md").read_text()
+    from ganzoo.zoo import entry
+
+    assert entry(str(second)).trained.endswith("(after 4 × 16 steps of the run it started from)")
     wide = tiny_task()
     wide.mcfg.ngf = 16
     with pytest.raises(ValueError, match="does not match this model"):
