@@ -8,7 +8,6 @@ import os
 import pytest
 import torch
 
-import ganzoo
 from ganzoo.metrics.heldout import cyclegan_heldout, hole_scores, inpaint_heldout, mean_fill, translation_scores
 from ganzoo.training import fit
 from helpers import tiny_loop
