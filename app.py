@@ -441,12 +441,13 @@ def sketch_to_image(sketch=None, model=None):
     """A Sketchpad value ({"background", "layers", "composite"}) → (model input, result)."""
     from ganzoo.pipelines.translate import EmptyCanvas
 
+    # a cleared (or blank) canvas clears the results: pressing "clear" is not a mistake
     src = _sketch_source(sketch)
+    if src is None:
+        return None, None
     try:
-        if src is None:
-            raise EmptyCanvas("the canvas is empty")
         return _translate(model, src)
-    except EmptyCanvas:  # a cleared canvas clears the results: pressing "clear" is not a mistake
+    except EmptyCanvas:
         return None, None
 
 
@@ -855,8 +856,9 @@ def fetch_missing_models() -> None:
 def _missing_notice() -> str:
     if not MISSING:
         return ""
-    return ("\n> **Not available right now:** " + ", ".join(f"`{n}`" for n in MISSING)
-            + f". {next(iter(MISSING.values()))[:1].upper()}{next(iter(MISSING.values()))[1:]}.\n")
+    why = next(iter(MISSING.values()))  # the first reason says it for all (they share a cause)
+    return (f"\n> **Not available right now:** {', '.join(f'`{n}`' for n in MISSING)}. "
+            f"{why[:1].upper()}{why[1:]}.\n")
 
 
 def build_app() -> gr.Blocks:

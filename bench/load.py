@@ -44,18 +44,17 @@ import os
 import platform
 import random
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT_S = 120
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from app_process import start_app, stop_app, wait_http  # noqa: E402
+
 SAMPLE_S = 0.5
 
 # endpoint label -> weight in each session's mix (a slider drag sends many /generate calls; the
@@ -78,58 +77,6 @@ BURST_ENDPOINT = "/interpolate"
 
 # ----------------------------------------------------------------------------------------------
 # the server
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_http(url: str, proc=None, log_path: Path | None = None, timeout=START_TIMEOUT_S) -> float:
-    t0 = time.perf_counter()
-    while True:
-        if proc is not None and proc.poll() is not None:
-            raise SystemExit(f"app.py exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-        try:
-            if urllib.request.urlopen(url, timeout=2).status == 200:
-                return time.perf_counter() - t0
-        except OSError:
-            pass
-        if time.perf_counter() - t0 > timeout:
-            raise SystemExit(f"{url} did not answer HTTP 200 within {timeout} s"
-                             + (f":\n{log_path.read_text()[-3000:]}" if log_path else ""))
-        time.sleep(0.1)
-
-
-def start_app(workdir: Path):
-    """`python app.py` on a free port → (process, url, seconds to HTTP 200, log path)."""
-    port = _free_port()
-    log_path = workdir / "app.log"
-    for d in ("gradio", "tmp"):
-        (workdir / d).mkdir(exist_ok=True)
-    env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1",
-               GRADIO_ANALYTICS_ENABLED="False", GRADIO_TEMP_DIR=str(workdir / "gradio"),
-               TMPDIR=str(workdir / "tmp"), PYTHONUNBUFFERED="1")
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        return proc, url, _wait_http(url, proc, log_path), log_path
-    except BaseException:
-        proc.kill()
-        proc.wait(10)
-        raise
-
-
-def stop_app(proc):
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
-
 
 def _pid_listening_on(port: int) -> int | None:
     import psutil
@@ -590,7 +537,7 @@ def main():
     try:
         if args.url or args.port:
             url = args.url or f"http://127.0.0.1:{args.port}/"
-            _wait_http(url)
+            wait_http(url)
             from urllib.parse import urlparse
             pid = args.pid or _pid_listening_on(urlparse(url).port or 80)
         else:

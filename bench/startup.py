@@ -10,58 +10,24 @@ gradio docs suggest), each started --runs times in a fresh process on a free por
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import socket
+import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from app_process import start_app, stop_app  # noqa: E402
+
 GOAL_S = 10.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_once(cmd: list[str], timeout: float = 120.0) -> float:
-    port = _free_port()
+def start_once(cmd: list[str]) -> float:
     work = Path(tempfile.mkdtemp(prefix="ganzoo-startup-"))
-    env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1", HF_HUB_OFFLINE="1",
-               GRADIO_ANALYTICS_ENABLED="False", GRADIO_TEMP_DIR=str(work), GANZOO_MODELS=str(work / "models"))
-    t = time.perf_counter()
-    # a process group: `gradio app.py` serves from a child process that must be stopped too
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        while time.perf_counter() - t < timeout:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}")
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).status == 200:
-                    return time.perf_counter() - t
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"{' '.join(cmd)} did not answer in {timeout:.0f} s")
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            pass
-        time.sleep(1)
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
+    proc, _, took, _ = start_app(work, cmd, {"HF_HUB_OFFLINE": "1", "GANZOO_MODELS": str(work / "models")})
+    stop_app(proc)
+    shutil.rmtree(work, ignore_errors=True)
+    return took
 
 
 def main():

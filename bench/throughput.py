@@ -102,17 +102,18 @@ def measure(name: str, steps: int, warmup: int, batch_size: int | None, mixed_pr
     dev = acc.device
     k = task.batches_per_step
     batches = [make_batch(bs, dev) for _ in range(k)]
-    for s in range(warmup):
+    def step(s):
         if graphs:
             torch.compiler.cudagraph_mark_step_begin()
         task.train_step(batches, s)
+
+    for s in range(warmup):
+        step(s)
     if dev.type == "cuda":
         torch.cuda.synchronize()
     t = time.perf_counter()
     for s in range(steps):
-        if graphs:
-            torch.compiler.cudagraph_mark_step_begin()
-        task.train_step(batches, warmup + s)
+        step(warmup + s)
     if dev.type == "cuda":
         torch.cuda.synchronize()
     dt = time.perf_counter() - t

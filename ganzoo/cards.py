@@ -52,6 +52,14 @@ def _yaml_list(items) -> str:
     return "".join(f"\n- {i}" for i in items)
 
 
+def origins(training: dict):
+    """The runs a model's generator came from through --init-from, newest first."""
+    origin = training.get("init_from")
+    while origin:
+        yield origin
+        origin = origin.get("init_from")
+
+
 def write_model_card(folder) -> Path:
     folder = Path(folder)
     cfg = json.loads((folder / "config.json").read_text())
@@ -108,13 +116,11 @@ def write_model_card(folder) -> Path:
     for k in ("steps", "batch_size", "seed", "hardware", "wall_time_s", "images_per_s"):
         if k in tr:
             lines.append(f"- {k.replace('_', ' ')}: {tr[k]}")
-    origin = tr.get("init_from")
-    while origin:  # --init-from: the runs this one's generator came from, newest first
+    for origin in origins(tr):
         lines += ["", f"Its generator started from `{origin['source']}`, trained with:", "", "```",
                   *[c for c in [origin.get("command"), *origin.get("resumed_with", [])] if c], "```", ""]
         lines += [f"- {k.replace('_', ' ')}: {origin[k]}" for k in ("steps", "batch_size", "hardware", "wall_time_s",
                                                                    "images_per_s") if k in origin]
-        origin = origin.get("init_from")
     if tr.get("train"):
         lines.append(f"- optimisation: `{json.dumps(tr['train'])}`")
     if fam in USAGE:

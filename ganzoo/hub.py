@@ -142,7 +142,7 @@ def resolve(name_or_path: str | Path) -> Path:
     if name.count("/") == 1 and not name.startswith((".", "/")):
         try:
             from huggingface_hub import snapshot_download
-            return Path(snapshot_download(name, allow_patterns=["*.json", "*.safetensors", "*.md", "*.png"]))
+            return Path(snapshot_download(name, allow_patterns=HUB_FILES))
         except Exception as e:  # network, auth, missing repo: one clear sentence
             raise CheckpointError(f"could not download model {name!r} from the Hugging Face Hub "
                                   f"({type(e).__name__}); check the repo id and your network") from e

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import hub
+from .cards import origins
 
 # the app tab that runs each family (classifiers have none: they are the metrics' judges)
 FAMILY_TAB = {"latent": "latent", "pix2pix": "sketch", "cyclegan": "transfer", "inpaint": "inpaint"}
@@ -68,10 +69,8 @@ class ZooEntry:
         parts = [f"{tr['steps']:,} steps × {tr['batch_size']}" if "steps" in tr else "",
                  f"{tr['wall_time_s'] / 60:.0f} min" if "wall_time_s" in tr else "", tr.get("hardware", "")]
         text = ", ".join(p for p in parts if p)
-        origin, earlier = tr.get("init_from"), []
-        while origin:  # --init-from: the runs its generator came from count too
-            earlier.append(f"{origin['steps']:,} × {origin['batch_size']}" if "steps" in origin else "?")
-            origin = origin.get("init_from")
+        # --init-from: the runs its generator came from count too
+        earlier = [f"{o['steps']:,} × {o['batch_size']}" if "steps" in o else "?" for o in origins(tr)]
         return text + (f" (after {' + '.join(earlier)} steps of the run it started from)" if earlier else "")
 
     def card(self) -> str:

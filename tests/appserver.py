@@ -16,6 +16,8 @@ from ganzoo.training import fit
 from helpers import blobs, tiny_loop, tiny_pairs, tiny_pix2pix_task, tiny_task
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from app_process import stop_app  # noqa: E402  (the benchmarks' way of stopping the app's process group)
 START_TIMEOUT_S = 60
 
 
@@ -92,23 +94,4 @@ def running_app(checkpoints: Path, workdir: Path, procs: list | None = None, env
             time.sleep(0.25)
         yield url, log_path
     finally:
-        _stop_group(proc)
-
-
-def _stop_group(proc):
-    """SIGTERM the server's whole process group, SIGKILL whatever is left after 10 s."""
-    import signal
-
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            proc.poll()  # reap our own child, or it stays in the group as a zombie
-            try:
-                os.killpg(proc.pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.1)
+        stop_app(proc)

@@ -279,7 +279,8 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
     torch.manual_seed(cfg.seed)
     np.random.seed(cfg.seed)
     task.setup(accelerator, cfg.seed)
-    if cfg.init_from and not (cfg.resume and latest_state(out_dir) is not None):
+    state = latest_state(out_dir) if cfg.resume else None
+    if cfg.init_from and state is None:  # a resumed run has its own weights
         init_generator(task, accelerator, cfg.init_from)
         accelerator.print(f"generator initialised from {cfg.init_from}")
     origin = lineage(cfg.init_from) if cfg.init_from else None
@@ -296,19 +297,17 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
 
     step, before = 0, {"wall_time_s": 0.0, "images_seen": 0}
     commands = [command] if command else []
-    if cfg.resume:
-        state = latest_state(out_dir)
-        if state is not None:
-            meta = load_state(state, task, accelerator)
-            step = meta["step"]
-            if meta.get("planned_steps") and not cfg.time_budget_s:  # keep a budgeted run's schedule
-                total = task.total_steps = min(cfg.steps, meta["planned_steps"])
-            before = {k: meta.get(k, v) for k, v in before.items()}
-            accelerator.print(f"resumed from {state} (step {step})")
-            if (out_dir / "run.json").is_file():  # the model card names the command that started it
-                commands = json.loads((out_dir / "run.json").read_text()).get("commands", []) + commands
-        else:
-            accelerator.print(f"--resume: no saved state in {out_dir / STATE_DIR}, starting at step 0")
+    if state is not None:
+        meta = load_state(state, task, accelerator)
+        step = meta["step"]
+        if meta.get("planned_steps") and not cfg.time_budget_s:  # keep a budgeted run's schedule
+            total = task.total_steps = min(cfg.steps, meta["planned_steps"])
+        before = {k: meta.get(k, v) for k, v in before.items()}
+        accelerator.print(f"resumed from {state} (step {step})")
+        if (out_dir / "run.json").is_file():  # the model card names the command that started it
+            commands = json.loads((out_dir / "run.json").read_text()).get("commands", []) + commands
+    elif cfg.resume:
+        accelerator.print(f"--resume: no saved state in {out_dir / STATE_DIR}, starting at step 0")
     (out_dir / "run.json").write_text(json.dumps({"loop": asdict(cfg), "task": task.describe(),
                                                    "commands": commands}, indent=2))
 
