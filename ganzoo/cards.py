@@ -113,8 +113,8 @@ def write_model_card(folder) -> Path:
     if tr.get("resumed_with"):
         lines += ["Stopped and resumed from its saved state (same batches and random streams) with:", "", "```",
                   *tr["resumed_with"], "```", ""]
-    for k in ("steps", "batch_size", "seed", "hardware", "wall_time_s", "images_per_s"):
-        if k in tr:
+    for k in ("steps", "batch_size", "processes", "seed", "hardware", "wall_time_s", "images_per_s"):
+        if k in tr and not (k == "processes" and tr[k] == 1):   # batch_size is per process
             lines.append(f"- {k.replace('_', ' ')}: {tr[k]}")
     for origin in origins(tr):
         lines += ["", f"Its generator started from `{origin['source']}`, trained with:", "", "```",

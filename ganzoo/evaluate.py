@@ -4,7 +4,7 @@
     python -m ganzoo.evaluate emoji-gan --features classifier inception
     python -m ganzoo.evaluate sketch2emoji                    # held-out L1 / PSNR / SSIM, colour, sharpness
     python -m ganzoo.evaluate noto2twemoji                    # both directions vs the true partner and identity
-    python -m ganzoo.evaluate emoji-inpaint                   # PSNR / SSIM / L1 in seeded holes vs OpenCV
+    python -m ganzoo.evaluate emoji-inpaint                   # PSNR / SSIM / L1 in the hole vs the best OpenCV, 3 input sizes
     python -m ganzoo.evaluate runs/x/final --no-write         # print only
 
 Latent models: generated images (balanced over the classes of a conditional model) are compared with the held-out
@@ -150,7 +150,10 @@ def main(argv=None):
     for k, v in m.items():
         print(f"| {k} | {v} |")
     if not a.no_write:
-        merged = {**ckpt.config.get("metrics", {}), **{k: v for k, v in m.items() if not k.startswith("n_")}}
+        before = ckpt.config.get("metrics", {})
+        if any(k.startswith("heldout_") for k in m):  # a held-out report is complete: older keys go
+            before = {k: v for k, v in before.items() if not k.startswith("heldout_")}
+        merged = {**before, **{k: v for k, v in m.items() if not k.startswith("n_")}}
         # notes of other measurements (bench scripts, the study) stay; an earlier evaluate note is replaced
         kept = [p for p in ckpt.config.get("metrics_notes", "").split("\n\n") if p and not p.startswith(NOTE_PREFIX)]
         record_metrics(ckpt.path, merged, "\n\n".join([*kept, note]))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 
+import numpy as np
 import pytest
 import torch
+from types import SimpleNamespace
 
-from ganzoo.metrics.heldout import cyclegan_heldout, hole_scores, inpaint_heldout, mean_fill, translation_scores
+from ganzoo.metrics.heldout import HoleScores, cyclegan_heldout, inpaint_heldout, translation_scores
 from ganzoo.training import fit
 from helpers import tiny_loop
 
@@ -21,13 +23,20 @@ def test_translation_and_hole_scores_on_known_images():
     assert perfect["l1"] == 0 and perfect["ssim"] == pytest.approx(1.0) and perfect["psnr"] > 60
     off = translation_scores((real + 0.2).clamp(-1, 1), real)   # 0.1 on the [0, 1] scale
     assert 0.05 < off["l1"] <= 0.1 and 19 < off["psnr"] < 21.5
-    m = torch.zeros(4, 1, 32, 32)
-    m[..., 8:24, 8:24] = 1
-    fake = torch.where(m > 0.5, -real, real)
-    inside = hole_scores(fake, real, m)
-    assert inside["l1"] > 0.2 and hole_scores(real, real, m)["l1"] == 0
-    filled = mean_fill(real, m)
-    assert torch.equal(filled[m.expand_as(real) < 0.5], real[m.expand_as(real) < 0.5])
+
+    def hole_scores(out, ref, holes):
+        acc = HoleScores()
+        acc.add(out, ref, holes)
+        return acc.result()
+
+    pics = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    holes = np.zeros((4, 32, 32), bool)
+    holes[:, 8:24, 8:24] = True
+    perfect = hole_scores(pics, pics, holes)
+    assert perfect["l1"] == 0 and perfect["ssim"] == pytest.approx(1.0) and perfect["psnr"] > 100
+    off = np.where(holes[..., None], np.clip(pics.astype(int) + 26, 0, 255), pics).astype(np.uint8)
+    inside = hole_scores(off, pics, holes)          # only the hole counts: +26 grey levels there
+    assert 0.07 < inside["l1"] <= 0.102 and 19.5 < inside["psnr"] < 22.5
 
 
 def test_cyclegan_heldout_on_the_emoji_split(tmp_path):
@@ -53,19 +62,38 @@ def test_cyclegan_heldout_on_the_emoji_split(tmp_path):
     assert rep.extra["outs"]["a2b"].shape == xa.shape
 
 
-def test_inpaint_heldout_keeps_known_pixels_and_beats_mean_fill():
+def test_inpaint_heldout_runs_the_app_pipeline_against_every_opencv_setting(tmp_path):
+    """The benchmark paints each hole a random colour and runs `pipe.inpaint` as the app does, at
+    several input sizes; known pixels come back unchanged; `best opencv` is the best setting."""
     from ganzoo.pipelines import InpaintPipeline
 
-    if os.environ.get("GANZOO_CHECKPOINTS"):
-        pytest.skip("GANZOO_CHECKPOINTS points elsewhere")
-    rep = inpaint_heldout(InpaintPipeline.from_pretrained("emoji-inpaint"), "emoji", limit=24)
-    x = rep.extra["x"]
-    for (hole, meth), out in rep.extra["outs"].items():
-        keep = rep.extra["masks"][hole].expand_as(x) < 0.5
-        assert torch.allclose(out[keep], x[keep], atol=1 / 127.5), (hole, meth)
-    for hole in ("small", "medium", "large"):
-        assert rep.rows[(hole, "ganzoo")]["psnr"] > rep.rows[(hole, "mean fill")]["psnr"] + 2
-    assert set(rep.extra["gains"]) == {"small", "medium", "large"}
+    from ganzoo.metrics.heldout import OPENCV
+
+    pipe = InpaintPipeline.from_pretrained(_tiny_inpainter(tmp_path))
+    rep = inpaint_heldout(pipe, "emoji", limit=6, sizes=(32, 64), keep=2)
+    settings = {f"{m} r{r}" for m, r in OPENCV}
+    for (px, hole), best in rep.extra["best"].items():
+        assert best in settings and px in (32, 64)
+        others = [rep.rows[(px, hole, s)]["psnr"] for s in settings]
+        assert rep.rows[(px, hole, best)]["psnr"] == max(others)
+        assert rep.metrics[f"heldout_{px}px_{hole}_gain_db"] == pytest.approx(
+            rep.rows[(px, hole, "ganzoo")]["psnr"] - max(others), abs=0.01)
+        pick = rep.extra["picks"][(px, hole)]
+        known = (pick["input"] == pick["real"]).all(-1)          # the painted colour marks the hole
+        assert known.mean() > 0.3 and pick["ganzoo"].shape == pick["real"].shape == (2, px, px, 3)
+        for meth in ("ganzoo", best):
+            assert np.array_equal(pick[meth][known], pick["real"][known]), meth
+    assert {f"heldout_64px_{h}_{w}_psnr" for h in ("small", "medium", "large") for w in ("ganzoo", "best_opencv")} \
+        <= set(rep.metrics)
+
+
+def _tiny_inpainter(tmp_path):
+    from ganzoo.nn.inpaint import InpaintConfig
+    from ganzoo.training.inpaint import InpaintTask, InpaintTrainConfig
+
+    data = SimpleNamespace(images=np.full((8, 64, 64, 3), 200, np.uint8), labels=None, name="flat", keys=None)
+    task = InpaintTask(InpaintConfig(img_size=64, cnum=4, ndf=4, stages=1), InpaintTrainConfig(), {"name": "emoji"})
+    return fit(task, data, tiny_loop(tmp_path / "inpaint", steps=1, batch_size=4))
 
 
 def test_evaluate_cli_on_the_bundled_pix2pix_repeats_its_card(tmp_path, capsys):

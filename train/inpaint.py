@@ -30,6 +30,9 @@ def parse_args(argv=None):
     d = p.add_argument_group("data")
     d.add_argument("--dataset", default="emoji")
     d.add_argument("--size", type=int, choices=SIZES, default=128)
+    d.add_argument("--source-size", type=int,
+                   help="resolution the pictures are loaded at (default: --size); zoomed-in views are sharp "
+                        "up to source-size / size, enlarged beyond (the emoji render at any size)")
     m = p.add_argument_group("model")
     m.add_argument("--cnum", type=int, default=32, help="first-layer channels (DeepFill v2: 48)")
     m.add_argument("--stages", type=int, choices=(1, 2), default=2, help="1: single stage, 2: coarse-to-fine")
@@ -40,12 +43,16 @@ def parse_args(argv=None):
     t.add_argument("--lr", type=float, default=2e-4, help="DeepFill v2: 1e-4")
     t.add_argument("--decay-from", type=float, default=1.0,
                    help="fraction of the run after which the lr decays linearly to 0 (1.0: constant)")
+    t.add_argument("--zoom-min", type=float, default=InpaintTrainConfig.zoom_min,
+                   help="smallest view: the picture shrunk to this fraction of the canvas")
+    t.add_argument("--zoom-max", type=float, default=InpaintTrainConfig.zoom_max,
+                   help="closest view: a crop of the picture enlarged this much")
     add_loop_args(p, out="runs/inpaint", batch_size=16)
     return p.parse_args(argv)
 
 
 def build(args):
-    data = load_images(args.dataset, "train", args.size)
+    data = load_images(args.dataset, "train", args.source_size or args.size)
     try:
         held = load_images(args.dataset, "test", args.size)
     except (ValueError, FileNotFoundError):
@@ -55,7 +62,7 @@ def build(args):
     mcfg = InpaintConfig(img_size=args.size, channels=data.images.shape[-1], cnum=args.cnum,
                          stages=args.stages, ndf=args.ndf)
     tcfg = InpaintTrainConfig(lambda_l1=args.lambda_l1, lambda_gan=args.lambda_gan, lr=args.lr,
-                              decay_from=args.decay_from)
+                              decay_from=args.decay_from, zoom_min=args.zoom_min, zoom_max=args.zoom_max)
     info = {"name": data.name, "sources": sources_of(data.name), "split": "train",
             "n": int(len(data)), "preview": "held-out" if held is not data else "train"}
     pick = np.linspace(0, len(held) - 1, min(PREVIEW, len(held))).round().astype(int)

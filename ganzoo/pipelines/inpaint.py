@@ -1,9 +1,12 @@
 """Inpainting: a picture of any size and a mask (the hole) → the picture with the hole filled.
 
-The model works at its training size (e.g. 128 px). A small hole in a big photo is filled from a
-crop around it — the hole's bounding box with as much context again on every side — scaled to
-the model's size; a large hole uses the whole picture scaled down. Only the hole's pixels are
-pasted back, at full resolution: every known pixel of the upload is returned unchanged.
+The model works on a square canvas of its training size S (e.g. 128 px) and sees every picture
+the way it was trained to (ganzoo.data.views): the region around the hole — the hole's bounding
+box with as much context again on every side, at least S, and large enough that the picture is
+not enlarged more than the training zooms go — is shrunk to fit S from its known pixels only, or,
+when it is smaller than S, put in the middle of the canvas at its own scale. No pixel under the
+hole ever reaches the model, so what was painted there cannot change the result. Only the hole's
+pixels are pasted back, at full resolution: every known pixel of the upload is returned unchanged.
 
     pipe = InpaintPipeline.from_pretrained("emoji-inpaint")
     result = pipe.inpaint("photo.jpg", "mask.png")          # mask: white/opaque = hole
@@ -11,6 +14,7 @@ pasted back, at full resolution: every known pixel of the upload is returned unc
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +23,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .. import hub
+from ..data.views import centre_on_canvas, known_resize
 from ..nn.inference import inference_net
 from ..nn.inpaint import composite, show_hole
 from .images import open_image, open_mask
@@ -33,7 +38,8 @@ class InpaintResult:
     image: Image.Image                     # full resolution, known pixels untouched
     notice: str | None = None              # e.g. "the mask is empty"
     region: tuple[int, int, int, int] | None = None   # (x0, y0, x1, y1) the model looked at
-    model_input: Image.Image | None = None  # that region at the model's size, hole in magenta
+    model_input: Image.Image | None = None  # that region as the model saw it, hole in magenta
+    scale: float = 1.0                     # model pixels per picture pixel (≤ 1: never enlarged)
 
 
 def read_mask(src, size: tuple[int, int]) -> np.ndarray:
@@ -52,16 +58,16 @@ def read_mask(src, size: tuple[int, int]) -> np.ndarray:
     return m
 
 
-def crop_box(mask: np.ndarray, side_min: int) -> tuple[int, int, int, int]:
+def view_box(mask: np.ndarray, side: int, zoom_max: float) -> tuple[int, int, int, int]:
     """The region the model sees: the hole's bounding box grown by CONTEXT on every side, made
-    square (at least side_min, where the picture allows), kept inside the picture."""
+    square, at least `side` and at least 1/zoom_max of the picture's long side (so a crop of a big
+    picture is not a closer view than training showed), kept inside the picture."""
     h, w = mask.shape
     ys, xs = np.nonzero(mask)
     y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    side = max(y1 - y0, x1 - x0)
-    side = int(max(side * (1 + 2 * CONTEXT), side_min))
+    want = math.ceil(max(max(y1 - y0, x1 - x0) * (1 + 2 * CONTEXT), side, max(h, w) / zoom_max))
+    bw, bh = min(want, w), min(want, h)
     cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
-    bw, bh = min(side, w), min(side, h)
     bx0 = int(round(min(max(cx - bw / 2, 0), w - bw)))
     by0 = int(round(min(max(cy - bh / 2, 0), h - bh)))
     return bx0, by0, bx0 + bw, by0 + bh
@@ -76,6 +82,8 @@ class InpaintPipeline:
         self.ckpt = ckpt
         self.cfg = hub.registry.make_config("inpaint", ckpt.config["model"])
         self.G, self.bf16 = inference_net(ckpt.model, precision)
+        # the closest view training showed (a model trained before zoom views: whole pictures only)
+        self.zoom_max = float(ckpt.config.get("training", {}).get("train", {}).get("zoom_max", 1.0))
 
     @classmethod
     def from_pretrained(cls, name_or_path, precision: str = "auto") -> "InpaintPipeline":
@@ -98,36 +106,33 @@ class InpaintPipeline:
             raise InputError("The model produced invalid values (NaN) for this input; the checkpoint may be broken.")
         return composite(y.clamp(-1, 1), x, mask)
 
+    @torch.inference_mode()
     def inpaint(self, image, mask) -> InpaintResult:
         img = open_image(image)
         hole = read_mask(mask, img.size)
         if hole.sum() < MIN_HOLE_PX:
             return InpaintResult(img, notice="The mask is empty: paint over the part of the picture to fill.")
-        box = crop_box(hole, self.size)
-        x0, y0, x1, y1 = box
-        crop, crop_hole = img.crop(box), hole[y0:y1, x0:x1]
         s = self.size
-        # the crop's long side → s, the short side padded with edge pixels (known, not hole)
-        scale = s / max(crop.size)
-        cw, ch = max(1, round(crop.width * scale)), max(1, round(crop.height * scale))
-        small = np.asarray(crop.resize((cw, ch), Image.Resampling.LANCZOS), np.float32) / 127.5 - 1
-        # a hole pixel anywhere in a downscaled cell makes the cell a hole (never leak hole colour)
-        small_hole = F.adaptive_max_pool2d(torch.from_numpy(crop_hole.astype(np.float32))[None, None], (ch, cw))
-        x = torch.from_numpy(small).permute(2, 0, 1)[None]
+        box = x0, y0, x1, y1 = view_box(hole, s, self.zoom_max)
+        region_hole = hole[y0:y1, x0:x1]
+        bh, bw = region_hole.shape
+        x = torch.from_numpy(np.array(img)[y0:y1, x0:x1]).permute(2, 0, 1)[None].float() / 127.5 - 1
+        m = torch.from_numpy(region_hole)[None, None].float()
         if self.cfg.channels == 1:
             x = x.mean(1, keepdim=True)
-        pad = (0, s - cw, 0, s - ch)
-        x = F.pad(x, pad, mode="replicate")
-        m = F.pad(small_hole, pad)
-        out = self.run(x, m).expand(-1, 3, -1, -1)  # a grey model's output shown as RGB
-        filled = ((out[0, :, :ch, :cw].permute(1, 2, 0) + 1) * 127.5).clamp(0, 255).round().byte().numpy()
-        back = np.asarray(Image.fromarray(filled).resize(crop.size, Image.Resampling.LANCZOS))
+        scale = min(1.0, s / max(bh, bw))
+        sh, sw = max(1, round(bh * scale)), max(1, round(bw * scale))
+        small, small_hole = known_resize(x, m, (sh, sw))        # hole cells are 0: nothing leaks
+        canvas, canvas_hole, (top, left) = centre_on_canvas(small, small_hole, s)
+        out = self.run(canvas, canvas_hole)[:, :, top:top + sh, left:left + sw]
+        if (sh, sw) != (bh, bw):
+            out = F.interpolate(out, size=(bh, bw), mode="bicubic", align_corners=False).clamp(-1, 1)
+        filled = ((out[0].expand(3, -1, -1).permute(1, 2, 0) + 1) * 127.5).round().byte().numpy()
         result = np.asarray(img).copy()
-        region = result[y0:y1, x0:x1]
-        region[crop_hole] = back[crop_hole]
-        shown = show_hole(x, m)[0, :, :ch, :cw]
-        seen = Image.fromarray(((shown.expand(3, -1, -1).permute(1, 2, 0) + 1) * 127.5).round().byte().numpy())
-        return InpaintResult(Image.fromarray(result), region=box, model_input=seen)
+        result[y0:y1, x0:x1][region_hole] = filled[region_hole]
+        shown = show_hole(small, small_hole)[0].expand(3, -1, -1)
+        seen = Image.fromarray(((shown.permute(1, 2, 0) + 1) * 127.5).round().byte().numpy())
+        return InpaintResult(Image.fromarray(result), region=box, model_input=seen, scale=sh / bh)
 
     def __call__(self, image, mask) -> Image.Image:
         return self.inpaint(image, mask).image

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from .loop import COMPILE_MODES, LoopConfig, fit, main_command
 
@@ -65,6 +66,8 @@ def run(script: str, args, build, argv=None):
     task, data, loop = build(args)
     command = main_command() if argv is None else f"python {script} " + " ".join(argv)
     out = fit(task, data, loop, command=command)
+    if int(os.environ.get("RANK", "0")) != 0:  # the other processes of a multi-process run: rank 0 exports
+        return out
     print(f"checkpoint written to {out}")
     if getattr(args, "evaluate", False):
         from ..evaluate import main as evaluate

@@ -83,7 +83,7 @@ class CycleGANTask:
         flip = torch.rand(x.shape[0], generator=self.noise, device=x.device) < 0.5
         return torch.where(flip[:, None, None, None], x.flip(-1), x)
 
-    def train_step(self, batches: list[dict], step: int) -> dict[str, float]:
+    def train_step(self, batches: list[dict], step: int) -> dict[str, torch.Tensor | float]:
         t, acc = self.tcfg, self.acc
         real_A, real_B = self._flip(batches[0]["input"]), self._flip(batches[0]["image"])
         lr = constant_then_linear(step, self.total_steps, t.lr, t.decay_from)
@@ -99,7 +99,7 @@ class CycleGANTask:
             adv = g_loss("lsgan", self.D_B(fake_B).float()) + g_loss("lsgan", self.D_A(fake_A).float())
             cycle = F.l1_loss(rec_A.float(), real_A) + F.l1_loss(rec_B.float(), real_B)
             loss_g = 2 * adv + t.lambda_cycle * cycle  # g_loss("lsgan") is ½·MSE; the reference uses MSE
-            idt = torch.zeros(())
+            idt = torch.zeros((), device=real_A.device)
             if t.lambda_identity > 0:
                 idt = F.l1_loss(g(real_B, "a2b").float(), real_B) + F.l1_loss(g(real_A, "b2a").float(), real_A)
                 loss_g = loss_g + t.lambda_cycle * t.lambda_identity * idt
@@ -118,8 +118,8 @@ class CycleGANTask:
         self.opt_d.zero_grad(set_to_none=True)
         acc.backward(loss_d)
         self.opt_d.step()
-        return {"loss_g_gan": adv.item(), "cycle": cycle.item(), "identity": idt.item(),
-                "loss_d": loss_d.item(), "lr": lr}
+        return {"loss_g_gan": adv.detach(), "cycle": cycle.detach(), "identity": idt.detach(),
+                "loss_d": loss_d.detach(), "lr": lr}
 
     # -- outputs -----------------------------------------------------------------------------------
     def _pair(self) -> GeneratorPair:

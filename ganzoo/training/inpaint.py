@@ -3,8 +3,12 @@
 composite (known pixels real, hole generated) together with the mask, with the hinge loss;
 the generator also gets λ_l1 · L1 to the true picture, for every stage's output.
 
-Masks are drawn on the device from the task's seeded stream every step (ganzoo.data.masks), so
-a resumed run sees exactly the masks an uninterrupted one would.
+Every batch is a set of views at one zoom (ganzoo.data.views: the whole picture, shrunk into
+the canvas, or a crop of it enlarged up to 2×), the way the pipeline shows pictures of any size
+to the model. Masks and views are drawn on the device from the task's seeded stream every step
+(ganzoo.data.masks), so a resumed run sees exactly the masks an uninterrupted one would; under
+several processes every rank draws the randomness of the whole global batch and keeps its own
+slice, so the run does not depend on how many processes share it.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import torch.nn.functional as F
 
 from .. import hub
 from ..data.masks import free_form_masks
+from ..data.views import zoom_of, zoom_views
 from ..losses import d_loss, g_loss
 from ..nn.inpaint import InpaintConfig, InpaintGenerator, SNPatchDiscriminator, composite, show_hole
 from ..utils import make_grid, to_rgb, to_tensor
@@ -34,6 +39,10 @@ class InpaintTrainConfig:
     beta2: float = 0.999
     decay_from: float = 1.0     # 1.0 = constant lr (DeepFill); < 1: linear decay over the rest
     flip: bool = True
+    # views from a quarter of the picture's size on the canvas to a 2× crop (data.views.ZOOM);
+    # (1, 1): whole pictures at the canvas size only (how models before 2026-12 were trained)
+    zoom_min: float = 0.25
+    zoom_max: float = 2.0
 
 
 class InpaintTask:
@@ -50,7 +59,7 @@ class InpaintTask:
         return {"model": asdict(self.mcfg), "train": asdict(self.tcfg), "data": self.data_info}
 
     def setup(self, accelerator, seed: int) -> None:
-        self.acc = accelerator
+        self.acc, self.seed = accelerator, seed
         dev = accelerator.device
         torch.manual_seed(seed)
         m, t = self.mcfg, self.tcfg
@@ -74,13 +83,30 @@ class InpaintTask:
     def optimizers(self) -> dict:
         return {"G": self.opt_g, "D": self.opt_d}
 
-    def train_step(self, batches: list[dict], step: int) -> dict[str, float]:
-        t, acc = self.tcfg, self.acc
-        real = batches[0]["image"]
+    def views(self, images: torch.Tensor, step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """This rank's training views and holes for `step` (see the module docstring)."""
+        t, n = self.tcfg, images.shape[0]
+        world, rank = self.acc.num_processes, self.acc.process_index
+        # on a GPU the masks are drawn without a device→host copy (data.masks, exact=False)
+        exact = images.device.type != "cuda"
+
+        def holes(k: int, px: int) -> torch.Tensor:   # the global batch's masks, this rank's slice
+            return free_form_masks(k * world, px, self.noise, exact=exact)[rank * k:(rank + 1) * k]
+
+        def mine(k: int) -> torch.Tensor:
+            return torch.rand(k * world, generator=self.noise, device=images.device)[rank * k:(rank + 1) * k]
+
+        z = zoom_of(step, self.seed, (t.zoom_min, t.zoom_max))
+        x, mask = zoom_views(images, self.mcfg.img_size, z, mine, holes)
         if t.flip:
-            flip = torch.rand(real.shape[0], generator=self.noise, device=real.device) < 0.5
-            real = torch.where(flip[:, None, None, None], real.flip(-1), real)
-        mask = free_form_masks(real.shape[0], self.mcfg.img_size, self.noise)
+            flip = mine(n) < 0.5
+            x = torch.where(flip[:, None, None, None], x.flip(-1), x)
+            mask = torch.where(flip[:, None, None, None], mask.flip(-1), mask)
+        return x, mask
+
+    def train_step(self, batches: list[dict], step: int) -> dict[str, torch.Tensor | float]:
+        t, acc = self.tcfg, self.acc
+        real, mask = self.views(batches[0]["image"], step)
         lr = constant_then_linear(step, self.total_steps, t.lr, t.decay_from)
         set_lr((self.opt_g, self.opt_d), lr)
 
@@ -100,9 +126,10 @@ class InpaintTask:
         self.opt_g.zero_grad(set_to_none=True)
         acc.backward(loss_g)
         self.opt_g.step()
-        hole = mask.expand_as(real) > 0.5
-        return {"loss_d": loss_d.item(), "loss_g_gan": adv.item(), "l1": l1.item(),
-                "l1_hole": (outs[-1].float() - real).abs()[hole].mean().item() / 2, "lr": lr}
+        hole = mask.expand_as(real)
+        l1_hole = ((outs[-1].float() - real).abs() * hole).sum() / hole.sum().clamp(min=1) / 2
+        return {"loss_d": loss_d.detach(), "loss_g_gan": adv.detach(), "l1": l1.detach(),
+                "l1_hole": l1_hole.detach(), "lr": lr}
 
     def _generator(self) -> InpaintGenerator:
         return unwrap(self.acc, self.G)

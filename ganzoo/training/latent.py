@@ -125,7 +125,7 @@ class LatentTask:
     def _aug(self, x):
         return diff_augment(x, self.tcfg.diffaug) if self.tcfg.diffaug else x
 
-    def train_step(self, batches: list[dict], step: int) -> dict[str, float]:
+    def train_step(self, batches: list[dict], step: int) -> dict[str, torch.Tensor | float]:
         t, acc = self.tcfg, self.acc
         G, D = self.G, self.D
         # penalties differentiate D's gradient (double backward), which compiled graphs do not support
@@ -146,11 +146,11 @@ class LatentTask:
                 if t.loss == "wgan-gp":
                     gp = gradient_penalty(lambda x: D_plain(x, y_real), self._aug(real), self._aug(fake))
                     loss_d = loss_d + t.gp_weight * gp
-                    logs["gp"] = gp.item()
+                    logs["gp"] = gp.detach()
                 if t.r1_gamma > 0:
                     r1 = r1_penalty(real_out.float(), real)
                     loss_d = loss_d + t.r1_gamma * r1
-                    logs["r1"] = r1.item()
+                    logs["r1"] = r1.detach()
             self.opt_d.zero_grad(set_to_none=True)
             acc.backward(loss_d)
             self.opt_d.step()
@@ -165,18 +165,17 @@ class LatentTask:
         acc.backward(loss_g)
         self.opt_g.step()
         self._update_ema(step)
-        logs.update(loss_d=loss_d.item(), loss_g=loss_g.item(),
-                    d_real=real_out.float().mean().item(), d_fake=fake_out.float().mean().item())
+        logs.update(loss_d=loss_d.detach(), loss_g=loss_g.detach(),
+                    d_real=real_out.detach().float().mean(), d_fake=fake_out.detach().float().mean())
         return logs
 
     @torch.no_grad()
     def _update_ema(self, step: int) -> None:
         decay = min(self.tcfg.ema_decay, (1 + step) / (10 + step))
         g = unwrap(self.acc, self.G)
-        for pe, p in zip(self.G_ema.parameters(), g.parameters()):
-            pe.lerp_(p.detach(), 1 - decay)
-        for be, b in zip(self.G_ema.buffers(), g.buffers()):
-            be.copy_(b)
+        # one multi-tensor kernel for all parameters (a loop launched one kernel per tensor)
+        torch._foreach_lerp_(list(self.G_ema.parameters()), [p.detach() for p in g.parameters()], 1 - decay)
+        torch._foreach_copy_(list(self.G_ema.buffers()), list(g.buffers()))
 
     # -- outputs -----------------------------------------------------------------------------------
     @torch.no_grad()

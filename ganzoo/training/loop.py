@@ -53,6 +53,56 @@ class LoopConfig:
     init_from: str | None = None       # start the generator from this exported checkpoint (fine-tuning)
 
 
+class LossMeter:
+    """The logged values of the steps since the last read, kept on the device.
+
+    Reading a loss (`.item()`) makes the host wait for the GPU to finish the step, so a step that
+    reads its losses cannot run ahead of the GPU (measured on an H200: the eager step was bound by
+    the host). Tasks return their losses as device tensors; the loop reads a whole window of steps
+    in one copy when it writes the log, draws samples or saves a state, so a saved state never
+    follows a NaN it has not seen. Plain floats (the learning rate) are checked at once.
+    """
+
+    def __init__(self, last_state=lambda: None):
+        self.window: list[tuple[int, tuple[str, ...], torch.Tensor]] = []
+        self.scalars: dict[str, float] = {}
+        self.last_state = last_state   # where a diverged run can go back to, for the message
+
+    def add(self, step: int, logs: dict) -> None:
+        host = {k: float(v) for k, v in logs.items() if not torch.is_tensor(v)}
+        bad = {k: v for k, v in host.items() if not math.isfinite(v)}
+        if bad:
+            raise self._diverged(step, bad)
+        self.scalars.update(host)
+        keys = tuple(k for k, v in logs.items() if torch.is_tensor(v))
+        if keys:
+            self.window.append((step, keys, torch.stack([logs[k].detach().float().reshape(()) for k in keys])))
+
+    def read(self) -> dict[str, float]:
+        """The window's mean of each value (the last value of plain floats); raises
+        TrainingDiverged naming the first step of the window that had a NaN or infinity."""
+        window, self.window = self.window, []
+        if not window:
+            return dict(self.scalars)
+        values = torch.stack([v for _, _, v in window]).cpu().tolist() \
+            if len({k for _, k, _ in window}) == 1 else [v.cpu().tolist() for _, _, v in window]
+        sums: dict[str, float] = {}
+        for (step, keys, _), row in zip(window, values):
+            bad = {k: x for k, x in zip(keys, row) if not math.isfinite(x)}
+            if bad:
+                raise self._diverged(step, bad)
+            for k, x in zip(keys, row):
+                sums[k] = sums.get(k, 0.0) + x
+        counts = {k: sum(k in keys for _, keys, _ in window) for k in sums}
+        return {**{k: v / counts[k] for k, v in sums.items()}, **self.scalars}
+
+    def _diverged(self, step: int, bad: dict) -> "TrainingDiverged":
+        return TrainingDiverged(
+            f"training diverged at step {step}: {', '.join(f'{n}={v}' for n, v in bad.items())}. Lower the "
+            f"learning rates or use a more stable loss (--loss hinge / wgan-gp); last good state: "
+            f"{self.last_state() or 'none'}")
+
+
 class StepPlanner:
     """Fits a run to a wall-clock budget: `steps` becomes what the measured step rate allows.
 
@@ -60,30 +110,45 @@ class StepPlanner:
     would cut the learning-rate decay short. So the planner times steps after a short warm-up
     (which absorbs CUDA start-up and compilation), sets the total once, and corrects it once more
     at 40% of the budget, while schedules with decay_from >= 0.5 are still at their constant lr.
+
+    Several processes (DDP) must stop at the same step, so they plan on one clock: every
+    SYNC_EVERY steps the slowest process's elapsed time is shared (a tiny all-reduce), and the
+    planner only looks at the clock then.
     """
 
-    WARMUP, MIN_WINDOW_S, CORRECT_AT = 5, 2.0, 0.4
+    WARMUP, MIN_WINDOW_S, CORRECT_AT, SYNC_EVERY = 5, 2.0, 0.4, 10
 
-    def __init__(self, budget_s: float, cap: int, step: int):
+    def __init__(self, budget_s: float, cap: int, step: int, accelerator=None):
         self.budget_s, self.cap, self.t0 = budget_s, cap, time.perf_counter()
         self.warm_until, self.mark = step + self.WARMUP, None  # mark: (step, time) the timing opened
         self.plans = 0                                          # 0: none yet, 1: planned, 2: corrected
+        self.acc = accelerator if accelerator is not None and accelerator.num_processes > 1 else None
+
+    def _now(self, step: int) -> float | None:
+        """Seconds since the planner started, agreed by every process; None between agreements."""
+        if self.acc is None:
+            return time.perf_counter() - self.t0
+        if step % self.SYNC_EVERY:
+            return None
+        mine = torch.tensor([time.perf_counter() - self.t0], device=self.acc.device)
+        return float(self.acc.gather(mine).max())
 
     def update(self, step: int) -> int | None:
         """Called after each step; returns the run's new total when it (re)plans, else None."""
-        now = time.perf_counter()
+        now = self._now(step)
+        if now is None:
+            return None
         if self.mark is None:  # warm-up: a few steps, or less where steps are slow against the budget
-            if step >= self.warm_until or (now - self.t0 >= 0.05 * self.budget_s and step >= self.warm_until - 3):
+            if step >= self.warm_until or (now >= 0.05 * self.budget_s and step >= self.warm_until - 3):
                 self.mark = (step, now)
             return None
-        elapsed = now - self.t0
         due = (now - self.mark[1] >= self.MIN_WINDOW_S) if self.plans == 0 else \
-            (self.plans == 1 and elapsed >= self.CORRECT_AT * self.budget_s)
+            (self.plans == 1 and now >= self.CORRECT_AT * self.budget_s)
         if not due:
             return None
         self.plans += 1
         rate = (step - self.mark[0]) / max(now - self.mark[1], 1e-9)
-        return max(step + 1, min(self.cap, step + int(rate * max(0.0, self.budget_s - elapsed))))
+        return max(step + 1, min(self.cap, step + int(rate * max(0.0, self.budget_s - now))))
 
 
 def _accelerator(mixed_precision: str):
@@ -308,33 +373,31 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
             commands = json.loads((out_dir / "run.json").read_text()).get("commands", []) + commands
     elif cfg.resume:
         accelerator.print(f"--resume: no saved state in {out_dir / STATE_DIR}, starting at step 0")
-    (out_dir / "run.json").write_text(json.dumps({"loop": asdict(cfg), "task": task.describe(),
-                                                   "commands": commands}, indent=2))
+    main = accelerator.is_main_process
+    if main:
+        (out_dir / "run.json").write_text(json.dumps({"loop": asdict(cfg), "task": task.describe(),
+                                                       "commands": commands}, indent=2))
+    if accelerator.num_processes > 1:
+        accelerator.print(f"{accelerator.num_processes} processes ({accelerator.distributed_type}), "
+                          f"{cfg.batch_size} images each per step: global batch {cfg.batch_size * accelerator.num_processes}")
 
-    planner = StepPlanner(cfg.time_budget_s, cfg.steps, step) if cfg.time_budget_s else None
+    planner = StepPlanner(cfg.time_budget_s, cfg.steps, step, accelerator) if cfg.time_budget_s else None
     bar = tqdm(total=total, initial=step, disable=not (cfg.progress and accelerator.is_main_process),
                dynamic_ncols=True, mininterval=1.0)
-    t0, images_seen, logs = time.perf_counter(), 0, {}
+    t0, images_seen, meter = time.perf_counter(), 0, LossMeter(lambda: latest_state(out_dir))
 
     def clock():  # totals over every session of this run, for the card
         c = {"wall_time_s": before["wall_time_s"] + time.perf_counter() - t0,
              "images_seen": before["images_seen"] + images_seen}
         return c if planner is None else {**c, "planned_steps": total}
 
-    log_file = open(out_dir / "log.jsonl", "a")
+    log_file = open(out_dir / "log.jsonl", "a") if main else None
     try:
         while step < total:
             batches = [feed.batch(step * k + j) for j in range(k)]
             if graphs:
                 torch.compiler.cudagraph_mark_step_begin()
-            logs = task.train_step(batches, step)
-            bad = {n: v for n, v in logs.items() if not math.isfinite(v)}
-            if bad:
-                last = latest_state(out_dir)
-                raise TrainingDiverged(
-                    f"training diverged at step {step}: {', '.join(f'{n}={v}' for n, v in bad.items())}. "
-                    f"Lower the learning rates or use a more stable loss (--loss hinge / wgan-gp); "
-                    f"last good state: {last or 'none'}")
+            meter.add(step, task.train_step(batches, step))
             step += 1
             images_seen += cfg.batch_size * k * accelerator.num_processes
             bar.update(1)
@@ -342,25 +405,30 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
                 accelerator.print(f"time budget {cfg.time_budget_s:.0f} s: {new} steps "
                                   f"({'corrected' if planner.plans == 2 else 'planned'} at step {step})")
                 total = task.total_steps = bar.total = new
-            if step % cfg.log_every == 0 or step == total:
+            sample, save = step % cfg.sample_every == 0 or step == total, step % cfg.ckpt_every == 0 or step == total
+            if step % cfg.log_every == 0 or sample or save:  # one device→host copy for the window
+                logs = meter.read()
                 bar.set_postfix({n: f"{v:.3f}" for n, v in logs.items()}, refresh=False)
                 rate = images_seen / (time.perf_counter() - t0)
-                log_file.write(json.dumps({"step": step, **logs, "img_per_s": round(rate, 1)}) + "\n")
-                log_file.flush()
-            if accelerator.is_main_process and (step % cfg.sample_every == 0 or step == total):
+                if main:
+                    log_file.write(json.dumps({"step": step, **logs, "img_per_s": round(rate, 1)}) + "\n")
+                    log_file.flush()
+            if main and sample:
                 grid = task.sample_grid()
                 if grid is not None:
                     save_grid(grid, out_dir / "samples" / f"step_{step:08d}.png", nrow=8)
-            if accelerator.is_main_process and (step % cfg.ckpt_every == 0 or step == total):
+            if main and save:
                 save_state(out_dir, step, task, accelerator, clock())
     finally:
         bar.close()
-        log_file.close()
+        if log_file:
+            log_file.close()
 
     spent = clock()
     export = Path(cfg.export_dir or out_dir / "final")
-    if accelerator.is_main_process:
-        meta = {"training": {"steps": total, "batch_size": cfg.batch_size, "seed": cfg.seed,
+    if main:
+        meta = {"training": {"steps": total, "batch_size": cfg.batch_size, "processes": accelerator.num_processes,
+                             "seed": cfg.seed,
                              "hardware": hardware(), "wall_time_s": round(spent["wall_time_s"], 1),
                              "images_per_s": round(spent["images_seen"] / max(spent["wall_time_s"], 1e-9), 1),
                              "command": commands[0] if commands else None, "resumed_with": commands[1:], **task.describe()}}

@@ -93,7 +93,7 @@ class Pix2PixTask:
             a = degrade_sketch(a, self.noise)
         return a, b
 
-    def train_step(self, batches: list[dict], step: int) -> dict[str, float]:
+    def train_step(self, batches: list[dict], step: int) -> dict[str, torch.Tensor | float]:
         t, acc = self.tcfg, self.acc
         a, b = self.augment(batches[0]["input"], batches[0]["image"])
         lr = constant_then_linear(step, self.total_steps, t.lr, t.decay_from)
@@ -109,18 +109,18 @@ class Pix2PixTask:
             self.opt_d.zero_grad(set_to_none=True)
             acc.backward(loss_d)
             self.opt_d.step()
-            logs.update(loss_d=loss_d.item(), d_real=real_out.mean().item(), d_fake=fake_out.mean().item())
+            logs.update(loss_d=loss_d.detach(), d_real=real_out.detach().mean(), d_fake=fake_out.detach().mean())
         l1 = F.l1_loss(fake.float(), b)
         loss_g = t.lambda_l1 * l1
         if self.D is not None:
             with acc.autocast():
                 adv = g_loss(t.gan_loss, self.D(torch.cat([a, fake], 1)).float())
             loss_g = loss_g + adv
-            logs["loss_g_gan"] = adv.item()
+            logs["loss_g_gan"] = adv.detach()
         self.opt_g.zero_grad(set_to_none=True)
         acc.backward(loss_g)
         self.opt_g.step()
-        logs.update(l1=l1.item(), lr=lr)
+        logs.update(l1=l1.detach(), lr=lr)
         return logs
 
     # -- outputs -----------------------------------------------------------------------------------

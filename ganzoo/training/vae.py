@@ -83,7 +83,7 @@ class VAETask(LatentTask):
     def optimizers(self) -> dict:
         return {"VAE": self.opt}
 
-    def train_step(self, batches: list[dict], step: int) -> dict[str, float]:
+    def train_step(self, batches: list[dict], step: int) -> dict[str, torch.Tensor | float]:
         x, y = batches[0]["image"], batches[0].get("label")
         y = y if self.mcfg.num_classes else None
         with self.acc.autocast():
@@ -95,4 +95,4 @@ class VAETask(LatentTask):
         self.acc.backward(loss)
         self.opt.step()
         self._update_ema(step)
-        return {"loss": loss.item(), "rec": rec.item(), "kl": kl.item()}
+        return {"loss": loss.detach(), "rec": rec.detach(), "kl": kl.detach()}
