@@ -681,6 +681,7 @@ def build_transfer_tab() -> gr.Tab:
 INPAINT = _PipelineCache("inpaint", InpaintPipeline.from_pretrained)
 _EDITORS: list = []
 BRUSH_COLOUR = "#ff00ff"
+_BRUSH_RGB = tuple(int(BRUSH_COLOUR[i:i + 2], 16) for i in (1, 3, 5))
 INPAINT_DISPLAY_PX = 384
 
 
@@ -708,7 +709,7 @@ def inpaint_image(editor=None, model=None):
     if background is None:  # a cleared editor, or gradio's change event racing its own upload
         return None, None, "Upload a picture (or click an example), then paint over the part to fill."
     img = open_image(background)
-    hole = read_mask(layers, img.size)
+    hole = read_mask(layers, img.size) | _brush_paint(img)
     if not hole.any():
         img = _upscale(img, INPAINT_DISPLAY_PX)
         return img, img, "The mask is empty: paint over the part of the picture to fill (the input is shown)."
@@ -723,6 +724,16 @@ def inpaint_image(editor=None, model=None):
            "every pixel outside the hole is the upload's."
     # small pictures (an emoji) are shown enlarged by an integer factor, pixels kept as they are
     return _upscale(res.image, INPAINT_DISPLAY_PX), _upscale(telea(img, hole), INPAINT_DISPLAY_PX), note
+
+
+def _brush_paint(img) -> "np.ndarray":
+    """Pixels of the picture in the brush colour: paint that gradio's editor has flattened into the
+    background. It does so with an example's paint layer as soon as the visitor adds a stroke (the
+    background it then sends is the example's composite, the layer only the new stroke), and the
+    example's hole would come back as solid magenta. Paint is a hole wherever it ended up."""
+    import numpy as np
+
+    return (np.asarray(img) == _BRUSH_RGB).all(-1)
 
 
 def _inpaint_examples() -> list[dict]:
@@ -771,7 +782,7 @@ def build_inpaint_tab() -> gr.Tab:
         model.change(**dict(live, api_visibility="private"))
         examples = _inpaint_examples()
         if examples:
-            gr.Examples([[e] for e in examples], inputs=[editor], examples_per_page=8,
+            gr.Examples([[e] for e in examples], inputs=[editor], examples_per_page=8, elem_id="inpaint_examples",
                         label="examples: held-out emoji (never trained on) with a painted hole")
     return tab
 

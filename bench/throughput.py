@@ -2,7 +2,7 @@
 """Training throughput (images/s) per family, on the networks and settings of the bundled models.
 
     python bench/throughput.py                    # CPU (or the GPU when there is one), 2 threads
-    python bench/throughput.py --steps 20 --batch-size 32 --families latent pix2pix
+    python bench/throughput.py --steps 20 --batch-sizes bundled 64 256 --families latent pix2pix
     python bench/throughput.py --mixed-precision no
 
 Each row builds the family's training task exactly as `train/*.py` built the bundled checkpoint
@@ -10,6 +10,12 @@ Each row builds the family's training task exactly as `train/*.py` built the bun
 device (as the loop's DeviceData does), runs `--warmup` steps and then times `--steps` full
 training steps (every discriminator and generator update of the family). images/s counts training
 images consumed per second (for CycleGAN: one image of each domain per pair).
+
+Model FLOP utilisation: the FLOPs of one step are counted by torch.utils.flop_counter (forward and
+backward of every network the step runs), divided by the step time and by the chip's peak
+(--peak-tflops; on CUDA 790 TFLOP/s, the bf16 dense rate measured on an H200). Several batches
+(--batch-sizes) show how the step time grows with the batch: a step bound by the host (Python,
+kernel launches, device→host copies) takes as long at 16 images as at 256.
 
     python bench/throughput.py --reference ~/src/pytorch-CycleGAN-and-pix2pix
 
@@ -84,8 +90,21 @@ def build(name: str):
     return task, batch, tr["batch_size"], cfg
 
 
+H200_BF16_TFLOPS = 790.0
+
+
+def step_flops(task, batches, step: int) -> int:
+    """FLOPs of one training step (matmuls and convolutions, forward and backward), counted."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        task.train_step(batches, step)
+    return counter.get_total_flops()
+
+
 def measure(name: str, steps: int, warmup: int, batch_size: int | None, mixed_precision: str,
-            train_overrides: dict | None = None, compile: bool = False, compile_mode: str = "default") -> dict:
+            train_overrides: dict | None = None, compile: bool = False, compile_mode: str = "default",
+            count_flops: bool = False) -> dict:
     task, make_batch, bs, cfg = build(name)
     for k, v in (train_overrides or {}).items():
         setattr(task.tcfg, k, v)
@@ -95,13 +114,14 @@ def measure(name: str, steps: int, warmup: int, batch_size: int | None, mixed_pr
     AcceleratorState._reset_state()  # a process-wide singleton: each row may use another precision
     acc = _accelerator(mixed_precision)
     task.setup(acc, seed=0)
-    if compile:  # the warm-up steps absorb the compilation
-        compile_networks(task, compile_mode)
     graphs = compile and uses_cuda_graphs(compile_mode)
     task.total_steps = 10 * (steps + warmup)
     dev = acc.device
     k = task.batches_per_step
     batches = [make_batch(bs, dev) for _ in range(k)]
+    flops = step_flops(task, batches, 0) if count_flops else None  # eager: the compiled step does the same
+    if compile:  # the warm-up steps absorb the compilation
+        compile_networks(task, compile_mode)
     def step(s):
         if graphs:
             torch.compiler.cudagraph_mark_step_begin()
@@ -120,7 +140,8 @@ def measure(name: str, steps: int, warmup: int, batch_size: int | None, mixed_pr
     tr = cfg["training"]
     res = cfg["model"].get("img_size")
     return {"model": name, "family": cfg["family"], "res": res, "batch": bs, "d_batches_per_step": k,
-            "img_per_s": steps * bs * k / dt, "ms_per_step": 1000 * dt / steps,
+            "img_per_s": steps * bs * k / dt, "ms_per_step": 1000 * dt / steps, "gflop_per_step": flops and flops / 1e9,
+            "tflop_per_s": flops and flops / (dt / steps) / 1e12,
             "trained_img_per_s": tr.get("images_per_s"), "trained_on": tr.get("hardware", "")}
 
 
@@ -179,23 +200,31 @@ def measure_reference(path: str, name: str, steps: int, warmup: int, batch_size:
     return {"img_per_s": steps * bs / dt, "ms_per_step": 1000 * dt / steps, "batch": bs}
 
 
+def batch_list(values: list[str], bundled: int) -> list[int]:
+    return list(dict.fromkeys(bundled if v == "bundled" else int(v) for v in values))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--families", nargs="*", default=list(BUNDLED), choices=list(BUNDLED))
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--batch-size", type=int, help="default: the batch the bundled model was trained with")
+    ap.add_argument("--batch-sizes", nargs="+", default=["bundled"],
+                    help="batches to time, e.g. bundled 64 256 (bundled: the batch the bundled model trained with)")
     ap.add_argument("--mixed-precision", default="auto", choices=("auto", "no", "bf16"),
                     help="auto: bf16 on CUDA, fp32 on CPU (as the loop)")
     ap.add_argument("--compile", action="store_true", help="torch.compile the step's networks (as train --compile)")
     ap.add_argument("--compile-mode", choices=COMPILE_MODES, default="default",
                     help="torch.compile's mode (implies --compile); reduce-overhead: CUDA graphs")
+    ap.add_argument("--peak-tflops", type=float,
+                    help=f"the chip's peak for MFU (default on CUDA: {H200_BF16_TFLOPS:.0f}, an H200's bf16 rate)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", help="also write the rows to this file")
     ap.add_argument("--reference", metavar="PATH", help="a checkout of the reference pix2pix/CycleGAN code")
     a = ap.parse_args()
     a.compile = a.compile or a.compile_mode != "default"
     torch.set_num_threads(a.threads)
+    peak = a.peak_tflops or (H200_BF16_TFLOPS if torch.cuda.is_available() else None)
     rows = []
     for fam in a.families:
         for name in BUNDLED[fam]:
@@ -204,18 +233,21 @@ def main():
             except hub.CheckpointError:
                 print(f"(skipping {name}: not installed)")
                 continue
-            rows.append(measure(name, a.steps, a.warmup, a.batch_size, a.mixed_precision, compile=a.compile,
-                                compile_mode=a.compile_mode))
-            print(f"  {name}: {rows[-1]['img_per_s']:.1f} img/s", flush=True)
+            for bs in batch_list(a.batch_sizes, hub.read_config(name)["training"]["batch_size"]):
+                rows.append(measure(name, a.steps, a.warmup, bs, a.mixed_precision, compile=a.compile,
+                                    compile_mode=a.compile_mode, count_flops=True))
+                print(f"  {name} batch {bs}: {rows[-1]['img_per_s']:.1f} img/s", flush=True)
     print(f"\nTraining throughput on {hardware()}, precision {a.mixed_precision}"
           f"{f', torch.compile ({a.compile_mode})' if a.compile else ''}, {a.steps} timed steps after "
-          f"{a.warmup} warm-up\n")
-    print("| model (family) | resolution | batch | ms / step | images / s | the bundled run (its hardware) |")
-    print("|---|---|---|---|---|---|")
+          f"{a.warmup} warm-up{f'; MFU against {peak:.0f} TFLOP/s' if peak else ''}\n")
+    print("| model (family) | resolution | batch | ms / step | images / s | GFLOP / step | TFLOP/s | MFU |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         k = f" × {r['d_batches_per_step']} D batches" if r["d_batches_per_step"] > 1 else ""
-        print(f"| {r['model']} ({r['family']}) | {r['res']} px | {r['batch']}{k} | {r['ms_per_step']:.0f} | "
-              f"{r['img_per_s']:.1f} | {r['trained_img_per_s']} ({r['trained_on']}) |")
+        r["mfu"] = r["tflop_per_s"] / peak if peak and r["tflop_per_s"] else None
+        mfu = f"{100 * r['mfu']:.1f}%" if r["mfu"] is not None else "–"
+        print(f"| {r['model']} ({r['family']}) | {r['res']} px | {r['batch']}{k} | {r['ms_per_step']:.1f} | "
+              f"{r['img_per_s']:.1f} | {r['gflop_per_step']:.1f} | {r['tflop_per_s']:.2f} | {mfu} |")
     ref_rows = []
     if a.reference:
         for name in BUNDLED["pix2pix"] + BUNDLED["cyclegan"]:
@@ -223,21 +255,23 @@ def main():
             if fam not in a.families:
                 continue
             same = {"augment": "none"} if fam == "pix2pix" else {}
-            ours = measure(name, a.steps, a.warmup, a.batch_size, a.mixed_precision, same, a.compile,
-                           a.compile_mode)
-            ours32 = measure(name, a.steps, a.warmup, a.batch_size, "no", same)
-            ref = measure_reference(a.reference, name, a.steps, a.warmup, a.batch_size)
-            ref_rows.append((name, fam, ours, ours32, ref))
+            for bs in batch_list(a.batch_sizes, hub.read_config(name)["training"]["batch_size"]):
+                ours = measure(name, a.steps, a.warmup, bs, a.mixed_precision, same, a.compile, a.compile_mode)
+                ours32 = measure(name, a.steps, a.warmup, bs, "no", same)
+                ref = measure_reference(a.reference, name, a.steps, a.warmup, bs)
+                ref_rows.append((name, fam, ours, ours32, ref))
         print(f"\nAgainst the reference implementation ({a.reference}), same network, batch and resolution\n")
         print("| model | batch | reference ms / step | ganzoo fp32 ms / step | ganzoo (precision " + a.mixed_precision
               + ") ms / step | speed-up (reference / ganzoo) |")
         print("|---|---|---|---|---|---|")
         for name, fam, ours, ours32, ref in ref_rows:
-            print(f"| {name} ({fam}) | {ref['batch']} | {ref['ms_per_step']:.0f} | {ours32['ms_per_step']:.0f} | "
-                  f"{ours['ms_per_step']:.0f} | {ref['ms_per_step'] / ours['ms_per_step']:.2f}× "
+            print(f"| {name} ({fam}) | {ref['batch']} | {ref['ms_per_step']:.1f} | {ours32['ms_per_step']:.1f} | "
+                  f"{ours['ms_per_step']:.1f} | {ref['ms_per_step'] / ours['ms_per_step']:.2f}× "
                   f"(fp32: {ref['ms_per_step'] / ours32['ms_per_step']:.2f}×) |")
     if a.json:
-        Path(a.json).write_text(json.dumps({"hardware": hardware(), "rows": rows,
+        Path(a.json).write_text(json.dumps({"hardware": hardware(), "precision": a.mixed_precision,
+                                            "compile_mode": a.compile_mode if a.compile else None, "peak_tflops": peak,
+                                            "rows": rows,
                                             "reference": [{"model": n, "ganzoo": o, "ganzoo_fp32": o32, "reference": r}
                                                           for n, _, o, o32, r in ref_rows]}, indent=2))
 

@@ -26,7 +26,10 @@ def add_loop_args(p: argparse.ArgumentParser, out: str, batch_size: int, steps: 
     lp.add_argument("--time-budget", type=duration_s, metavar="DURATION",
                     help="fit the run to this wall time (90s, 20m, 1.5h; bare number: minutes): --steps "
                          "becomes what the measured step rate allows, so the lr schedule still ends at 0")
-    lp.add_argument("--batch-size", type=int, default=batch_size)
+    lp.add_argument("--batch-size", type=int, default=batch_size, help="per process")
+    lp.add_argument("--scale-lr-from", type=int, metavar="BATCH",
+                    help="scale every learning rate by sqrt(global batch / BATCH), the square-root rule for "
+                         "Adam (Malladi et al. 2022): BATCH is the batch the learning rates were tuned at")
     lp.add_argument("--seed", type=int, default=0)
     lp.add_argument("--out", default=out, help="run folder (samples, log, resume state)")
     lp.add_argument("--export", help="checkpoint folder to write at the end (default: OUT/final)")
@@ -57,6 +60,19 @@ def loop_config(args) -> LoopConfig:
                       time_budget_s=args.time_budget, init_from=args.init_from)
 
 
+LR_FIELDS = ("lr", "lr_g", "lr_d")
+
+
+def scale_learning_rates(train_cfg, global_batch: int, tuned_at: int) -> float:
+    """Multiply the training config's learning rates by sqrt(global_batch / tuned_at) in place
+    (the config records the rates the run used); returns the factor."""
+    factor = (global_batch / tuned_at) ** 0.5
+    for name in LR_FIELDS:
+        if getattr(train_cfg, name, None) is not None:
+            setattr(train_cfg, name, getattr(train_cfg, name) * factor)
+    return factor
+
+
 def run(script: str, args, build, argv=None):
     """Set threads, build (task, data, loop) from the flags, train, say where the checkpoint is."""
     if args.threads:
@@ -64,6 +80,10 @@ def run(script: str, args, build, argv=None):
 
         torch.set_num_threads(args.threads)
     task, data, loop = build(args)
+    if args.scale_lr_from:
+        world = int(os.environ.get("WORLD_SIZE", "1"))
+        f = scale_learning_rates(task.tcfg, args.batch_size * world, args.scale_lr_from)
+        print(f"learning rates × {f:.3f} (global batch {args.batch_size * world}, tuned at {args.scale_lr_from})")
     command = main_command() if argv is None else f"python {script} " + " ".join(argv)
     out = fit(task, data, loop, command=command)
     if int(os.environ.get("RANK", "0")) != 0:  # the other processes of a multi-process run: rank 0 exports
