@@ -27,7 +27,8 @@ from PIL import Image
 
 import ganzoo
 from ganzoo import zoo
-from ganzoo.pipelines import CycleGANPipeline, InpaintPipeline, InputError, LatentPipeline, Pix2PixPipeline
+from ganzoo.errors import USER_ERRORS, InputError
+from ganzoo.pipelines import CycleGANPipeline, InpaintPipeline, LatentPipeline, Pix2PixPipeline
 from ganzoo.pipelines.latent import MAX_SEED
 
 log = logging.getLogger("ganzoo.app")
@@ -87,8 +88,9 @@ def _serving_tweaks() -> None:
 def _user_errors(fn):
     """Run a handler; turn anything it raises into a gr.Error with one human sentence.
 
-    InputError / CheckpointError / ValueError carry messages written for the user. Anything else
-    is a bug: it is logged with its traceback on the server and the user gets a short apology.
+    ganzoo.errors' InputError / CheckpointError carry messages written for the user. Anything else
+    (a ValueError from deep inside a library included) is a bug: it is logged with its traceback
+    on the server and the user gets a short apology.
     """
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -96,7 +98,7 @@ def _user_errors(fn):
             return fn(*args, **kwargs)
         except gr.Error:
             raise
-        except (InputError, ganzoo.CheckpointError, ValueError) as e:
+        except USER_ERRORS as e:
             msg = str(e) or type(e).__name__
             raise gr.Error(msg[:1].upper() + msg[1:], print_exception=False) from None
         except Exception:

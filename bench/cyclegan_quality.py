@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 import ganzoo  # noqa: E402
 from ganzoo.cards import record_metrics  # noqa: E402
-from ganzoo.metrics.heldout import cyclegan_heldout  # noqa: E402
+from ganzoo.evaluate import SOURCE, evaluate  # noqa: E402
 from ganzoo.pipelines import CycleGANPipeline  # noqa: E402
 from ganzoo.utils import make_grid  # noqa: E402
 
@@ -49,7 +49,7 @@ def main():
     ckpt = ganzoo.load(a.checkpoint)
     pipe = CycleGANPipeline(ckpt, a.precision)
     src_a, src_b = ckpt.config["data"]["sources"]
-    rep = cyclegan_heldout(pipe, (src_a, src_b))
+    rep = evaluate(ckpt, precision=a.precision)
     results, outs, n = rep.rows, rep.extra["outs"], rep.extra["n"]
     xa, xb, size = rep.extra["xa"], rep.extra["xb"], pipe.cfg.img_size
     names = pipe.directions
@@ -77,7 +77,6 @@ def main():
         return
     folder = ckpt.path
     metrics = rep.metrics
-    notes = "Measured by `python bench/cyclegan_quality.py` (`python -m ganzoo.evaluate` measures the same). " + rep.notes
     pick = torch.linspace(0, n - 1, GRID_N).long()
     cells = [xa[pick], outs["a2b"][pick], xb[pick], xb[pick], outs["b2a"][pick], xa[pick]]
     make_grid(torch.cat(cells), nrow=GRID_N).save(folder / "heldout.png")
@@ -95,7 +94,7 @@ def main():
     extra += ["", "Beats the identity baseline (x itself) on: " + "; ".join(
         f"{names[d]} — " + ", ".join(f"{k.replace('_', ' ')} {'yes' if ok else 'no'}" for k, ok in v.items())
         for d, v in verdict.items()) + "."]
-    record_metrics(folder, metrics, notes, "\n".join(extra + [""]))
+    record_metrics(folder, metrics, rep.notes, "\n".join(extra + [""]), source=SOURCE)
     print(f"wrote metrics and heldout.png to {folder}")
 
 

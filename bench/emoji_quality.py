@@ -91,13 +91,13 @@ def main():
                           "fd_classifier_floor": round(m["fd_train_vs_heldout_floor"], 3),
                           "classifier_heldout_accuracy": round(m["classifier_heldout_accuracy"], 4)}
         notes = (
-            "Measured by `python bench/emoji_quality.py` with ganzoo's emoji classifier "
+            "with ganzoo's emoji classifier "
             f"(`checkpoints/emoji-classifier`, 9 categories × 2 styles, {m['classifier_heldout_accuracy']:.2%} "
             f"on the held-out split): style_accuracy = share of {m['n_generated']} generated emoji recognised "
             "in the requested style; fd_classifier = Fréchet distance of its penultimate features between "
             f"generated and the {m['n_heldout']} held-out emoji; fd_classifier_floor = the same for the "
             f"{m['n_train']} real training emoji. Classifier features, not Inception FID.")
-        record_metrics(path, metrics, notes)
+        record_metrics(path, metrics, notes, source="python bench/emoji_quality.py")
         print(f"wrote metrics to {path}/config.json and README.md")
 
 

@@ -4,10 +4,11 @@
     python bench/inpaint_latency.py                  # checkpoints/emoji-inpaint, 2 threads
 
 Rows: the generator alone at its size (fp32, and bf16 + channels_last, what the pipeline uses
-where the CPU has native bf16); the whole pipeline (decode, crop around the hole, model, paste
-back) on a 128-px emoji and on a 1024×768 photo; OpenCV Telea on the same pictures, the
-classical fill shown beside it. Runs are interleaved so machine noise hits all alike; run it on
-an otherwise idle machine.
+where the CPU has native bf16); the whole pipeline (the view around the hole, model, paste back)
+on emoji of 64, 128 and 256 px with a brush stroke, and on a 1024×768 photo with one brush stroke
+(the goal: ≤ 100 ms) and with a large hole; OpenCV Telea on the emoji and the photo, the classical
+fill shown beside it. Runs are interleaved so machine noise hits all alike; run it on an otherwise
+idle machine.
 """
 from __future__ import annotations
 
@@ -40,6 +41,19 @@ def picture_and_hole(w: int, h: int, seed: int = 0) -> tuple[Image.Image, np.nda
     return pic, hole
 
 
+def brush_stroke(w: int, h: int, width: int) -> np.ndarray:
+    """One brush stroke as a visitor paints it: a round-ended line over about a fifth of the picture."""
+    from PIL import ImageDraw
+
+    mask = Image.new("L", (w, h), 0)
+    draw = ImageDraw.Draw(mask)
+    (x0, y0), (x1, y1) = (0.4 * w, 0.45 * h), (0.6 * w, 0.55 * h)
+    draw.line([(x0, y0), (x1, y1)], fill=255, width=width)
+    for x, y in ((x0, y0), (x1, y1)):
+        draw.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=255)
+    return np.asarray(mask) > 127
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("checkpoint", nargs="?", default="emoji-inpaint")
@@ -59,10 +73,15 @@ def main():
     rows = [(f"generator at {s} px, fp32", lambda: fp32.run(x, m))]
     if bf16.bf16:
         rows.append((f"generator at {s} px, bf16 + channels_last (the pipeline's default here)", lambda: bf16.run(x, m)))
-    rows += [(f"pipeline, {s}-px emoji", lambda: bf16.inpaint(emoji, emoji_hole)),
-             ("pipeline, 1024×768 photo (crop around the hole)", lambda: bf16.inpaint(photo, photo_hole)),
+    for px in (64, 128, 256):
+        pic, _ = picture_and_hole(px, px)
+        hole = brush_stroke(px, px, max(3, px // 12))
+        rows.append((f"pipeline, {px}-px emoji, one brush stroke", lambda pic=pic, hole=hole: bf16.inpaint(pic, hole)))
+    stroke = brush_stroke(1024, 768, 43)   # the tab's 16-px brush on a photo shown 384 px wide
+    rows += [("pipeline, 1024×768 photo, one brush stroke (goal ≤ 100 ms)", lambda: bf16.inpaint(photo, stroke)),
+             ("pipeline, 1024×768 photo, a hole of a quarter of it", lambda: bf16.inpaint(photo, photo_hole)),
              (f"OpenCV Telea, {s}-px emoji", lambda: telea(emoji, emoji_hole)),
-             ("OpenCV Telea, 1024×768 photo", lambda: telea(photo, photo_hole))]
+             ("OpenCV Telea, 1024×768 photo, one brush stroke", lambda: telea(photo, stroke))]
     ms = interleaved_ms([fn for _, fn in rows], a.runs)
     params = sum(p.numel() for p in fp32.G.parameters())
     print(f"\n{a.checkpoint}: {params / 1e6:.2f} M parameters, {a.threads} threads, median of {a.runs} interleaved runs\n")

@@ -32,9 +32,7 @@ sys.path.insert(0, str(ROOT))
 import ganzoo  # noqa: E402
 from ganzoo.cards import record_metrics  # noqa: E402
 from ganzoo.data.masks import HOLE_SIZES  # noqa: E402
-from ganzoo.evaluate import NOTE_PREFIX  # noqa: E402
-from ganzoo.metrics.heldout import inpaint_heldout  # noqa: E402
-from ganzoo.pipelines import InpaintPipeline  # noqa: E402
+from ganzoo.evaluate import SOURCE, evaluate  # noqa: E402
 
 TILE = 128
 KEEP_SECTION = "## How this model was made"
@@ -89,9 +87,8 @@ def main():
     torch.set_num_threads(a.threads)
 
     ckpt = ganzoo.load(a.checkpoint)
-    pipe = InpaintPipeline(ckpt)
     t = time.perf_counter()
-    rep = inpaint_heldout(pipe, ckpt.config["data"]["name"], a.limit, tuple(a.sizes))
+    rep = evaluate(ckpt, limit=a.limit, sizes=a.sizes)
     print(f"\n{a.checkpoint}: {rep.extra['n']} held-out pictures of {ckpt.config['data']['name']} per input size, "
           f"holes painted a random colour, {rep.extra['precision']} inference through the app's pipeline; "
           f"metrics inside the hole ({time.perf_counter() - t:.0f} s)\n")
@@ -107,9 +104,7 @@ def main():
              "Per input size (64, 128, 256 px) and hole size (small, medium, large), four rows: the hole "
              "(magenta), the best OpenCV setting, this model, the original (64-px pictures shown enlarged, "
              "256-px ones reduced).", "", "![held-out](heldout.png)", "", *table(rep), "", verdict(rep) + "."]
-    metrics = {k: v for k, v in ckpt.config.get("metrics", {}).items() if not k.startswith("heldout_")}
-    record_metrics(folder, {**metrics, **rep.metrics}, f"{NOTE_PREFIX} (or `python bench/inpaint_quality.py`): "
-                   + rep.notes, "\n".join(extra + [""]))
+    record_metrics(folder, rep.metrics, rep.notes, "\n".join(extra + [""]), source=SOURCE)
     print(f"wrote metrics and heldout.png to {folder}")
 
 

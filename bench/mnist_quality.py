@@ -92,13 +92,13 @@ def main():
                           "fd_classifier_floor": m["fd_classifier_train_vs_heldout_floor"],
                           "classifier_heldout_accuracy": m["classifier_heldout_accuracy"]}
         notes = (
-            f"Measured by `python bench/mnist_quality.py` with ganzoo's own MNIST classifier "
+            f"with ganzoo's own MNIST classifier "
             f"(`checkpoints/mnist-classifier`, {m['classifier_heldout_accuracy']:.2%} on the held-out split): "
             f"class accuracy = share of {m['n_generated']} generated digits (equal per class) recognised as the "
             f"requested class; fd_classifier = Fréchet distance of its penultimate features between generated "
             f"digits and the {m['n_heldout']} held-out digits; fd_classifier_floor = the same for the "
             f"{m['n_train']} real training digits. These are classifier features, not Inception FID.")
-        record_metrics(path, metrics, notes)
+        record_metrics(path, metrics, notes, source="python bench/mnist_quality.py")
         print(f"wrote metrics to {path}/config.json and README.md")
 
 

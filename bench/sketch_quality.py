@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import ganzoo  # noqa: E402
 from ganzoo.cards import record_metrics  # noqa: E402
-from ganzoo.metrics.heldout import pix2pix_heldout  # noqa: E402
+from ganzoo.evaluate import SOURCE, evaluate  # noqa: E402
 from ganzoo.pipelines import Pix2PixPipeline  # noqa: E402
 from ganzoo.utils import make_grid, to_tensor  # noqa: E402
 
@@ -58,14 +58,13 @@ def main():
 
     ckpt = ganzoo.load(a.checkpoint)
     pipe = Pix2PixPipeline(ckpt)
-    rep = pix2pix_heldout(pipe, ckpt.config["data"]["name"])
+    rep = evaluate(ckpt)
     clean, real, truth = rep.extra["clean"], rep.extra["real"], rep.extra["truth"]
     rows = {("pix2pix (GAN + L1)", "clean"): rep.rows["clean"],
             ("pix2pix (GAN + L1)", "hand-drawn"): rep.rows["handdrawn"]}
     outs = {("pix2pix (GAN + L1)", "clean"): rep.extra["outs"]["clean"]}
     if a.baseline:
-        base = Pix2PixPipeline(ganzoo.load(a.baseline))
-        base_rep = pix2pix_heldout(base, ckpt.config["data"]["name"])
+        base_rep = evaluate(a.baseline)
         rows[("L1-only U-Net", "clean")] = base_rep.rows["clean"]
         rows[("L1-only U-Net", "hand-drawn")] = base_rep.rows["handdrawn"]
         outs[("L1-only U-Net", "clean")] = base_rep.extra["outs"]["clean"]
@@ -85,9 +84,8 @@ def main():
     metrics = dict(rep.metrics)
     if a.baseline:
         metrics.update({f"l1_only_heldout_{k}": round(v, 4) for k, v in rows[("L1-only U-Net", "clean")].items()})
-    notes = ("Measured by `python bench/sketch_quality.py` (`python -m ganzoo.evaluate` measures the same). "
-             + rep.notes + (" `l1_only_*`: an L1-only U-Net of the same size trained for the same steps on "
-                            "the same data." if a.baseline else ""))
+    notes = rep.notes + (" `l1_only_*` (`python bench/sketch_quality.py --baseline`): an L1-only U-Net of the "
+                         "same size trained for the same steps on the same data." if a.baseline else "")
     extra = ["## All numbers", "", "| model | input | L1 ↓ | PSNR ↑ | SSIM ↑ | chroma | sharpness |",
              "|---|---|---|---|---|---|---|"]
     extra += [f"| {n} | {k} | {m['l1']:.4f} | {m['psnr']:.2f} | {m['ssim']:.4f} | {m['chroma']:.3f} | "
@@ -112,7 +110,7 @@ def main():
                       f"Drawn with a mouse in the app's Sketchpad (headless Chromium): {', '.join(names)}. "
                       "Each group of three: the drawing, what the model sees after centring and stroke "
                       "evening, the result.", "", "![doodles](doodles.png)", ""]
-    record_metrics(folder, metrics, notes, "\n".join(extra))
+    record_metrics(folder, metrics, notes, "\n".join(extra), source=SOURCE)
     print(f"wrote metrics and figures to {folder}")
 
 

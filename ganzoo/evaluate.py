@@ -24,15 +24,17 @@ import sys
 
 import torch
 
-from . import hub
+from . import hub, registry
 from .cards import record_metrics
+from .metrics.heldout import Report
 from .metrics.distribution import ClassifierFeatures, feature_net, fid_kid_features
 from .metrics.distribution import features as extract
 from .metrics.report import generate
 from .utils import to_tensor
 
 
-NOTE_PREFIX = "Measured by `python -m ganzoo.evaluate`"
+SOURCE = "python -m ganzoo.evaluate"
+NOTE_PREFIX = f"Measured by `{SOURCE}`"
 
 
 def class_map(classifier_names: list[str], generator_names: list[str]) -> torch.Tensor | None:
@@ -82,8 +84,7 @@ def evaluate_latent(ckpt: hub.Checkpoint, features=("classifier",), n: int = 10_
 
 
 def describe(metrics: dict, dataset: str) -> str:
-    parts = [f"{NOTE_PREFIX}: {metrics['n_generated']:,} generated images "
-             f"vs the {metrics['n_heldout']:,} held-out {dataset} images."]
+    parts = [f"{metrics['n_generated']:,} generated images vs the {metrics['n_heldout']:,} held-out {dataset} images."]
     if "fd_classifier" in metrics:
         parts.append("fd/kd_classifier: Fréchet / kernel distance of the penultimate features of ganzoo's "
                      f"own {dataset} classifier — classifier features, not Inception FID.")
@@ -95,29 +96,47 @@ def describe(metrics: dict, dataset: str) -> str:
     return " ".join(parts)
 
 
-def _pix2pix(ckpt):
+# ---- one evaluator per family (named in its registry record): checkpoint -> Report ----------------
+
+def latent_metrics(ckpt, features=("classifier",), n: int = 10_000, seed: int = 0, **_) -> Report:
+    m = evaluate_latent(ckpt, features, n, seed)
+    return Report(m, describe(m, ckpt.config.get("data", {}).get("name", "?")), {})
+
+
+def pix2pix_metrics(ckpt, precision: str = "auto", **_) -> Report:
     from .metrics.heldout import pix2pix_heldout
     from .pipelines import Pix2PixPipeline
 
-    return pix2pix_heldout(Pix2PixPipeline(ckpt), ckpt.config["data"]["name"])
+    return pix2pix_heldout(Pix2PixPipeline(ckpt, precision), ckpt.config["data"]["name"])
 
 
-def _cyclegan(ckpt):
+def cyclegan_metrics(ckpt, precision: str = "auto", **_) -> Report:
     from .metrics.heldout import cyclegan_heldout
     from .pipelines import CycleGANPipeline
 
     sources = ckpt.config.get("domains") or ckpt.config["data"]["sources"]
-    return cyclegan_heldout(CycleGANPipeline(ckpt), tuple(sources))
+    return cyclegan_heldout(CycleGANPipeline(ckpt, precision), tuple(sources))
 
 
-def _inpaint(ckpt):
-    from .metrics.heldout import inpaint_heldout
+def inpaint_metrics(ckpt, limit: int | None = None, sizes=None, **_) -> Report:
+    from .metrics.heldout import INPAINT_SIZES, inpaint_heldout
     from .pipelines import InpaintPipeline
 
-    return inpaint_heldout(InpaintPipeline(ckpt), ckpt.config["data"]["name"])
+    return inpaint_heldout(InpaintPipeline(ckpt), ckpt.config["data"]["name"], limit, tuple(sizes or INPAINT_SIZES))
 
 
-HELDOUT = {"pix2pix": _pix2pix, "cyclegan": _cyclegan, "inpaint": _inpaint}
+def evaluate(checkpoint, write: bool = False, **options) -> Report:
+    """Measure a checkpoint (a name, folder or loaded Checkpoint) with its family's evaluator;
+    write=True stores the numbers in its config.json and card (merged with what is there)."""
+    ckpt = checkpoint if isinstance(checkpoint, hub.Checkpoint) else hub.load(checkpoint)
+    record = registry.family(ckpt.family)
+    if record.evaluator is None:
+        raise ValueError(f"{ckpt.path.name} is a {ckpt.family} model: nothing to evaluate for that family")
+    rep = record.load("evaluator")(ckpt, **options)
+    if write:
+        record_metrics(ckpt.path, {k: v for k, v in rep.metrics.items() if not k.startswith("n_")}, rep.notes,
+                       source=SOURCE)
+    return rep
 
 
 def main(argv=None):
@@ -132,32 +151,14 @@ def main(argv=None):
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     try:
-        ckpt = hub.load(a.checkpoint)
-    except hub.CheckpointError as e:
-        sys.exit(f"error: {e}")
-    try:
-        if ckpt.family == "latent":
-            m = evaluate_latent(ckpt, a.features, a.n, a.seed)
-            note = describe(m, ckpt.config.get("data", {}).get("name", "?"))
-        elif ckpt.family in HELDOUT:
-            rep = HELDOUT[ckpt.family](ckpt)
-            m, note = rep.metrics, f"{NOTE_PREFIX}: {rep.notes}"
-        else:
-            sys.exit(f"error: {a.checkpoint} is a {ckpt.family} model: nothing to evaluate for that family")
-    except (RuntimeError, ValueError, FileNotFoundError) as e:
+        rep = evaluate(a.checkpoint, write=not a.no_write, features=a.features, n=a.n, seed=a.seed)
+    except (hub.CheckpointError, RuntimeError, ValueError, FileNotFoundError) as e:
         sys.exit(f"error: {e}")
     print(f"\n{a.checkpoint}\n\n| metric | value |\n|---|---|")
-    for k, v in m.items():
+    for k, v in rep.metrics.items():
         print(f"| {k} | {v} |")
     if not a.no_write:
-        before = ckpt.config.get("metrics", {})
-        if any(k.startswith("heldout_") for k in m):  # a held-out report is complete: older keys go
-            before = {k: v for k, v in before.items() if not k.startswith("heldout_")}
-        merged = {**before, **{k: v for k, v in m.items() if not k.startswith("n_")}}
-        # notes of other measurements (bench scripts, the study) stay; an earlier evaluate note is replaced
-        kept = [p for p in ckpt.config.get("metrics_notes", "").split("\n\n") if p and not p.startswith(NOTE_PREFIX)]
-        record_metrics(ckpt.path, merged, "\n\n".join([*kept, note]))
-        print(f"\nwrote the metrics to {ckpt.path}/config.json and README.md")
+        print(f"\nwrote the metrics to {hub.resolve(a.checkpoint)}/config.json and README.md")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from . import registry
+from .errors import CheckpointError  # noqa: F401  (part of hub's interface)
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
@@ -32,10 +33,6 @@ PUBLISHED_MODELS = ("emoji-classifier", "emoji-gan", "emoji-inpaint", "mnist-cga
                     "mnist-hinge", "mnist-lsgan", "mnist-ns", "mnist-vae", "mnist-wgan", "mnist-wgan-gp",
                     "noto2twemoji", "sketch2emoji")
 HUB_FILES = ["*.json", "*.safetensors", "*.md", "*.png"]
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint that cannot be found or is not a valid ganzoo folder."""
 
 
 @dataclass

@@ -9,13 +9,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import hub
+from . import hub, registry
 from .cards import origins
 
-# the app tab that runs each family (classifiers have none: they are the metrics' judges)
-FAMILY_TAB = {"latent": "latent", "pix2pix": "sketch", "cyclegan": "transfer", "inpaint": "inpaint"}
-FAMILY_NAME = {"latent": "latent GAN / VAE", "pix2pix": "pix2pix", "cyclegan": "CycleGAN",
-               "inpaint": "GAN inpainter", "classifier": "classifier (metrics)"}
 # the numbers that say most about a family, in the order shown
 HEADLINE = ("class_accuracy", "style_accuracy", "fd_classifier", "fid_inception", "psnr", "ssim",
             "heldout_accuracy")
@@ -32,7 +28,14 @@ class ZooEntry:
 
     @property
     def tab(self) -> str | None:
-        return FAMILY_TAB.get(self.family)
+        """The app tab that runs this model (classifiers have none: they are the metrics' judges)."""
+        record = registry.FAMILIES.get(self.family)
+        return record.tab if record else None
+
+    @property
+    def family_title(self) -> str:
+        record = registry.FAMILIES.get(self.family)
+        return record.title if record else self.family
 
     @property
     def data(self) -> str:
@@ -126,7 +129,7 @@ def entries() -> list[ZooEntry]:
 def table(items: list[ZooEntry] | None = None) -> list[list]:
     rows = []
     for e in items if items is not None else entries():
-        rows.append([e.name, FAMILY_NAME.get(e.family, e.family) + (f" ({e.loss})" if e.loss else ""), e.data,
+        rows.append([e.name, e.family_title + (f" ({e.loss})" if e.loss else ""), e.data,
                      f"{e.image_size} px" if e.image_size else "", f"{e.params / 1e6:.2f} M",
                      f"{e.size_mb:.1f} MB", e.headline(), e.trained])
     return rows

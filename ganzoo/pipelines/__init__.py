@@ -1,4 +1,5 @@
-from .latent import InputError, LatentPipeline
+from ..errors import InputError
+from .latent import LatentPipeline
 from .translate import CycleGANPipeline, Pix2PixPipeline
 from .inpaint import InpaintPipeline
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .latent import InputError
+from ..errors import InputError
 
 MAX_PIXELS = 50_000_000     # refuse before decoding: a 12000×12000 upload would need >400 MB
 WORK_SIDE = 2048            # everything is shrunk to at most this long side right after decoding

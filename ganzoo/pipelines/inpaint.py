@@ -24,10 +24,10 @@ from PIL import Image
 
 from .. import hub
 from ..data.views import centre_on_canvas, known_resize
-from ..nn.inference import inference_net
 from ..nn.inpaint import composite, show_hole
 from .images import open_image, open_mask
-from .latent import InputError
+from ..errors import InputError
+from .base import Pipeline
 
 CONTEXT = 1.0        # context around the hole's bounding box, as a fraction of its long side
 MIN_HOLE_PX = 1
@@ -73,38 +73,18 @@ def view_box(mask: np.ndarray, side: int, zoom_max: float) -> tuple[int, int, in
     return bx0, by0, bx0 + bw, by0 + bh
 
 
-class InpaintPipeline:
+class InpaintPipeline(Pipeline):
     """precision: "auto" = bf16 arithmetic where the CPU has it natively, else fp32."""
+    family = "inpaint"
 
-    def __init__(self, ckpt: hub.Checkpoint, precision: str = "auto"):
-        if ckpt.family != "inpaint":
-            raise InputError(f"{ckpt.path.name} is a {ckpt.family} model, not an inpainting model")
-        self.ckpt = ckpt
-        self.cfg = hub.registry.make_config("inpaint", ckpt.config["model"])
-        self.G, self.bf16 = inference_net(ckpt.model, precision)
+    def __init__(self, ckpt: hub.Checkpoint, precision: str | None = None):
+        super().__init__(ckpt, precision)
         # the closest view training showed (a model trained before zoom views: whole pictures only)
         self.zoom_max = float(ckpt.config.get("training", {}).get("train", {}).get("zoom_max", 1.0))
 
-    @classmethod
-    def from_pretrained(cls, name_or_path, precision: str = "auto") -> "InpaintPipeline":
-        return cls(hub.load(name_or_path), precision)
-
-    @property
-    def size(self) -> int:
-        return self.cfg.img_size
-
-    @torch.inference_mode()
     def run(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Model-size batch: x N×C×S×S in [-1, 1], mask N×1×S×S (1 = hole) → composite."""
-        if self.bf16:
-            cl = torch.channels_last
-            y = self.G(x.to(torch.bfloat16).contiguous(memory_format=cl),
-                       mask.to(torch.bfloat16).contiguous(memory_format=cl)).float()
-        else:
-            y = self.G(x, mask)
-        if not torch.isfinite(y).all():
-            raise InputError("The model produced invalid values (NaN) for this input; the checkpoint may be broken.")
-        return composite(y.clamp(-1, 1), x, mask)
+        return composite(self.forward(self.G, x, mask).clamp(-1, 1), x, mask)
 
     @torch.inference_mode()
     def inpaint(self, image, mask) -> InpaintResult:

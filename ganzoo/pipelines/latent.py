@@ -8,43 +8,41 @@ import torch
 from PIL import Image
 
 from .. import hub
+from ..errors import InputError
+from .base import Pipeline
 from ..directions import sefa
 from ..utils import make_grid, seeded_normal, to_pil
 
 MAX_SEED = 2**31 - 1
 
 
-class InputError(ValueError):
-    """A request the pipeline cannot serve; the message is meant for the user."""
+class LatentPipeline(Pipeline):
+    """z → picture. Seeds give the same picture on every machine (z from a CPU generator); pass
+    `generator=` to draw z from your own torch.Generator instead."""
+    family = "latent"
+    default_precision = "fp32"   # small nets: bf16 would save little and move the colours
 
-
-class LatentPipeline:
-    def __init__(self, ckpt: hub.Checkpoint):
-        if ckpt.family != "latent":
-            raise InputError(f"{ckpt.path.name} is a {ckpt.family} model, not a latent GAN")
-        self.ckpt = ckpt
-        self.G = ckpt.model
-        self.cfg = self.G.cfg
+    def __init__(self, ckpt: hub.Checkpoint, precision: str | None = None):
+        super().__init__(ckpt, precision)
         d = ckpt.extras.get("directions")
-        self.directions = d["directions"].float() if d else sefa(self.G.latent_weight())[0]
-
-    @classmethod
-    def from_pretrained(cls, name_or_path) -> "LatentPipeline":
-        return cls(hub.load(name_or_path))
+        self.directions = d["directions"].float() if d else sefa(ckpt.model.latent_weight())[0]
 
     @property
     def class_names(self) -> list[str]:
         n = self.cfg.num_classes
         return list(self.cfg.class_names or [str(i) for i in range(n)]) if n else []
 
-    def latent(self, seed: int, truncation: float = 1.0, shifts: Sequence[float] = ()) -> torch.Tensor:
-        """z for a seed, scaled toward the mean by `truncation` (the mean of N(0, I) is 0, so
-        ψ-truncation is a scale), then moved along the SeFa directions."""
+    def latent(self, seed: int, truncation: float = 1.0, shifts: Sequence[float] = (),
+               generator: torch.Generator | None = None) -> torch.Tensor:
+        """z for a seed (or drawn from `generator`), scaled toward the mean by `truncation` (the
+        mean of N(0, I) is 0, so ψ-truncation is a scale), then moved along the SeFa directions."""
         if not 0 <= int(seed) <= MAX_SEED:
             raise InputError(f"seed must be between 0 and {MAX_SEED}")
         if not 0.0 < float(truncation) <= 2.0:
             raise InputError("truncation must be in (0, 2]")
-        z = seeded_normal(int(seed), 1, self.cfg.z_dim)[0] * float(truncation)
+        z = seeded_normal(int(seed), 1, self.cfg.z_dim)[0] if generator is None else \
+            torch.randn(self.cfg.z_dim, generator=generator)
+        z = z * float(truncation)
         shifts = [float(s) for s in shifts][: len(self.directions)]
         for a, d in zip(shifts, self.directions):
             z = z + a * d
@@ -64,18 +62,15 @@ class LatentPipeline:
         return torch.full((n,), int(class_id), dtype=torch.long)
 
     def _run(self, z: torch.Tensor, class_id) -> torch.Tensor:
-        x = self.G(z, self._labels(class_id, z.shape[0]))
-        if not torch.isfinite(x).all():  # else NaN would quietly become a black picture
-            raise InputError("The model produced invalid values (NaN); the checkpoint may be broken.")
-        return x
+        return self.forward(self.G, z, self._labels(class_id, z.shape[0]))
 
     @torch.inference_mode()
     def generate(self, z: torch.Tensor, class_id=None) -> list[Image.Image]:
         return to_pil(self._run(z.reshape(-1, self.cfg.z_dim), class_id))
 
     def __call__(self, seed: int = 0, class_id=None, truncation: float = 1.0,
-                 shifts: Sequence[float] = ()) -> Image.Image:
-        return self.generate(self.latent(seed, truncation, shifts), class_id)[0]
+                 shifts: Sequence[float] = (), generator: torch.Generator | None = None) -> Image.Image:
+        return self.generate(self.latent(seed, truncation, shifts, generator), class_id)[0]
 
     @torch.inference_mode()
     def grid(self, seed: int = 0, class_id=None, truncation: float = 1.0, shifts=(), n: int = 16,

@@ -16,10 +16,10 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .. import hub
-from ..nn.inference import inference_net
 from ..utils import to_pil
 from .images import open_image
-from .latent import InputError
+from ..errors import InputError
+from .base import Pipeline
 
 INK = 0.25               # a pixel darker than 75% grey counts as ink
 MIN_INK_PIXELS = 8       # fewer (at 256 px) is an empty canvas or dust
@@ -30,32 +30,16 @@ class EmptyCanvas(InputError):
     """A drawing with no strokes (an app may treat it as "clear the result" rather than an error)."""
 
 
-def _forward(net, x: torch.Tensor, bf16: bool) -> torch.Tensor:
-    y = net(x.to(torch.bfloat16).contiguous(memory_format=torch.channels_last)).float() if bf16 else net(x)
-    if not torch.isfinite(y).all():
-        raise InputError("The model produced invalid values (NaN) for this input; the checkpoint may be broken.")
-    return y
-
-
-class Pix2PixPipeline:
+class Pix2PixPipeline(Pipeline):
     """precision: "auto" = bf16 arithmetic where the CPU has it natively (about 0.6× the time,
     outputs within ~1/255 of fp32; bench/pix2pix_latency.py), else fp32; or "fp32" / "bf16"."""
+    family = "pix2pix"
 
-    def __init__(self, ckpt: hub.Checkpoint, precision: str = "auto"):
-        if ckpt.family != "pix2pix":
-            raise InputError(f"{ckpt.path.name} is a {ckpt.family} model, not a pix2pix model")
-        self.ckpt = ckpt
-        self.cfg = hub.registry.make_config("pix2pix", ckpt.config["model"])
+    def __init__(self, ckpt: hub.Checkpoint, precision: str | None = None):
+        bn_stats = hub.registry.make_config("pix2pix", ckpt.config["model"]).bn_stats if ckpt.family == "pix2pix" \
+            else "running"
+        super().__init__(ckpt, precision, bn_stats)
         self.input = ckpt.config.get("input", {"kind": "image"})
-        self.G, self.bf16 = inference_net(ckpt.model, precision, self.cfg.bn_stats)
-
-    @classmethod
-    def from_pretrained(cls, name_or_path, precision: str = "auto") -> "Pix2PixPipeline":
-        return cls(hub.load(name_or_path), precision)
-
-    @property
-    def size(self) -> int:
-        return self.cfg.img_size
 
     @property
     def is_sketch_model(self) -> bool:
@@ -77,9 +61,8 @@ class Pix2PixPipeline:
             t = t.expand(-1, self.cfg.in_channels, -1, -1) if t.shape[1] == 1 else t.mean(1, keepdim=True)
         return t.contiguous()
 
-    @torch.inference_mode()
     def run(self, x: torch.Tensor) -> torch.Tensor:
-        return _forward(self.G, x, self.bf16)
+        return self.forward(self.G, x)
 
     def translate(self, image) -> tuple[Image.Image, Image.Image]:
         """(what the model saw, what it made) for one upload or drawing."""
@@ -149,23 +132,16 @@ def normalise_strokes(ink: torch.Tensor, target: float) -> torch.Tensor:
     return binary
 
 
-class CycleGANPipeline:
+class CycleGANPipeline(Pipeline):
     """Domain transfer with a CycleGAN checkpoint (ganzoo's generator pair, or a released one-way
     reference file). The ResNet generator is fully convolutional, so the picture keeps its aspect
     ratio: the long side goes to the model's size, the sides are padded (reflect) to a multiple of
     4 and cropped back afterwards."""
+    family = "cyclegan"
 
-    def __init__(self, ckpt: hub.Checkpoint, precision: str = "auto"):
-        if ckpt.family != "cyclegan":
-            raise InputError(f"{ckpt.path.name} is a {ckpt.family} model, not a CycleGAN")
-        self.ckpt = ckpt
-        self.cfg = hub.registry.make_config("cyclegan", ckpt.config["model"])
+    def __init__(self, ckpt: hub.Checkpoint, precision: str | None = None):
+        super().__init__(ckpt, precision)
         self.domains = list(ckpt.config.get("domains", ["A", "B"]))
-        self.G, self.bf16 = inference_net(ckpt.model, precision)
-
-    @classmethod
-    def from_pretrained(cls, name_or_path, precision: str = "auto") -> "CycleGANPipeline":
-        return cls(hub.load(name_or_path), precision)
 
     @property
     def directions(self) -> dict[str, str]:
@@ -188,12 +164,11 @@ class CycleGANPipeline:
             x = F.pad(x, (0, pw, 0, ph), mode=mode)
         return x.contiguous(), (h, w)
 
-    @torch.inference_mode()
     def run(self, x: torch.Tensor, direction: str) -> torch.Tensor:
         if direction not in self.cfg.directions:
             raise InputError(f"this model translates {', '.join(self.directions.values())} only, "
                              f"not {direction!r}")
-        return _forward(getattr(self.G, direction), x, self.bf16)
+        return self.forward(getattr(self.G, direction), x)
 
     def translate(self, image, direction: str = "a2b") -> tuple[Image.Image, Image.Image]:
         """(the input as the model saw it, the translation), same size and aspect ratio."""

@@ -7,20 +7,19 @@ Batches: "input" is domain A, "image" is domain B, drawn independently (unpaired
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
-from .. import hub
 from ..losses import d_loss, g_loss
 from ..nn.patchgan import NLayerDiscriminator
 from ..nn.resnet import CycleGANConfig, GeneratorPair
 from ..nn.unet import init_normal
 from ..utils import make_grid, to_rgb, to_tensor
-from .pool import ImagePool
-from .loop import unwrap
 from .optim import adam, constant_then_linear, set_lr
+from .pool import ImagePool
+from .task import Task, cpu_copy
 
 
 @dataclass
@@ -35,19 +34,16 @@ class CycleGANTrainConfig:
     flip: bool = True              # random horizontal flips of both domains
 
 
-class CycleGANTask:
+class CycleGANTask(Task):
     family = "cyclegan"
-    batches_per_step = 1
+    data_kind = "unpaired"
+    networks = ("G", "D_A", "D_B")
 
     def __init__(self, model_cfg: CycleGANConfig, train_cfg: CycleGANTrainConfig, data_info: dict | None = None,
                  preview=None, domains: tuple[str, str] = ("A", "B")):
-        self.mcfg, self.tcfg, self.data_info = model_cfg, train_cfg, data_info or {}
-        self.preview = preview          # (a, b) uint8 arrays of each domain for the sample grids
+        """preview: (a, b) uint8 arrays of each domain for the sample grids."""
+        super().__init__(model_cfg, train_cfg, data_info, preview)
         self.domains = list(domains)
-        self.total_steps = None
-
-    def describe(self) -> dict:
-        return {"model": asdict(self.mcfg), "train": asdict(self.tcfg), "data": self.data_info}
 
     def setup(self, accelerator, seed: int) -> None:
         self.acc = accelerator
@@ -122,9 +118,6 @@ class CycleGANTask:
                 "loss_d": loss_d.detach(), "lr": lr}
 
     # -- outputs -----------------------------------------------------------------------------------
-    def _pair(self) -> GeneratorPair:
-        return unwrap(self.acc, self.G)
-
     @torch.no_grad()
     def _grid(self, g, a, b):
         return make_grid(torch.cat([to_rgb(a), to_rgb(g(a, "a2b").float()), to_rgb(b), to_rgb(g(b, "b2a").float())]),
@@ -134,7 +127,7 @@ class CycleGANTask:
     def sample_grid(self):
         if self.preview is None:
             return None
-        g = self._pair()
+        g = self.plain()
         was = g.training
         g.eval()
         grid = self._grid(g, *self.preview_t)
@@ -142,9 +135,7 @@ class CycleGANTask:
         return grid
 
     def export(self, folder, meta: dict) -> None:
-        g = GeneratorPair(self.mcfg)
-        g.load_state_dict({k: v.detach().float().cpu() for k, v in self._pair().state_dict().items()})
-        g.eval()
+        g = cpu_copy(lambda: GeneratorPair(self.mcfg), self.plain())
         files = {}
         s = self.mcfg.img_size
         probe = torch.rand(2, self.mcfg.in_channels, s, s) * 2 - 1
@@ -152,8 +143,4 @@ class CycleGANTask:
             a, b = (x.float().cpu() for x in self.preview_t)
             files["samples.png"] = self._grid(g, a, b).save
             probe = a[:4]
-        sd = g.state_dict()
-        dtype = hub.fp16_if_lossless(g, sd, probe)
-        config = {"family": self.family, "model": asdict(self.mcfg), "domains": self.domains,
-                  "value_range": [-1, 1], "data": self.data_info, **meta}
-        hub.save_checkpoint(folder, config, sd, files=files, dtype=dtype)
+        self.save_generator(folder, meta, g, (probe,), files, domains=self.domains)

@@ -12,19 +12,18 @@ slice, so the run does not depend on how many processes share it.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
-from .. import hub
 from ..data.masks import free_form_masks
 from ..data.views import zoom_of, zoom_views
 from ..losses import d_loss, g_loss
 from ..nn.inpaint import InpaintConfig, InpaintGenerator, SNPatchDiscriminator, composite, show_hole
 from ..utils import make_grid, to_rgb, to_tensor
-from .loop import unwrap
 from .optim import adam, constant_then_linear, set_lr
+from .task import Task, cpu_copy
 
 
 @dataclass
@@ -45,18 +44,11 @@ class InpaintTrainConfig:
     zoom_max: float = 2.0
 
 
-class InpaintTask:
+class InpaintTask(Task):
+    """preview: uint8 images shown in the sample grids (with fixed masks)."""
     family = "inpaint"
-    batches_per_step = 1
-
-    def __init__(self, model_cfg: InpaintConfig, train_cfg: InpaintTrainConfig, data_info: dict | None = None,
-                 preview=None):
-        self.mcfg, self.tcfg, self.data_info = model_cfg, train_cfg, data_info or {}
-        self.preview = preview          # uint8 images shown in the sample grids (fixed masks)
-        self.total_steps = None
-
-    def describe(self) -> dict:
-        return {"model": asdict(self.mcfg), "train": asdict(self.tcfg), "data": self.data_info}
+    data_kind = "images"
+    networks = ("G", "D")
 
     def setup(self, accelerator, seed: int) -> None:
         self.acc, self.seed = accelerator, seed
@@ -131,9 +123,6 @@ class InpaintTask:
         return {"loss_d": loss_d.detach(), "loss_g_gan": adv.detach(), "l1": l1.detach(),
                 "l1_hole": l1_hole.detach(), "lr": lr}
 
-    def _generator(self) -> InpaintGenerator:
-        return unwrap(self.acc, self.G)
-
     @torch.no_grad()
     def _grid(self, g, x, m):
         filled = composite(g(x, m).float(), x, m)
@@ -144,7 +133,7 @@ class InpaintTask:
     def sample_grid(self):
         if self.preview is None:
             return None
-        g = self._generator()
+        g = self.plain()
         was = g.training
         g.eval()
         grid = self._grid(g, *self.preview_t)
@@ -152,9 +141,7 @@ class InpaintTask:
         return grid
 
     def export(self, folder, meta: dict) -> None:
-        g = InpaintGenerator(self.mcfg)
-        g.load_state_dict({k: v.detach().float().cpu() for k, v in self._generator().state_dict().items()})
-        g.eval()
+        g = cpu_copy(lambda: InpaintGenerator(self.mcfg), self.plain())
         files = {}
         s = self.mcfg.img_size
         probe = (torch.rand(2, self.mcfg.channels, s, s) * 2 - 1,
@@ -163,8 +150,4 @@ class InpaintTask:
             x, m = (v.float().cpu() for v in self.preview_t)
             files["samples.png"] = self._grid(g, x, m).save
             probe = (x[:4], m[:4])
-        sd = g.state_dict()
-        dtype = hub.fp16_if_lossless(g, sd, *probe)
-        config = {"family": self.family, "model": asdict(self.mcfg), "value_range": [-1, 1],
-                  "data": self.data_info, **meta}
-        hub.save_checkpoint(folder, config, sd, files=files, dtype=dtype)
+        self.save_generator(folder, meta, g, probe, files)

@@ -3,18 +3,17 @@ the optimiser settings that go with it (a variant is a few overrides, not a new 
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 
-from .. import hub
 from ..data import diff_augment
 from ..directions import sefa
 from ..losses import LOSSES, d_loss, g_loss, gradient_penalty, r1_penalty
 from ..nn.dcgan import Discriminator, Generator, LatentGANConfig, init_weights
 from ..utils import make_grid
-from .loop import unwrap
 from .optim import adam
+from .task import Task
 
 
 @dataclass
@@ -65,17 +64,16 @@ def calibrate_bn(g: Generator, sample_inputs, batches: int = 16) -> None:
         m.train(tr)
 
 
-class LatentTask:
+class LatentTask(Task):
     family = "latent"
+    data_kind = "images"
+    networks = ("G", "D")
 
     def __init__(self, model_cfg: LatentGANConfig, train_cfg: LatentTrainConfig, data_info: dict | None = None):
         if train_cfg.loss not in LOSSES:  # "vae" has its own task
             raise ValueError(f"unknown loss {train_cfg.loss!r}; choose one of {LOSSES}")
-        self.mcfg, self.tcfg, self.data_info = model_cfg, train_cfg, data_info or {}
+        super().__init__(model_cfg, train_cfg, data_info)
         self.batches_per_step = train_cfg.n_critic
-
-    def describe(self) -> dict:
-        return {"model": asdict(self.mcfg), "train": asdict(self.tcfg), "data": self.data_info}
 
     # -- setup -----------------------------------------------------------------------------------
     def setup(self, accelerator, seed: int) -> None:
@@ -129,7 +127,7 @@ class LatentTask:
         t, acc = self.tcfg, self.acc
         G, D = self.G, self.D
         # penalties differentiate D's gradient (double backward), which compiled graphs do not support
-        D_plain = unwrap(acc, D)
+        D_plain = self.plain("D")
         logs = {}
         for batch in batches:  # n_critic discriminator updates, each on a fresh real batch
             real, y_real = batch["image"], batch.get("label")
@@ -172,7 +170,7 @@ class LatentTask:
     @torch.no_grad()
     def _update_ema(self, step: int) -> None:
         decay = min(self.tcfg.ema_decay, (1 + step) / (10 + step))
-        g = unwrap(self.acc, self.G)
+        g = self.plain()
         # one multi-tensor kernel for all parameters (a loop launched one kernel per tensor)
         torch._foreach_lerp_(list(self.G_ema.parameters()), [p.detach() for p in g.parameters()], 1 - decay)
         torch._foreach_copy_(list(self.G_ema.buffers()), list(g.buffers()))
@@ -199,12 +197,7 @@ class LatentTask:
     def export(self, folder, meta: dict) -> None:
         g = self._calibrated_ema().float().cpu()
         dirs, evals = sefa(g.latent_weight(), k=min(8, self.mcfg.z_dim))
-        grid = make_grid(g(self.fixed_z.cpu(), None if self.fixed_y is None else self.fixed_y.cpu()), nrow=8)
-        sd = g.state_dict()
-        dtype = hub.fp16_if_lossless(g, sd, self.fixed_z[:16].cpu(),
-                                     None if self.fixed_y is None else self.fixed_y[:16].cpu())
-        config = {"family": self.family, "model": asdict(self.mcfg), "value_range": [-1, 1],
-                  "data": self.data_info, **meta}
-        hub.save_checkpoint(folder, config, sd,
-                            extras={"directions": {"directions": dirs, "eigenvalues": evals}},
-                            files={"samples.png": grid.save}, dtype=dtype)
+        y = None if self.fixed_y is None else self.fixed_y.cpu()
+        grid = make_grid(g(self.fixed_z.cpu(), y), nrow=8)
+        self.save_generator(folder, meta, g, (self.fixed_z[:16].cpu(), None if y is None else y[:16]),
+                            {"samples.png": grid.save}, extras={"directions": {"directions": dirs, "eigenvalues": evals}})

@@ -185,6 +185,22 @@ class DeviceData:
         self.steps_per_epoch = len(self.images) // per_step
         self._perm_epoch, self._perm = -1, None
 
+    @classmethod
+    def for_task(cls, task, data, batch_size: int, seed: int, accelerator) -> "DeviceData":
+        """The feed of `task.data_kind` (ganzoo.training.task.DATA_KINDS) from `data`, or a sentence
+        saying which layout the task needs."""
+        from .task import DATA_KINDS
+
+        kind = task.data_kind
+        wants = {"images": ("images",), "pairs": ("a", "b"), "unpaired": ("a", "b")}[kind]
+        if not all(hasattr(data, k) for k in wants) or (kind == "unpaired") != bool(getattr(data, "unpaired", False)):
+            raise ValueError(f"{type(task).__name__} trains on {DATA_KINDS[kind]}; got a {type(data).__name__}")
+        where = dict(seed=seed, device=accelerator.device, rank=accelerator.process_index,
+                     world=accelerator.num_processes)
+        if kind == "images":
+            return cls(data.images, data.labels, batch_size, **where)
+        return cls(data.b, None, batch_size, inputs=data.a, unpaired=kind == "unpaired", **where)
+
     def batch(self, k: int) -> dict[str, torch.Tensor]:
         """The k-th batch of the run (k counts batches, not optimiser steps)."""
         epoch, i = divmod(k, self.steps_per_epoch)
@@ -208,9 +224,6 @@ def unwrap(accelerator, model):
     """The plain module under accelerate's wrappers and torch.compile's (its keys, its methods)."""
     m = accelerator.unwrap_model(model)
     return getattr(m, "_orig_mod", m)
-
-
-TRAINED_NETWORKS = ("G", "D", "D_A", "D_B", "E")  # the attributes tasks run in train_step
 
 
 def init_generator(task, accelerator, source: str) -> None:
@@ -249,7 +262,7 @@ def compile_networks(task, mode: str = "default") -> list[str]:
     """Replace the task's training networks by torch.compile'd wrappers (same parameters; the EMA
     generator, sample grids and exports keep using plain modules)."""
     done = []
-    for name in TRAINED_NETWORKS:
+    for name in task.networks:
         m = getattr(task, name, None)
         if isinstance(m, torch.nn.Module):
             setattr(task, name, torch.compile(m, mode=None if mode == "default" else mode))
@@ -354,10 +367,7 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
     graphs = cfg.compile and uses_cuda_graphs(cfg.compile_mode)
     total = cfg.steps  # may be lowered to fit cfg.time_budget_s
     task.total_steps = total  # for tasks with a learning-rate schedule
-    paired = hasattr(data, "b")  # a PairSet: A is the input, B the target
-    feed = DeviceData(data.b if paired else data.images, None if paired else data.labels, cfg.batch_size,
-                      cfg.seed, accelerator.device, accelerator.process_index, accelerator.num_processes,
-                      inputs=data.a if paired else None, unpaired=getattr(data, "unpaired", False))
+    feed = DeviceData.for_task(task, data, cfg.batch_size, cfg.seed, accelerator)
     k = task.batches_per_step
 
     step, before = 0, {"wall_time_s": 0.0, "images_seen": 0}

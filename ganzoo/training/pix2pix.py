@@ -6,19 +6,18 @@ linearly to zero over the second half (the reference's n_epochs / n_epochs_decay
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
-from .. import hub
 from ..data.sketchaug import degrade_sketch, joint_affine
 from ..losses import d_loss, g_loss
 from ..nn.patchgan import NLayerDiscriminator
 from ..nn.unet import Pix2PixConfig, init_normal, unet_from_config
 from ..utils import make_grid, to_rgb, to_tensor
-from .loop import unwrap
 from .optim import adam, constant_then_linear, set_lr
+from .task import Task, cpu_copy
 
 AUGMENTS = ("sketch", "joint", "none")
 GAN_LOSSES = ("ns", "lsgan", "hinge")
@@ -36,23 +35,21 @@ class Pix2PixTrainConfig:
     augment: str = "sketch"        # sketch: flip/zoom/shift + hand-drawn degradations of A; joint: flip/zoom/shift
 
 
-class Pix2PixTask:
+class Pix2PixTask(Task):
     family = "pix2pix"
-    batches_per_step = 1
+    data_kind = "pairs"
+    networks = ("G", "D")
 
     def __init__(self, model_cfg: Pix2PixConfig, train_cfg: Pix2PixTrainConfig, data_info: dict | None = None,
                  preview=None, input_info: dict | None = None):
+        """preview: (a, b) uint8 arrays shown in the sample grids; input_info: what the model expects
+        (the pipeline reads it: {"kind": "sketch", ...} for line art)."""
         if train_cfg.augment not in AUGMENTS:
             raise ValueError(f"augment must be one of {AUGMENTS}")
         if train_cfg.gan_loss not in GAN_LOSSES:
             raise ValueError(f"gan_loss must be one of {GAN_LOSSES}")
-        self.mcfg, self.tcfg, self.data_info = model_cfg, train_cfg, data_info or {}
-        self.preview = preview          # (a, b) uint8 arrays shown in the sample grids
+        super().__init__(model_cfg, train_cfg, data_info, preview)
         self.input_info = input_info or {"kind": "image"}
-        self.total_steps = None         # set by the loop; drives the lr schedule
-
-    def describe(self) -> dict:
-        return {"model": asdict(self.mcfg), "train": asdict(self.tcfg), "data": self.data_info}
 
     def setup(self, accelerator, seed: int) -> None:
         self.acc = accelerator
@@ -124,14 +121,11 @@ class Pix2PixTask:
         return logs
 
     # -- outputs -----------------------------------------------------------------------------------
-    def _generator(self):
-        return unwrap(self.acc, self.G)
-
     @torch.no_grad()
     def sample_grid(self):
         if self.preview is None:
             return None
-        g = self._generator()
+        g = self.plain()
         was = g.training
         g.eval()
         a, b = self.preview_t
@@ -140,9 +134,7 @@ class Pix2PixTask:
         return triplet_grid(a, fake, b)
 
     def export(self, folder, meta: dict) -> None:
-        g = unet_from_config(self.mcfg)
-        g.load_state_dict({k: v.detach().float().cpu() for k, v in self._generator().state_dict().items()})
-        g.eval()
+        g = cpu_copy(lambda: unet_from_config(self.mcfg), self.plain())
         files = {}
         probe = torch.zeros(2, self.mcfg.in_channels, self.mcfg.img_size, self.mcfg.img_size)
         if self.preview is not None:
@@ -150,11 +142,7 @@ class Pix2PixTask:
             with torch.no_grad():
                 files["samples.png"] = triplet_grid(a, g(a), b).save
             probe = a[:8]
-        sd = g.state_dict()
-        dtype = hub.fp16_if_lossless(g, sd, probe)
-        config = {"family": self.family, "model": asdict(self.mcfg), "value_range": [-1, 1],
-                  "input": self.input_info, "data": self.data_info, **meta}
-        hub.save_checkpoint(folder, config, sd, files=files, dtype=dtype)
+        self.save_generator(folder, meta, g, (probe,), files, input=self.input_info)
 
 
 def triplet_grid(a: torch.Tensor, fake: torch.Tensor, b: torch.Tensor, ncol: int = 8):

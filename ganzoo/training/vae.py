@@ -15,6 +15,7 @@ from torch import nn
 from ..nn.dcgan import Discriminator, Generator, LatentGANConfig, init_weights
 from .latent import LatentTask, LatentTrainConfig
 from .optim import adam
+from .task import Task
 
 
 class Encoder(nn.Module):
@@ -50,12 +51,12 @@ def vae_loss(x: torch.Tensor, x_hat: torch.Tensor, mu: torch.Tensor, logvar: tor
 
 class VAETask(LatentTask):
     """Same data feed, EMA, BN calibration, sample grids and export as the GAN task."""
+    networks = ("G", "E")
 
     def __init__(self, model_cfg: LatentGANConfig, train_cfg: LatentTrainConfig, data_info: dict | None = None,
                  beta: float = 1.0):
-        self.mcfg, self.tcfg, self.data_info = model_cfg, train_cfg, data_info or {}
+        Task.__init__(self, model_cfg, train_cfg, data_info)   # LatentTask's check is for GAN losses
         self.beta = beta
-        self.batches_per_step = 1
 
     def describe(self) -> dict:
         d = super().describe()

@@ -1,0 +1,97 @@
+"""The contract between the training loop (ganzoo.training.loop.fit) and a model family's task.
+
+Like the reference pix2pix/CycleGAN code's BaseModel, without its option objects: a task owns its
+networks, optimisers and training step; the loop owns devices, precision, data feeding, logging,
+sample grids, resume states and the export call. The loop uses nothing but what is declared here.
+
+    class MyTask(Task):
+        family = "mine"              # the registry family its export is loaded as
+        data_kind = "images"         # what `fit` feeds it (DATA_KINDS)
+        networks = ("G", "D")        # attributes train_step runs: compiled / DDP-wrapped by the loop
+
+        def setup(self, accelerator, seed): ...      # build nets + optimisers, accelerator.prepare them
+        def modules(self): ...                       # {name: module} a resume state holds
+        def optimizers(self): ...                    # {name: optimiser} a resume state holds
+        def train_step(self, batches, step): ...     # one update; losses as device tensors
+        def export(self, folder, meta): ...          # the generator's checkpoint folder
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import torch
+
+from .. import hub
+
+# what `fit` feeds a task, by kind: a batch is a dict of device tensors in [-1, 1]
+DATA_KINDS = {
+    "images": "an ImageSet (ganzoo.data.load_images): batches {'image', 'label' if labelled}",
+    "pairs": "a PairSet (ganzoo.data.paired.load_pairs): batches {'input': A, 'image': its B}",
+    "unpaired": "an UnpairedSet (ganzoo.data.unpaired.load_unpaired): batches {'input': A, 'image': B}, drawn apart",
+}
+
+
+class Task:
+    family: str = ""
+    data_kind: str = "images"
+    networks: tuple[str, ...] = ("G", "D")
+    batches_per_step: int = 1        # batches one train_step consumes (e.g. n_critic for WGAN)
+
+    def __init__(self, model_cfg, train_cfg, data_info: dict | None = None, preview=None):
+        self.mcfg, self.tcfg = model_cfg, train_cfg
+        self.data_info = data_info or {}
+        self.preview = preview         # data the sample grids show (the same every time)
+        self.total_steps: int | None = None   # set by the loop; learning-rate schedules read it
+        self.acc = None                # the accelerator, from setup
+
+    def describe(self) -> dict:
+        """What the run's card records about the task."""
+        return {"model": asdict(self.mcfg), "train": asdict(self.tcfg), "data": self.data_info}
+
+    # -- what each family writes ----------------------------------------------------------------------
+    def setup(self, accelerator, seed: int) -> None:
+        """Build the networks and optimisers (seeded), pass them through accelerator.prepare, and
+        make `self.noise`, the device generator every random draw of train_step comes from."""
+        raise NotImplementedError
+
+    def modules(self) -> dict[str, torch.nn.Module]:
+        raise NotImplementedError
+
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        raise NotImplementedError
+
+    def train_step(self, batches: list[dict], step: int) -> dict[str, torch.Tensor | float]:
+        """One optimisation step on `batches_per_step` batches. Losses are returned as detached
+        device tensors, never read with .item() (the loop reads a window of them at once)."""
+        raise NotImplementedError
+
+    def sample_grid(self):
+        """A picture of what the model makes now (tensor N×C×H×W or PIL image), or None."""
+        return None
+
+    def export(self, folder, meta: dict) -> None:
+        raise NotImplementedError
+
+    # -- shared by the families ----------------------------------------------------------------------
+    def plain(self, name: str = "G") -> torch.nn.Module:
+        """The module under accelerate's and torch.compile's wrappers (its keys, its methods)."""
+        from .loop import unwrap
+
+        return unwrap(self.acc, getattr(self, name))
+
+    def save_generator(self, folder, meta: dict, net: torch.nn.Module, probe: tuple, files: dict | None = None,
+                       extras: dict | None = None, **config) -> None:
+        """Write `net` (a plain fp32 generator on the CPU, in eval mode) as this family's checkpoint
+        folder: fp16 where that changes no output on `probe` visibly, with its config."""
+        sd = net.state_dict()
+        dtype = hub.fp16_if_lossless(net, sd, *probe)
+        cfg = {"family": self.family, "model": asdict(self.mcfg), **config, "value_range": [-1, 1],
+               "data": self.data_info, **meta}
+        hub.save_checkpoint(folder, cfg, sd, extras=extras, files=files, dtype=dtype)
+
+
+def cpu_copy(build, trained: torch.nn.Module) -> torch.nn.Module:
+    """A fresh fp32 CPU network from `build()` with the trained weights, in eval mode."""
+    net = build()
+    net.load_state_dict({k: v.detach().float().cpu() for k, v in trained.state_dict().items()})
+    return net.eval()
