@@ -142,12 +142,12 @@ def test_error_helper_and_upscale_in_process():
     """The small helpers, without a server: messages pass through, bugs become an apology."""
     import gradio as gr
 
-    import app
     from ganzoo import CheckpointError
     from ganzoo.pipelines import InputError
+    from tabs.common import upscale, user_errors
 
     def boom(exc):
-        @app._user_errors
+        @user_errors
         def handler():
             raise exc
         with pytest.raises(gr.Error) as e:
@@ -160,9 +160,9 @@ def test_error_helper_and_upscale_in_process():
     assert "server log" in boom(ValueError("operands could not be broadcast together with shapes (3,) (4,)"))
     assert "server log" in boom(RuntimeError("CUDA out of memory at tensor.py:12"))
     assert "tensor.py" not in boom(KeyError("weights"))
-    assert app._upscale(Image.new("L", (28, 28)), 256).size == (252, 252)
-    assert app._upscale(Image.new("RGB", (64, 64)), 256).size == (256, 256)
-    assert app._upscale(Image.new("RGB", (300, 300)), 256).size == (300, 300)
+    assert upscale(Image.new("L", (28, 28)), 256).size == (252, 252)
+    assert upscale(Image.new("RGB", (64, 64)), 256).size == (256, 256)
+    assert upscale(Image.new("RGB", (300, 300)), 256).size == (300, 300)
 
 
 def test_zoo_card_of_a_model_and_of_an_unknown_one(client, checkpoints):
@@ -176,12 +176,20 @@ def test_zoo_card_of_a_model_and_of_an_unknown_one(client, checkpoints):
 
 def test_cached_outputs_are_written_once_atomically(tmp_path):
     """Two sessions making the same picture must not rewrite the file the other is downloading."""
-    import app
+    from tabs.compat import save_pil_to_cache_atomically
 
     img = Image.new("RGB", (8, 8), (10, 200, 30))
-    a = app._save_pil_to_cache_atomically(img, tmp_path, format="png")
+    a = save_pil_to_cache_atomically(img, tmp_path, format="png")
     first = os.stat(a)
-    b = app._save_pil_to_cache_atomically(img, tmp_path, format="png")
+    b = save_pil_to_cache_atomically(img, tmp_path, format="png")
     assert a == b and os.stat(b).st_ino == first.st_ino and os.stat(b).st_mtime_ns == first.st_mtime_ns
     assert np.array_equal(np.asarray(Image.open(a)), np.asarray(img))
     assert [p.name for p in Path(a).parent.iterdir()] == ["image.png"]  # no temporary file left
+
+
+def test_the_app_refuses_a_gradio_whose_internals_it_was_not_checked_on():
+    from tabs.compat import CHECKED_ON, check_version
+
+    check_version(CHECKED_ON + "0")
+    with pytest.raises(RuntimeError, match="pip install -r requirements.txt"):
+        check_version("7.0.0")

@@ -71,23 +71,19 @@ def test_bad_inputs_get_a_sentence(client, tmp_path):
 def test_without_an_inpainting_model_the_classical_result_is_still_shown(tmp_path, monkeypatch):
     """No inpainting checkpoint installed (a checkpoints folder without one): the tab's handler
     returns OpenCV's fill and says why there is no GAN result, instead of an error."""
-    import importlib.util
-    from pathlib import Path
-
     from ganzoo import hub
 
     monkeypatch.setattr(hub, "BUNDLED_DIR", tmp_path / "none")
     monkeypatch.setattr(hub, "USER_DIR", tmp_path / "none-either")
-    spec = importlib.util.spec_from_file_location("ganzoo_app", Path(__file__).parents[1] / "app.py")
-    app = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(app)
+    from tabs.inpaint import inpaint_image
+
     pic = _picture(64, 48)
     pic.save(tmp_path / "bg.png")
     layer = np.zeros((48, 64, 4), np.uint8)
     layer[10:20, 10:30] = (255, 0, 255, 255)
     Image.fromarray(layer, "RGBA").save(tmp_path / "layer.png")
-    gan, classical, note = app.inpaint_image({"background": {"path": str(tmp_path / "bg.png")},
-                                              "layers": [{"path": str(tmp_path / "layer.png")}]}, None)
+    gan, classical, note = inpaint_image({"background": {"path": str(tmp_path / "bg.png")},
+                                          "layers": [{"path": str(tmp_path / "layer.png")}]}, None)
     assert gan is None and "only OpenCV's result is shown" in note
     c = np.asarray(classical)[::6, ::6]                      # shown ×6
     assert c.shape == (48, 64, 3) and np.array_equal(c[30:], np.asarray(pic)[30:])

@@ -26,7 +26,6 @@ from .. import hub
 from ..data.views import centre_on_canvas, known_resize
 from ..nn.inpaint import composite, show_hole
 from .images import open_image, open_mask
-from ..errors import InputError
 from .base import Pipeline
 
 CONTEXT = 1.0        # context around the hole's bounding box, as a fraction of its long side

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from ..data.masks import free_form_masks
 from ..data.views import zoom_of, zoom_views
 from ..losses import d_loss, g_loss
-from ..nn.inpaint import InpaintConfig, InpaintGenerator, SNPatchDiscriminator, composite, show_hole
+from ..nn.inpaint import InpaintGenerator, SNPatchDiscriminator, composite, show_hole
 from ..utils import make_grid, to_rgb, to_tensor
 from .optim import adam, constant_then_linear, set_lr
 from .task import Task, cpu_copy

@@ -1,0 +1,154 @@
+"""What every tab of the app shares: turning errors into one sentence, validating raw values,
+the cache of loaded pipelines, the images the page shows and the uploaded .pth importer."""
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+from PIL import Image
+
+import ganzoo
+from ganzoo.errors import USER_ERRORS, InputError
+
+log = logging.getLogger("ganzoo.app")
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+MAX_PTH_BYTES = 400 * 2**20    # a released unet_256 is 218 MB
+
+
+def user_errors(fn):
+    """Run a handler; turn anything it raises into a gr.Error with one human sentence.
+
+    ganzoo.errors' InputError / CheckpointError carry messages written for the user. Anything else
+    (a ValueError from deep inside a library included) is a bug: it is logged with its traceback
+    on the server and the user gets a short apology.
+    """
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except USER_ERRORS as e:
+            msg = str(e) or type(e).__name__
+            raise gr.Error(msg[:1].upper() + msg[1:], print_exception=False) from None
+        except Exception:
+            log.exception("unexpected error in %s", fn.__name__)
+            raise gr.Error("Something went wrong on the server while doing this; the details are "
+                           "in the server log.", print_exception=False) from None
+    return wrapper
+
+
+def upscale(img: Image.Image, target: int) -> Image.Image:
+    """Integer nearest-neighbour upscale so that the long side is at most `target` pixels."""
+    k = max(1, target // max(img.size))  # never past the target: a 256-px result stays 256
+    return img if k == 1 else img.resize((img.width * k, img.height * k), Image.NEAREST)
+
+
+def number(value, name: str, lo: float, hi: float, integer: bool = False):
+    """Validate one numeric input (events run with preprocess=False, so values arrive raw)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(v):
+        raise InputError(f"{name} must be a finite number")
+    if integer and not v.is_integer():
+        raise InputError(f"{name} must be a whole number, got {value!r}")
+    if not lo <= v <= hi:
+        lo_s, hi_s = (int(lo), int(hi)) if integer else (lo, hi)
+        raise InputError(f"{name} must be between {lo_s} and {hi_s}, got {int(v) if integer else v}")
+    return int(v) if integer else v
+
+
+class PipelineCache:
+    """Loaded pipelines by bundled model name. Loading is guarded by a lock (two requests for a
+    cold model load it once); lookups of loaded models take no lock."""
+
+    def __init__(self, family: str, factory):
+        self.family, self.factory = family, factory
+        self._loaded: dict = {}
+        self._failed: dict[str, str] = {}   # a broken folder is tried (and logged) once
+        self._lock = threading.Lock()
+
+    def names(self) -> list[str]:
+        return ganzoo.list_models(family=self.family)
+
+    def get(self, name):
+        p = self._loaded.get(name)
+        if p is not None:
+            return p
+        if not isinstance(name, str) or not name:
+            raise InputError("choose a model")
+        with self._lock:
+            p = self._loaded.get(name)
+            if p is not None:
+                return p
+            if name in self._failed:
+                raise ganzoo.CheckpointError(self._failed[name])
+            known = self.names()  # only bundled checkpoints: no paths or Hub ids from requests
+            if name not in known:
+                raise InputError(f"unknown model {name!r}; available models: "
+                                 f"{', '.join(known) or 'none (no checkpoints are bundled)'}")
+            try:
+                p = self.factory(name)
+            except InputError:
+                raise
+            except Exception as e:
+                log.exception("loading checkpoint %r failed", name)
+                self._failed[name] = (str(e) if isinstance(e, ganzoo.CheckpointError) else
+                                      f"model {name!r} could not be loaded: its checkpoint folder "
+                                      f"is broken or incompatible ({type(e).__name__})")
+                raise ganzoo.CheckpointError(self._failed[name]) from None
+            self._loaded[name] = p
+            return p
+
+
+def payload_path(value) -> str | None:
+    """The server-side file of an image payload (events run with preprocess=False: gradio has
+    already checked that the file is in its upload cache and hands us the FileData dict)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return value.get("path")
+    if isinstance(value, (str, Path)):
+        return str(value)
+    raise InputError("unexpected image payload: send an image file")
+
+
+def import_pth(file, family: str, cache: "PipelineCache", examples: str):
+    """A released reference generator (.pth) of `family` → a new entry in that tab's model picker."""
+    from ganzoo.reference import load_reference, save_reference
+
+    path = payload_path(file)
+    if path is None:
+        raise InputError(f"Choose a .pth file first (e.g. {examples.split(',')[0]}.pth).")
+    p = Path(path)
+    if p.suffix.lower() != ".pth":
+        raise InputError(f"Reference weights are .pth files (e.g. {examples.split(',')[0]}.pth).")
+    if p.stat().st_size > MAX_PTH_BYTES:
+        raise InputError(f"That file is larger than {MAX_PTH_BYTES // 2**20} MB; a released generator "
+                         f"is at most about 218 MB.")
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in p.stem)[:64] or "reference"
+    if name in ganzoo.list_models():
+        raise InputError(f"A model called {name!r} already exists; rename the file to import it.")
+    ckpt = load_reference(p, name)  # read once (up to 218 MB): checked, then written
+    if ckpt.family != family:
+        raise InputError(f"The file {p.name} holds a released {ckpt.family} generator, not a {family} one; "
+                         f"this tab runs {family} models ({examples}, …).")
+    save_reference(ckpt)
+    gr.Info(f"Imported {name}: it is now in the model list.")
+    return gr.Dropdown(choices=cache.names(), value=name)
+
+
+
+@dataclass
+class TabHandles:
+    """What a tab builder gives back for wiring across tabs (the zoo opens a model in its tab)."""
+    tab: gr.Tab
+    family: str | None = None             # the model family the tab runs
+    picker: gr.Dropdown | None = None     # its model picker

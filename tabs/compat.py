@@ -1,0 +1,65 @@
+"""Every use of gradio's internals, in one place, for the gradio version they were checked on.
+
+gradio's public API does not cover two things the app needs: writing cached output files
+atomically (its own writer rewrites them in place) and reading the strokes a Sketchpad /
+ImageEditor uploads as blobs. Both reach into modules that change between releases, so the app
+refuses to start on another gradio than the pinned one (requirements.txt, the README's front
+matter) rather than misbehave.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import gradio as gr
+
+CHECKED_ON = "6.31."          # the gradio series whose internals this module was written against
+BLOBS_KEPT = 64               # drawings remembered per editor (a model switch redraws the last one)
+
+
+def check_version(version: str = gr.__version__) -> None:
+    if not version.startswith(CHECKED_ON):
+        raise RuntimeError(f"ganzoo's app reaches into gradio {CHECKED_ON}x internals (tabs/compat.py); "
+                           f"this is gradio {version}. Install the pinned version: pip install -r requirements.txt")
+
+
+def save_pil_to_cache_atomically(img, cache_dir, name: str = "image", format: str = "webp") -> str:
+    """gradio's own version names a cached output after its content hash and rewrites that file
+    in place, so when two sessions make the same picture at once (two users clicking one example)
+    one download could read a half-rewritten file (seen under bench/load.py: a truncated /inpaint
+    answer). Same file names; written once, under a temporary name, then renamed."""
+    from gradio import processing_utils as pu
+
+    data = pu.encode_pil_to_bytes(img, format)
+    folder = Path(cache_dir) / pu.hash_bytes(data)
+    folder.mkdir(exist_ok=True, parents=True)
+    path = (folder / f"{name}.{format}").resolve()
+    if not path.is_file():  # same hash, same bytes: an existing file is already right
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return str(path)
+
+
+def install() -> None:
+    """Check the version and put the atomic cache writer in place (before serving)."""
+    from gradio import processing_utils
+
+    check_version()
+    processing_utils.save_pil_to_cache = save_pil_to_cache_atomically
+
+
+def editor_blobs(value, editors: list):
+    """The strokes the browser uploaded for an editor value (a Sketchpad or ImageEditor sends its
+    canvas as blobs to the component, keyed by the value's id, then only the id), or None."""
+    if not value.get("id"):
+        return None
+    for editor in editors:
+        store = editor.blob_storage
+        blobs = store.get(value["id"])
+        while len(store) > BLOBS_KEPT:  # bounded: the oldest drawings are forgotten
+            store.pop(next(iter(store)))
+        if blobs is not None:
+            return blobs
+    return None

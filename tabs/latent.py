@@ -1,0 +1,220 @@
+"""Latent space tab: seed, class, truncation and SeFa direction sliders with a live image, a 4×4
+grid and a seed-to-seed interpolation GIF."""
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import gradio as gr
+
+from ganzoo.errors import InputError
+from ganzoo.pipelines import LatentPipeline
+from ganzoo.pipelines.latent import MAX_SEED
+
+from .common import PipelineCache, TabHandles, log, number, upscale, user_errors
+
+N_DIRECTIONS = 8
+DIRECTION_RANGE = 5.0
+SEED_UI_MAX = 9999            # the slider's range; the API accepts any seed the pipeline does
+DISPLAY_PX = 256              # single images are upscaled (nearest) to about this size
+GRID_DISPLAY_PX = 512
+SEED0, TRUNCATION0 = 42, 0.8  # what the tab shows first
+
+LATENT = PipelineCache("latent", LatentPipeline.from_pretrained)
+_GIF_DIR = Path(tempfile.gettempdir()) / "ganzoo-app-gifs"
+_GIF_KEEP_S = 600             # our GIF files are copied into gradio's cache when returned
+
+
+def _latent_inputs(model, seed, class_name, truncation, dirs, seed_name="seed"):
+    """Validate raw request values → (pipeline, kwargs for the pipeline call)."""
+    p = LATENT.get(model)
+    seed = number(seed, seed_name, 0, MAX_SEED, integer=True)
+    truncation = number(truncation, "truncation", 0.1, 2.0)
+    shifts = [number(d, f"direction {i + 1}", -DIRECTION_RANGE, DIRECTION_RANGE)
+              for i, d in enumerate(dirs)]
+    if p.class_names:
+        if class_name is None or class_name == "":
+            raise InputError(f"choose a class; this model knows {', '.join(p.class_names)}")
+        if str(class_name) not in p.class_names:
+            raise InputError(f"unknown class {class_name!r}; this model knows {', '.join(p.class_names)}")
+        class_id = str(class_name)
+    else:
+        class_id = None  # unconditional: the class input is hidden and ignored
+    return p, seed, dict(class_id=class_id, truncation=truncation, shifts=shifts)
+
+
+@user_errors
+def latent_generate(seed=SEED0, class_name=None, truncation=TRUNCATION0, dir1=0.0, dir2=0.0, dir3=0.0,
+                    dir4=0.0, dir5=0.0, dir6=0.0, dir7=0.0, dir8=0.0, model=None):
+    """One image for a seed, class, truncation and 8 SeFa direction offsets (upscaled PNG)."""
+    p, seed, kw = _latent_inputs(model, seed, class_name, truncation,
+                                 [dir1, dir2, dir3, dir4, dir5, dir6, dir7, dir8])
+    return upscale(p(seed=seed, **kw), DISPLAY_PX)
+
+
+@user_errors
+def latent_grid(seed=SEED0, class_name=None, truncation=TRUNCATION0, dir1=0.0, dir2=0.0, dir3=0.0,
+                dir4=0.0, dir5=0.0, dir6=0.0, dir7=0.0, dir8=0.0, model=None):
+    """A 4×4 grid: seeds seed … seed+15 with the same class, truncation and directions."""
+    p, seed, kw = _latent_inputs(model, seed, class_name, truncation,
+                                 [dir1, dir2, dir3, dir4, dir5, dir6, dir7, dir8])
+    if seed + 15 > MAX_SEED:
+        raise InputError(f"seed must be at most {MAX_SEED - 15} for a grid of 16 consecutive seeds")
+    return upscale(p.grid(seed, n=16, nrow=4, **kw), GRID_DISPLAY_PX)
+
+
+@user_errors
+def latent_interpolate(seed_a=SEED0, seed_b=7, frames=24, class_name=None, truncation=TRUNCATION0,
+                       dir1=0.0, dir2=0.0, dir3=0.0, dir4=0.0, dir5=0.0, dir6=0.0, dir7=0.0, dir8=0.0,
+                       model=None):
+    """An animated GIF looping seed_a → seed_b → seed_a (spherical interpolation)."""
+    p, seed_a, kw = _latent_inputs(model, seed_a, class_name, truncation,
+                                   [dir1, dir2, dir3, dir4, dir5, dir6, dir7, dir8], "seed A")
+    seed_b = number(seed_b, "seed B", 0, MAX_SEED, integer=True)
+    frames = number(frames, "frames", 2, 120, integer=True)
+    _GIF_DIR.mkdir(parents=True, exist_ok=True)
+    _prune_gifs()
+    path = _GIF_DIR / f"{model}-{seed_a}-{seed_b}-{uuid.uuid4().hex[:8]}.gif"
+    return str(p.interpolation_gif(path, seed_a, seed_b, frames=frames,
+                                   scale=max(1, round(DISPLAY_PX / p.cfg.img_size)), **kw))
+
+
+def _prune_gifs():
+    cutoff = time.time() - _GIF_KEEP_S
+    for f in _GIF_DIR.glob("*.gif"):
+        try:
+            if f.stat().st_mtime < cutoff:
+                f.unlink()
+        except OSError:
+            pass
+
+
+def _latent_class_update(model, class_name):
+    """Class choices for a model: hidden for unconditional models; keeps the class if still valid."""
+    try:
+        names = LATENT.get(model).class_names
+    except Exception:  # the generate call that follows reports the problem
+        return gr.update()
+    if not names:
+        return gr.update(choices=[], value=None, visible=False, interactive=False)
+    value = class_name if class_name in names else names[0]
+    return gr.update(choices=names, value=value, visible=True, interactive=True)
+
+
+def _latent_randomise():
+    rng = random.Random()
+    dirs = [round(max(-DIRECTION_RANGE, min(DIRECTION_RANGE, rng.gauss(0.0, 1.5))), 1)
+            for _ in range(N_DIRECTIONS)]
+    return [rng.randint(0, SEED_UI_MAX), *dirs]
+
+
+def _latent_default(names):
+    """The model shown first: mnist-cgan if bundled, else the first that loads. A broken bundled
+    checkpoint is skipped (and logged) so the app still starts; requests for it get a gr.Error."""
+    order = sorted(names, key=lambda n: n != "mnist-cgan")
+    for name in order:
+        try:
+            classes = LATENT.get(name).class_names
+            c = classes[0] if classes else None
+            return (name, classes, latent_generate(SEED0, c, TRUNCATION0, model=name),
+                    latent_grid(SEED0, c, TRUNCATION0, model=name))
+        except Exception as e:
+            log.warning("model %r is not usable: %s", name, getattr(e, "message", e))
+    return (order[0] if order else None), [], None, None
+
+
+def build() -> TabHandles:
+    """Latent GANs: seed / class / truncation / SeFa sliders with a live image, a 4×4 grid and an
+    interpolation GIF. Self-contained: it only adds components and events inside its own tab."""
+    names = LATENT.names()
+    default, classes, first_image, first_grid = _latent_default(names)
+
+    with gr.Tab("Latent space", id="latent") as tab:
+        if not names:
+            gr.Markdown("No latent checkpoints are bundled yet: train one with "
+                        "`python train/latent.py ...` (it exports to `checkpoints/<name>`).")
+        gr.Markdown("Move a slider and the image follows. The eight *directions* are the "
+                    "strongest semantic directions of the generator's first layer "
+                    "([SeFa](https://arxiv.org/abs/2007.06600)). The grid shows seeds seed … seed+15 "
+                    "with the same settings; it follows when you release a slider.")
+        with gr.Row():
+            with gr.Column(scale=1, min_width=300):
+                model = gr.Dropdown(names, value=default, label="model", elem_id="latent_model")
+                seed = gr.Slider(0, SEED_UI_MAX, value=SEED0, step=1, precision=0, label="seed",
+                                 elem_id="seed", buttons=[])
+                class_name = gr.Dropdown(classes, value=classes[0] if classes else None,
+                                         label="class", visible=bool(classes),
+                                         interactive=bool(classes), elem_id="latent_class")
+                truncation = gr.Slider(0.1, 2.0, value=TRUNCATION0, step=0.05, label="truncation",
+                                       info="smaller: more typical, less varied", buttons=[],
+                                       elem_id="truncation")
+                randomise = gr.Button("🎲 randomise", elem_id="randomise")
+            with gr.Column(scale=1, min_width=300):
+                image = gr.Image(value=first_image, type="pil", format="png", label="sample",
+                                 interactive=False, elem_id="latent_out", height=DISPLAY_PX + 40,
+                                 buttons=["download", "fullscreen"])
+            with gr.Column(scale=1, min_width=300):
+                dirs = [gr.Slider(-DIRECTION_RANGE, DIRECTION_RANGE, value=0.0, step=0.1,
+                                  label=f"direction {i + 1}", buttons=[], elem_id=f"dir{i + 1}")
+                        for i in range(N_DIRECTIONS)]
+                reset = gr.Button("reset directions", size="sm")
+
+        with gr.Row():
+            with gr.Column():
+                grid = gr.Image(value=first_grid, type="pil", format="png",
+                                label="grid", interactive=False,
+                                elem_id="latent_grid", buttons=["download", "fullscreen"])
+                grid_btn = gr.Button("update grid")
+            with gr.Column():
+                with gr.Row():
+                    seed_b = gr.Slider(0, SEED_UI_MAX, value=7, step=1, precision=0,
+                                       label="interpolate to seed", buttons=[], elem_id="seed_b")
+                    frames = gr.Slider(4, 60, value=24, step=1, precision=0, label="frames",
+                                       buttons=[], elem_id="frames")
+                gif = gr.Image(type="filepath", label="interpolation (animated GIF)",
+                               interactive=False, elem_id="latent_gif",
+                               buttons=["download", "fullscreen"])
+                gif_btn = gr.Button("make GIF", variant="primary")
+
+        settings = [seed, class_name, truncation, *dirs, model]   # = the handlers' parameters
+        # Live image: every slider step, collapsed to the latest value while a call runs.
+        # preprocess=False: the handlers validate raw values themselves, so an API caller gets
+        # "seed must be between …" rather than gradio's generic bounds message.
+        gr.on(triggers=[seed.change, class_name.change, truncation.change,
+                        *(d.change for d in dirs)],
+              fn=latent_generate, inputs=settings, outputs=image, api_name="generate",
+              trigger_mode="always_last", show_progress="hidden", preprocess=False,
+              concurrency_limit=2, concurrency_id="latent_live")
+        grid_event = dict(fn=latent_grid, inputs=settings, outputs=grid, api_name="grid",
+                          preprocess=False, trigger_mode="always_last", show_progress="minimal",
+                          concurrency_limit=1, concurrency_id="latent_heavy")
+        gr.on(triggers=[grid_btn.click, seed.release, truncation.release,
+                        *(d.release for d in dirs)], **grid_event)
+        gif_btn.click(latent_interpolate, inputs=[seed, seed_b, frames, *settings[1:]], outputs=gif,
+                      api_name="interpolate", preprocess=False, concurrency_limit=1,
+                      concurrency_id="latent_heavy")
+
+        hidden = dict(api_visibility="private", show_progress="hidden")
+        # A new model: update the class choices first, then draw (never a stale class).
+        model.change(_latent_class_update, [model, class_name], class_name, queue=False,
+                     **hidden).then(
+            latent_generate, settings, image, preprocess=False, **hidden).then(
+            latent_grid, settings, grid, preprocess=False, **hidden)
+        randomise.click(_latent_randomise, None, [seed, *dirs], queue=False, **hidden).then(
+            latent_grid, settings, grid, preprocess=False, **hidden)
+        reset.click(lambda: [0.0] * N_DIRECTIONS, None, dirs, queue=False, **hidden)
+        class_name.change(latent_grid, settings, grid, preprocess=False,
+                          trigger_mode="always_last", **hidden)
+
+        if default is not None:
+            rows = [[default, s, c, TRUNCATION0] for s, c in
+                    ([(SEED0, classes[0]), (7, classes[-1]), (123, classes[len(classes) // 2])]
+                     if classes else [(SEED0, None), (7, None), (123, None)])]
+            gr.Examples(rows, inputs=[model, seed, class_name, truncation], label="examples",
+                        examples_per_page=6)
+    return TabHandles(tab, "latent", model)
+
+

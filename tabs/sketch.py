@@ -1,0 +1,142 @@
+"""Sketch → image tab (pix2pix): draw with the mouse or upload a drawing; the picture follows
+every stroke. Released reference pix2pix generators (.pth) can be imported."""
+from __future__ import annotations
+
+import gradio as gr
+
+from ganzoo.errors import InputError
+from ganzoo.pipelines import Pix2PixPipeline
+
+from .common import EXAMPLES_DIR, PipelineCache, TabHandles, import_pth, payload_path, upscale, user_errors
+from .compat import editor_blobs
+
+# sketch → image tab (pix2pix)
+
+PIX2PIX = PipelineCache("pix2pix", Pix2PixPipeline.from_pretrained)
+SKETCH_DISPLAY_PX = 384
+
+
+_SKETCHPADS: list = []      # the tab's Sketchpad: the browser sends its strokes as blobs to it
+
+
+def _sketch_source(value):
+    """A Sketchpad value → the composite drawing (file path or PNG bytes), or None when empty.
+
+    An API caller sends the composite as a file; the browser sends blobs (see editor_blobs).
+    preprocess=False keeps every decoding error ours (a clear sentence).
+    """
+    if not value:
+        return None
+    if not isinstance(value, dict):
+        raise InputError("the sketch must be a Sketchpad value with a 'composite' image")
+    blobs = editor_blobs(value, _SKETCHPADS)
+    if blobs is not None and blobs.composite:
+        return blobs.composite
+    return payload_path(value.get("composite"))
+
+
+def _translate(model, src):
+    pipe = PIX2PIX.get(model)
+    seen, out = pipe.translate(src)
+    return upscale(seen, SKETCH_DISPLAY_PX // 2), upscale(out, SKETCH_DISPLAY_PX)
+
+
+@user_errors
+def sketch_to_image(sketch=None, model=None):
+    """A Sketchpad value ({"background", "layers", "composite"}) → (model input, result)."""
+    from ganzoo.pipelines.translate import EmptyCanvas
+
+    # a cleared (or blank) canvas clears the results: pressing "clear" is not a mistake
+    src = _sketch_source(sketch)
+    if src is None:
+        return None, None
+    try:
+        return _translate(model, src)
+    except EmptyCanvas:
+        return None, None
+
+
+@user_errors
+def upload_to_image(image=None, model=None):
+    """An uploaded drawing or photo (any size or mode) → (model input, result)."""
+    path = payload_path(image)
+    if path is None:
+        raise InputError("No image was uploaded: choose a drawing or photo first.")
+    return _translate(model, path)
+
+
+@user_errors
+def import_reference_weights(file=None):
+    """A released reference pix2pix generator (.pth) → a new entry in the model picker."""
+    return import_pth(file, "pix2pix", PIX2PIX, "facades_label2photo, edges2shoes")
+
+
+def _sketch_examples() -> list[str]:
+    return sorted(str(p) for p in (EXAMPLES_DIR / "sketches").glob("*.png"))
+
+
+def build() -> TabHandles:
+    """pix2pix: draw (or upload) line art, get a picture after every stroke."""
+    names = PIX2PIX.names()
+    default = "sketch2emoji" if "sketch2emoji" in names else (names[0] if names else None)
+    with gr.Tab("Sketch → image", id="sketch") as tab:
+        if not names:
+            gr.Markdown("No pix2pix checkpoints are bundled yet: train one with "
+                        "`python train/pix2pix.py --dataset openmoji ...`.")
+        gr.Markdown("Pick the brush (left of the canvas) and draw — an emoji-like outline works best (a face, a heart, a "
+                    "house, an animal) — and the picture updates after every stroke. The drawing is "
+                    "centred and its strokes are evened out before the model sees it (middle). "
+                    "Or upload a drawing, or a photo for models trained on photos.")
+        with gr.Row():
+            with gr.Column(scale=3, min_width=320):
+                sketch = gr.Sketchpad(type="pil", image_mode="RGBA", canvas_size=(384, 384), layers=False,
+                                      brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=6),
+                                      label="draw here", elem_id="sketchpad")
+                _SKETCHPADS.append(sketch)
+                with gr.Accordion("upload a drawing or photo instead", open=False):
+                    upload = gr.Image(type="filepath", sources=["upload", "clipboard"], label="upload",
+                                      elem_id="sketch_upload", height=240)
+            with gr.Column(scale=1, min_width=160):
+                model = gr.Dropdown(names, value=default, label="model", elem_id="sketch_model")
+                seen = gr.Image(type="pil", format="png", label="what the model sees",
+                                interactive=False, elem_id="sketch_seen", buttons=[])
+            with gr.Column(scale=3, min_width=320):
+                out = gr.Image(type="pil", format="png", label="result", interactive=False,
+                               elem_id="sketch_out", height=SKETCH_DISPLAY_PX + 40,
+                               buttons=["download", "fullscreen"])
+        with gr.Accordion("load released pix2pix weights (.pth)", open=False):
+            gr.Markdown("Generators released with the reference pix2pix code (`facades_label2photo`, "
+                        "`edges2shoes`, `map2sat`, …; `unet_256`) load as they are. The file is read "
+                        "with `torch.load(weights_only=True)`: anything but tensors is refused. "
+                        "Offline: `python -m ganzoo.reference FILE.pth` does the same.")
+            with gr.Row():
+                pth = gr.File(file_types=[".pth"], label=".pth file", elem_id="pth_file")
+                import_btn = gr.Button("import", elem_id="pth_import")
+
+        live = dict(outputs=[seen, out], preprocess=False, trigger_mode="always_last",
+                    show_progress="minimal", concurrency_limit=2, concurrency_id="sketch")
+        sketch.change(sketch_to_image, [sketch, model], api_name="sketch2img", **live)
+        upload.upload(upload_to_image, [upload, model], api_name="upload2img", **live)
+        # a new model redraws whatever is on the canvas (quietly: an empty canvas is no error here)
+        model.change(_redraw, [sketch, upload, model], [seen, out], preprocess=False,
+                     api_visibility="private", show_progress="minimal")
+        import_btn.click(import_reference_weights, pth, model, preprocess=False,
+                         api_name="import_reference", concurrency_limit=1)
+        examples = _sketch_examples()
+        if examples:
+            # one input: the examples show as a row of thumbnails; a click loads one into the
+            # upload box, then it is translated with whatever model is picked
+            ex = gr.Examples(examples, inputs=upload, label="example drawings (drawn with a mouse in this app)",
+                             examples_per_page=8)
+            ex.load_input_event.then(upload_to_image, [upload, model], [seen, out], preprocess=False,
+                                     api_visibility="private", show_progress="minimal")
+    return TabHandles(tab, "pix2pix", model)
+
+
+def _redraw(sketch=None, upload=None, model=None):
+    src = _sketch_source(sketch) if isinstance(sketch, dict) else None
+    src = src or payload_path(upload)
+    if src is None:
+        return None, None
+    return user_errors(_translate)(model, src)
+

@@ -1,0 +1,120 @@
+"""Domain transfer tab (CycleGAN): upload a picture, see it in the other domain, either way the
+model allows. Released reference CycleGAN generators (.pth) can be imported."""
+from __future__ import annotations
+
+import gradio as gr
+
+from ganzoo.errors import InputError
+from ganzoo.pipelines import CycleGANPipeline
+
+from .common import EXAMPLES_DIR, PipelineCache, TabHandles, import_pth, payload_path, upscale, user_errors
+
+CYCLEGAN = PipelineCache("cyclegan", CycleGANPipeline.from_pretrained)
+TRANSFER_DISPLAY_PX = 384
+
+
+def _direction_choices(model) -> list[tuple[str, str]]:
+    try:
+        return [(label, d) for d, label in CYCLEGAN.get(model).directions.items()]
+    except Exception:  # a broken or missing model: the translate call says why
+        return []
+
+
+@user_errors
+def domain_transfer(image=None, model=None, direction="a2b"):
+    """An uploaded picture (any size or mode) → (the input as the model sees it, its translation)."""
+    path = payload_path(image)
+    if path is None:
+        raise InputError("No image was uploaded: choose a picture first.")
+    if not isinstance(direction, str):
+        raise InputError("direction must be a2b or b2a")
+    pipe = CYCLEGAN.get(model)
+    seen, out = pipe.translate(path, direction)
+    return upscale(seen, TRANSFER_DISPLAY_PX), upscale(out, TRANSFER_DISPLAY_PX)
+
+
+@user_errors
+def import_cyclegan_weights(file=None):
+    """A released reference CycleGAN generator (.pth) → a new entry in the model picker."""
+    return import_pth(file, "cyclegan", CYCLEGAN, "horse2zebra, style_monet")
+
+
+def _transfer_quiet(image=None, model=None, direction="a2b"):
+    """A new model or direction redoes the translation if there is a picture; none is no error."""
+    if payload_path(image) is None:
+        return None, None
+    return domain_transfer(image, model, direction)
+
+
+def _transfer_model_update(model):
+    choices = _direction_choices(model)
+    return gr.Radio(choices=choices, value=choices[0][1] if choices else None)
+
+
+def _transfer_examples(model) -> list[list[str]]:
+    """[picture, direction] rows: each example file is named STYLE_what.png, and its direction is
+    the one that starts from STYLE in the default model (a2b otherwise)."""
+    try:
+        domains = CYCLEGAN.get(model).domains if model else []
+    except Exception:
+        domains = []
+    rows = []
+    for p in sorted((EXAMPLES_DIR / "transfer").glob("*.png")):
+        style = p.stem.split("_", 1)[0]
+        rows.append([str(p), "b2a" if len(domains) == 2 and style == domains[1] else "a2b"])
+    return rows
+
+
+def build() -> TabHandles:
+    """CycleGAN: upload a picture, see it in the other domain (either way the model allows)."""
+    names = CYCLEGAN.names()
+    default = "noto2twemoji" if "noto2twemoji" in names else (names[0] if names else None)
+    choices = _direction_choices(default) if default else []
+    with gr.Tab("Domain transfer", id="transfer") as tab:
+        if not names:
+            gr.Markdown("No CycleGAN model is installed yet: import a released generator "
+                        "(`horse2zebra.pth`, `style_monet.pth`, …) below, or train one with "
+                        "`python train/cyclegan.py --domain-a noto --domain-b twemoji`.")
+        gr.Markdown("Upload a picture (or click an example below) and pick the direction; the output "
+                    "keeps the picture's shape. `noto2twemoji` turns Google's Noto emoji (gradients, "
+                    "outlines) into Twitter's flat Twemoji style and back; it knows emoji, not photos.")
+        with gr.Row():
+            with gr.Column(scale=1, min_width=200):
+                model = gr.Dropdown(names, value=default, label="model", elem_id="transfer_model")
+                direction = gr.Radio(choices, value=choices[0][1] if choices else None, label="direction",
+                                     elem_id="transfer_direction")
+                photo = gr.Image(type="filepath", sources=["upload", "clipboard"], label="picture",
+                                 elem_id="photo", height=260)
+            with gr.Column(scale=2, min_width=320):
+                seen = gr.Image(type="pil", format="png", label="input (as the model sees it)",
+                                interactive=False, elem_id="transfer_in", buttons=[])
+            with gr.Column(scale=2, min_width=320):
+                out = gr.Image(type="pil", format="png", label="translated", interactive=False,
+                               elem_id="transfer_out", buttons=["download", "fullscreen"])
+        with gr.Accordion("load released CycleGAN weights (.pth)", open=False):
+            gr.Markdown("Generators released with the reference CycleGAN code (`horse2zebra`, "
+                        "`zebra2horse`, `style_monet`, `summer2winter_yosemite`, …) load as they are, "
+                        "read with `torch.load(weights_only=True)`; each holds one direction. "
+                        "`python -m ganzoo.reference horse2zebra` downloads the official file (when there "
+                        "is a network) and imports it; `python -m ganzoo.reference FILE.pth` imports one you have.")
+            with gr.Row():
+                pth = gr.File(file_types=[".pth"], label=".pth file", elem_id="cyclegan_pth_file")
+                import_btn = gr.Button("import", elem_id="cyclegan_pth_import")
+
+        run = dict(fn=domain_transfer, inputs=[photo, model, direction], outputs=[seen, out],
+                   preprocess=False, show_progress="minimal", concurrency_limit=1, concurrency_id="transfer")
+        photo.upload(api_name="domain_transfer", **run)
+        quiet = dict(run, fn=_transfer_quiet, api_visibility="private")
+        direction.input(**quiet)
+        model.change(_transfer_model_update, model, direction, queue=False,
+                     api_visibility="private").then(**quiet)
+        import_btn.click(import_cyclegan_weights, pth, model, preprocess=False,
+                         api_name="import_cyclegan", concurrency_limit=1)
+        examples = _transfer_examples(default)
+        if examples:
+            ex = gr.Examples(examples, inputs=[photo, direction], examples_per_page=8,
+                             label="examples: held-out emoji (never trained on), Noto and Twemoji style")
+            ex.load_input_event.then(**quiet)
+    return TabHandles(tab, "cyclegan", model)
+
+
