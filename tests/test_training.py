@@ -241,16 +241,26 @@ def test_half_written_states_and_exports_are_never_loaded(tmp_path):
     (states / "step-00000004").mkdir()
     shutil.copy(good / "modules.safetensors", states / "step-00000004")  # no meta.json: unfinished
     assert latest_state(out) == good
-    (states / "latest").write_text("step-00000004")  # even a pointer to it is not followed
-    assert latest_state(out) is None or latest_state(out) == good
-    (states / "latest").write_text(good.name)
+    (states / "latest").write_text("step-00000004")  # a pointer to it: the last complete state instead
+    assert latest_state(out) == good
     fit(tiny_task(), blobs(), tiny_loop(out, steps=4, resume=True))
     assert json.loads((latest_state(out) / "meta.json").read_text())["step"] == 4
+    logs = [json.loads(line)["step"] for line in (out / "log.jsonl").read_text().splitlines()]
+    assert logs == [2, 4]                 # continued from step 2 (started over: [2, 2, 4])
     models = tmp_path / "models"
     (models / "nearly").mkdir()
     shutil.copy(models / "good" / "model.safetensors", models / "nearly")  # weights, no config yet
     with pytest.raises(ganzoo.CheckpointError, match="not a ganzoo checkpoint folder"):
         ganzoo.load(models / "nearly")
+
+
+def test_resume_with_only_unfinished_states_stops_with_a_sentence(tmp_path):
+    out = tmp_path / "run"
+    fit(tiny_task(), blobs(), tiny_loop(out, steps=2))
+    for d in (out / "state").glob("step-*"):
+        (d / "meta.json").unlink()       # as if every write had been killed before its end
+    with pytest.raises(RuntimeError, match="only unfinished states .* nothing complete to continue from"):
+        fit(tiny_task(), blobs(), tiny_loop(out, steps=4, resume=True))
 
 
 def test_compile_mode_flag_implies_compile():

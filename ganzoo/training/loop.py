@@ -303,12 +303,21 @@ def save_state(out_dir: Path, step: int, task, accelerator, clock: dict | None =
     return root / name
 
 
+def complete_states(out_dir: Path) -> list[Path]:
+    """The run's saved states that were written to the end (meta.json is written last), oldest first."""
+    return sorted(d for d in (Path(out_dir) / STATE_DIR).glob("step-*") if (d / "meta.json").is_file())
+
+
 def latest_state(out_dir: Path) -> Path | None:
-    ptr = out_dir / STATE_DIR / LATEST
-    if not ptr.is_file():
-        return None
-    d = out_dir / STATE_DIR / ptr.read_text().strip()
-    return d if (d / "meta.json").is_file() else None
+    """The state `latest` points to when it is complete, else the newest complete one (a kill
+    between writing a state and moving the pointer, or a copied run folder), else None."""
+    ptr = Path(out_dir) / STATE_DIR / LATEST
+    if ptr.is_file():
+        d = Path(out_dir) / STATE_DIR / ptr.read_text().strip()
+        if (d / "meta.json").is_file():
+            return d
+    done = complete_states(out_dir)
+    return done[-1] if done else None
 
 
 def load_state(state: Path, task, accelerator) -> dict:
@@ -382,6 +391,10 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
         if (out_dir / "run.json").is_file():  # the model card names the command that started it
             commands = json.loads((out_dir / "run.json").read_text()).get("commands", []) + commands
     elif cfg.resume:
+        unfinished = sorted(p.name for p in (out_dir / STATE_DIR).glob("step-*"))
+        if unfinished:  # never start over silently on top of a run's remains
+            raise RuntimeError(f"--resume: {out_dir / STATE_DIR} holds only unfinished states ({', '.join(unfinished)}), "
+                               "so there is nothing complete to continue from; move them away to start over")
         accelerator.print(f"--resume: no saved state in {out_dir / STATE_DIR}, starting at step 0")
     main = accelerator.is_main_process
     if main:
