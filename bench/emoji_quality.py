@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,35 +25,20 @@ sys.path.insert(0, str(ROOT))
 import ganzoo  # noqa: E402
 from ganzoo import hub  # noqa: E402
 from ganzoo.cards import record_metrics  # noqa: E402
-from ganzoo.data import load_images  # noqa: E402
-from ganzoo.data.emoji import emoji_categories  # noqa: E402
-from ganzoo.metrics import ClassifierConfig, predict, to_tensor, train_classifier  # noqa: E402
+from ganzoo.metrics import to_tensor  # noqa: E402
+from ganzoo.metrics.classifier import classifier_data  # noqa: E402
 from ganzoo.metrics.report import classifier_report, generate  # noqa: E402
 
 
 def labelled(split: str):
-    data = load_images("emoji", split)
-    cats = emoji_categories()
-    names = sorted({c for c in cats.values()})
-    idx = {c: i for i, c in enumerate(names)}
-    cat = np.array([idx.get(cats.get(k, ""), -1) for k in data.keys])
-    keep = cat >= 0
-    y = cat * 2 + data.labels  # style = label % 2 (0 noto, 1 twemoji)
-    return data.images[keep], y[keep], data.labels[keep], names
+    """Pictures, category × style labels, style labels (0 Noto, 1 Twemoji), the classifier's classes."""
+    x, y, names = classifier_data("emoji", split)
+    return x, y, y % 2, names
 
 
-def get_classifier(retrain: bool, path: Path):
-    if retrain or not (path / "config.json").is_file():
-        x, y, _, names = labelled("train")
-        cfg = ClassifierConfig(img_size=64, channels=3, num_classes=2 * len(names), width=32,
-                               class_names=[f"{c} / {s}" for c in names for s in ("noto", "twemoji")])
-        model = train_classifier(x, y, cfg, epochs=10, batch_size=128)
-        x_te, y_te, _, _ = labelled("test")
-        acc = float((predict(model, to_tensor(x_te))[0].numpy() == y_te).mean())
-        hub.save_checkpoint(path, {"family": "classifier", "model": asdict(cfg),
-                                   "data": {"name": "emoji", "sources": ["noto", "twemoji"], "split": "train"},
-                                   "metrics": {"heldout_accuracy": round(acc, 4)}},
-                            model.state_dict(), dtype=torch.float32)
+def get_classifier(path: Path):
+    if not (path / "config.json").is_file():
+        raise SystemExit(f"no classifier at {path}: train it with python train/classifier.py --dataset emoji --out {path}")
     return ganzoo.load(path).model
 
 
@@ -63,12 +46,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("checkpoint", nargs="?", default="emoji-gan")
     ap.add_argument("--classifier", default=str(ROOT / "checkpoints" / "emoji-classifier"))
-    ap.add_argument("--train-classifier", action="store_true")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    clf = get_classifier(a.train_classifier, Path(a.classifier))
+    clf = get_classifier(Path(a.classifier))
     x_tr, _, s_tr, _ = labelled("train")
     x_te, y_te, _, _ = labelled("test")
     g = ganzoo.load(a.checkpoint).model

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from ganzoo.nn.dcgan import LatentGANConfig
-from ganzoo.training import LOSS_PRESETS, LatentTask, LatentTrainConfig, LoopConfig
+from ganzoo.training import LOSS_D_NORM, LOSS_PRESETS, LatentTask, LatentTrainConfig, LoopConfig
 
 
 def blobs(n=96, size=28, channels=1, classes=3, seed=0):
@@ -23,12 +23,10 @@ def blobs(n=96, size=28, channels=1, classes=3, seed=0):
 
 
 def tiny_task(loss="ns", size=28, channels=1, classes=3, diffaug="", **train_kw):
-    preset = dict(LOSS_PRESETS[loss])
-    d_norm = preset.pop("d_norm")
-    preset.update(train_kw)
+    preset = {**LOSS_PRESETS[loss], **train_kw}
     mcfg = LatentGANConfig(img_size=size, channels=channels, z_dim=16, ngf=8, ndf=8,
                            num_classes=classes, class_names=[f"c{k}" for k in range(classes)] if classes else None,
-                           d_norm=d_norm)
+                           d_norm=LOSS_D_NORM[loss])
     return LatentTask(mcfg, LatentTrainConfig(loss=loss, diffaug=diffaug, **preset), {"name": "blobs"})
 
 

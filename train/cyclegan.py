@@ -19,7 +19,7 @@ from ganzoo.data.unpaired import load_unpaired  # noqa: E402
 from ganzoo.nn.resnet import SIZES, CycleGANConfig  # noqa: E402
 from ganzoo.nn.unet import NORMS  # noqa: E402
 from ganzoo.training import CycleGANTask, CycleGANTrainConfig  # noqa: E402
-from ganzoo.training.cli import add_loop_args, loop_config, run  # noqa: E402
+from ganzoo.training.cli import add_config_args, add_loop_args, config_from_args, loop_config, run  # noqa: E402
 
 PREVIEW = 8
 
@@ -37,12 +37,7 @@ def parse_args(argv=None):
     m.add_argument("--n-blocks", type=int, help="residual blocks (default: 9 at 256 px, else 6)")
     m.add_argument("--n-layers", type=int, default=3)
     m.add_argument("--norm", choices=NORMS, default="instance")
-    t = p.add_argument_group("training")
-    t.add_argument("--lambda-cycle", type=float, default=10.0)
-    t.add_argument("--lambda-identity", type=float, default=0.5)
-    t.add_argument("--pool-size", type=int, default=50)
-    t.add_argument("--lr", type=float, default=2e-4)
-    t.add_argument("--decay-from", type=float, default=0.5)
+    add_config_args(p.add_argument_group("training"), CycleGANTrainConfig)
     add_loop_args(p, out="runs/cyclegan", batch_size=1)
     args = p.parse_args(argv)
     if bool(args.dataset) == bool(args.domain_a or args.domain_b) or (args.domain_a and not args.domain_b):
@@ -78,8 +73,7 @@ def build(args):
     mcfg = CycleGANConfig(img_size=args.size, in_channels=c, out_channels=data.b.shape[-1], ngf=args.ngf,
                           ndf=args.ndf, n_blocks=args.n_blocks or (9 if args.size == 256 else 6),
                           n_layers=args.n_layers, norm=args.norm)
-    tcfg = CycleGANTrainConfig(lambda_cycle=args.lambda_cycle, lambda_identity=args.lambda_identity,
-                               pool_size=args.pool_size, lr=args.lr, decay_from=args.decay_from)
+    tcfg = config_from_args(CycleGANTrainConfig, args)
     info = {"name": data.name, "sources": [data.name_a, data.name_b], "split": "train",
             "n_a": int(len(data.a)), "n_b": int(len(data.b)), "preview": "held-out" if held is not data else "train"}
     preview = _preview(held)

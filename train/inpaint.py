@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 
 from ganzoo.data import load_images, sources_of  # noqa: E402
 from ganzoo.nn.inpaint import SIZES, InpaintConfig  # noqa: E402
-from ganzoo.training.cli import add_loop_args, loop_config, run  # noqa: E402
+from ganzoo.training.cli import add_config_args, add_loop_args, config_from_args, loop_config, run  # noqa: E402
 from ganzoo.training.inpaint import InpaintTask, InpaintTrainConfig  # noqa: E402
 
 PREVIEW = 8
@@ -37,16 +37,7 @@ def parse_args(argv=None):
     m.add_argument("--cnum", type=int, default=32, help="first-layer channels (DeepFill v2: 48)")
     m.add_argument("--stages", type=int, choices=(1, 2), default=2, help="1: single stage, 2: coarse-to-fine")
     m.add_argument("--ndf", type=int, default=64)
-    t = p.add_argument_group("training")
-    t.add_argument("--lambda-l1", type=float, default=1.0)
-    t.add_argument("--lambda-gan", type=float, default=0.1, help="DeepFill v2: 1 (see InpaintTrainConfig)")
-    t.add_argument("--lr", type=float, default=2e-4, help="DeepFill v2: 1e-4")
-    t.add_argument("--decay-from", type=float, default=1.0,
-                   help="fraction of the run after which the lr decays linearly to 0 (1.0: constant)")
-    t.add_argument("--zoom-min", type=float, default=InpaintTrainConfig.zoom_min,
-                   help="smallest view: the picture shrunk to this fraction of the canvas")
-    t.add_argument("--zoom-max", type=float, default=InpaintTrainConfig.zoom_max,
-                   help="closest view: a crop of the picture enlarged this much")
+    add_config_args(p.add_argument_group("training"), InpaintTrainConfig)
     add_loop_args(p, out="runs/inpaint", batch_size=16)
     return p.parse_args(argv)
 
@@ -61,8 +52,7 @@ def build(args):
         held = data
     mcfg = InpaintConfig(img_size=args.size, channels=data.images.shape[-1], cnum=args.cnum,
                          stages=args.stages, ndf=args.ndf)
-    tcfg = InpaintTrainConfig(lambda_l1=args.lambda_l1, lambda_gan=args.lambda_gan, lr=args.lr,
-                              decay_from=args.decay_from, zoom_min=args.zoom_min, zoom_max=args.zoom_max)
+    tcfg = config_from_args(InpaintTrainConfig, args)
     info = {"name": data.name, "sources": sources_of(data.name), "split": "train",
             "n": int(len(data)), "preview": "held-out" if held is not data else "train"}
     pick = np.linspace(0, len(held) - 1, min(PREVIEW, len(held))).round().astype(int)

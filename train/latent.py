@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import fields
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without install
@@ -17,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 from ganzoo.data import load_images, sources_of  # noqa: E402
 from ganzoo.losses import LOSSES  # noqa: E402
 from ganzoo.nn.dcgan import NORMS, SIZES, LatentGANConfig  # noqa: E402
-from ganzoo.training import LOSS_PRESETS, LatentTask, LatentTrainConfig, VAETask  # noqa: E402
-from ganzoo.training.cli import add_loop_args, loop_config, run  # noqa: E402
+from ganzoo.training import LOSS_D_NORM, LOSS_PRESETS, LatentTask, LatentTrainConfig, VAETask  # noqa: E402
+from ganzoo.training.cli import add_config_args, add_loop_args, config_from_args, loop_config, run  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -38,17 +37,7 @@ def parse_args(argv=None):
     t.add_argument("--loss", choices=LOSSES + ("vae",), default="ns",
                    help="GAN objective, or vae: the VAE baseline (decoder = the same generator)")
     t.add_argument("--beta", type=float, default=1.0, help="--loss vae: weight of the KL term")
-    t.add_argument("--optimizer", choices=("adam", "rmsprop"))
-    t.add_argument("--lr-g", type=float)
-    t.add_argument("--lr-d", type=float)
-    t.add_argument("--beta1", type=float)
-    t.add_argument("--beta2", type=float)
-    t.add_argument("--n-critic", type=int)
-    t.add_argument("--clip", type=float)
-    t.add_argument("--gp-weight", type=float)
-    t.add_argument("--r1-gamma", type=float)
-    t.add_argument("--diffaug", help='DiffAugment policy, e.g. "color,translation,cutout"')
-    t.add_argument("--ema-decay", type=float)
+    add_config_args(t, LatentTrainConfig, skip=("loss",), choices={"optimizer": ("adam", "rmsprop")}, presets=True)
     add_loop_args(p, out="runs/latent", batch_size=64)
     return p.parse_args(argv)
 
@@ -61,18 +50,10 @@ def build(args):
     n_classes = len(data.class_names) if (args.conditional and data.class_names) else 0
     if args.conditional and not n_classes:
         raise SystemExit(f"--conditional needs labelled data; {args.dataset} has no classes")
-    preset = dict(LOSS_PRESETS[args.loss])
-    preset_norm = preset.pop("d_norm")  # a model setting, not a training one
-    d_norm = args.d_norm or preset_norm
     mcfg = LatentGANConfig(img_size=h, channels=c, z_dim=args.z_dim, ngf=args.ngf, ndf=args.ndf,
                            num_classes=n_classes, class_names=list(data.class_names) if n_classes else None,
-                           g_spectral_norm=args.g_spectral_norm, d_norm=d_norm)
-    tkw = {"loss": args.loss, **preset}
-    for f in fields(LatentTrainConfig):
-        v = getattr(args, f.name, None)
-        if v is not None and f.name != "loss":
-            tkw[f.name] = v
-    tcfg = LatentTrainConfig(**tkw)
+                           g_spectral_norm=args.g_spectral_norm, d_norm=args.d_norm or LOSS_D_NORM[args.loss])
+    tcfg = config_from_args(LatentTrainConfig, args, base=LOSS_PRESETS[args.loss], loss=args.loss)
     task_cls = VAETask if args.loss == "vae" else LatentTask
     extra = {"beta": args.beta} if args.loss == "vae" else {}
     info = {"name": data.name, "sources": sources_of(data.name),

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 from ganzoo.data.paired import load_pairs  # noqa: E402
 from ganzoo.nn.unet import NORMS, SIZES, Pix2PixConfig  # noqa: E402
 from ganzoo.training import Pix2PixTask, Pix2PixTrainConfig  # noqa: E402
-from ganzoo.training.cli import add_loop_args, loop_config, run  # noqa: E402
+from ganzoo.training.cli import add_config_args, add_loop_args, config_from_args, loop_config, run  # noqa: E402
 from ganzoo.training.pix2pix import AUGMENTS, GAN_LOSSES  # noqa: E402
 
 PREVIEW = 16  # pairs in every sample grid (held-out ones when the data has a held-out split)
@@ -40,13 +40,8 @@ def parse_args(argv=None):
     m.add_argument("--num-downs", type=int, help="U-Net depth (default log2(size): a 1×1 bottleneck)")
     m.add_argument("--norm", choices=NORMS, default="batch")
     m.add_argument("--no-dropout", action="store_true", help="no dropout in the U-Net's inner layers")
-    t = p.add_argument_group("training")
-    t.add_argument("--gan-loss", choices=GAN_LOSSES, default="ns")
-    t.add_argument("--lambda-l1", type=float, default=100.0)
-    t.add_argument("--l1-only", action="store_true", help="no discriminator: the L1 regression baseline")
-    t.add_argument("--lr", type=float, default=2e-4)
-    t.add_argument("--beta1", type=float, default=0.5)
-    t.add_argument("--decay-from", type=float, default=0.5, help="fraction of steps before the lr decays to 0")
+    add_config_args(p.add_argument_group("training"), Pix2PixTrainConfig, skip=("augment",),
+                    choices={"gan_loss": GAN_LOSSES})
     add_loop_args(p, out="runs/pix2pix", batch_size=16)
     return p.parse_args(argv)
 
@@ -73,8 +68,7 @@ def build(args):
     augment = args.augment or ("sketch" if _is_sketch_data(args.dataset) else "joint")
     if augment == "sketch" and a_ch != 1:
         raise SystemExit("--augment sketch needs grey (1-channel) line-art inputs; use --augment joint")
-    tcfg = Pix2PixTrainConfig(gan_loss=args.gan_loss, lambda_l1=args.lambda_l1, l1_only=args.l1_only,
-                              lr=args.lr, beta1=args.beta1, decay_from=args.decay_from, augment=augment)
+    tcfg = config_from_args(Pix2PixTrainConfig, args, augment=augment)
     pa, pb, held = _preview(args.dataset, args.size, data)
     info = {"name": data.name, "sources": [data.name], "split": "train", "n_pairs": len(data),
             "license": data.license, "preview": "held-out" if held else "train"}

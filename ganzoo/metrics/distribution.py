@@ -133,24 +133,31 @@ def fid_kid(real: torch.Tensor, fake: torch.Tensor, net: FeatureNet, batch: int 
 
 
 @torch.inference_mode()
+def frechet(f_real: torch.Tensor, f_fake: torch.Tensor) -> float:
+    """Fréchet distance of two feature sets (torchmetrics' FID formula; ganzoo's only one)."""
+    from torchmetrics.image.fid import FrechetInceptionDistance
+
+    fid = FrechetInceptionDistance(feature=_Precomputed(f_real.shape[1]))
+    fid.update(f_real, real=True)
+    fid.update(f_fake, real=False)
+    return float(fid.compute())
+
+
+@torch.inference_mode()
 def fid_kid_features(f_real: torch.Tensor, f_fake: torch.Tensor, label: str, kid_subsets: int = 50,
                      kid_subset_size: int = 1000, seed: int = 0) -> dict:
     """FID and KID from features extracted by `features` (torchmetrics' implementations)."""
-    from torchmetrics.image.fid import FrechetInceptionDistance
     from torchmetrics.image.kid import KernelInceptionDistance
     import warnings
 
-    slot = _Precomputed(f_real.shape[1])
-    fid = FrechetInceptionDistance(feature=slot)
     with warnings.catch_warnings():  # "KID keeps all features in memory": fine at these sizes
         warnings.simplefilter("ignore", UserWarning)
-        kid = KernelInceptionDistance(feature=slot, subsets=kid_subsets,
+        kid = KernelInceptionDistance(feature=_Precomputed(f_real.shape[1]), subsets=kid_subsets,
                                       subset_size=min(kid_subset_size, len(f_real), len(f_fake)))
-    for f, is_real in ((f_real, True), (f_fake, False)):
-        fid.update(f, real=is_real)
-        kid.update(f, real=is_real)
+    kid.update(f_real, real=True)
+    kid.update(f_fake, real=False)
     with torch.random.fork_rng():  # KID draws its subsets from the global generator: seed it, then restore
         torch.manual_seed(seed)
         kid_mean, kid_std = kid.compute()
-    return {"fid": float(fid.compute()), "kid_mean": float(kid_mean), "kid_std": float(kid_std),
+    return {"fid": frechet(f_real, f_fake), "kid_mean": float(kid_mean), "kid_std": float(kid_std),
             "features": label, "n_real": len(f_real), "n_fake": len(f_fake)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 
 from .classifier import Classifier, predict
-from .frechet import frechet_distance
+from .distribution import frechet
 
 
 @torch.inference_mode()
@@ -24,8 +24,7 @@ def classifier_report(clf: Classifier, x_gen, x_test, x_train, y_test=None, expe
     pred_gen, f_gen = predict(clf, x_gen)
     pred_test, f_test = predict(clf, x_test)
     _, f_train = predict(clf, x_train)
-    out = {"fd_gen_vs_heldout": frechet_distance(f_gen.numpy(), f_test.numpy()),
-           "fd_train_vs_heldout_floor": frechet_distance(f_train.numpy(), f_test.numpy()),
+    out = {"fd_gen_vs_heldout": frechet(f_test, f_gen), "fd_train_vs_heldout_floor": frechet(f_test, f_train),
            "n_generated": len(x_gen), "n_heldout": len(x_test), "n_train": len(x_train)}
     if y_test is not None:
         out["classifier_heldout_accuracy"] = float((pred_test == torch.as_tensor(y_test)).float().mean())

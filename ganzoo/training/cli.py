@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import inspect
 import os
+import re
 
 from .loop import COMPILE_MODES, LoopConfig, fit, main_command
 
@@ -49,6 +52,39 @@ def add_loop_args(p: argparse.ArgumentParser, out: str, batch_size: int, steps: 
     lp.add_argument("--evaluate", action="store_true",
                     help="measure the exported checkpoint at the end (python -m ganzoo.evaluate) and store "
                          "the numbers in its config.json and card")
+
+
+def _field_comments(cls) -> dict[str, str]:
+    """The `# comment` after each field of a dataclass's source: its help text."""
+    try:
+        src = inspect.getsource(cls)
+    except (OSError, TypeError):
+        return {}
+    return {m.group(1): m.group(2).strip() for m in re.finditer(r"^\s+(\w+):[^=\n]*=[^#\n]*#(.*)$", src, re.M)}
+
+
+def add_config_args(group, cls, skip=(), choices: dict | None = None, presets: bool = False) -> None:
+    """One --flag per field of the config dataclass `cls`, with the dataclass's default and the
+    field's comment as help: a default is written once, in the config. presets=True: flags default
+    to None, so that a preset (e.g. a loss's optimiser settings) fills in what was not given."""
+    notes = _field_comments(cls)
+    for f in dataclasses.fields(cls):
+        if f.name in skip or f.default is dataclasses.MISSING:
+            continue
+        flag, d = "--" + f.name.replace("_", "-"), f.default
+        help_text = (notes.get(f.name, "") + f" (default: {'by the preset' if presets else d})").strip()
+        if isinstance(d, bool):
+            group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None if presets else d,
+                               help=help_text)
+        elif d is not None:
+            group.add_argument(flag, type=type(d), default=None if presets else d, help=help_text,
+                               choices=(choices or {}).get(f.name))
+
+
+def config_from_args(cls, args, base: dict | None = None, **values):
+    """`cls` from the parsed flags of its fields (None: not given), over `base`, under `values`."""
+    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if getattr(args, f.name, None) is not None}
+    return cls(**{**(base or {}), **given, **values})
 
 
 def loop_config(args) -> LoopConfig:

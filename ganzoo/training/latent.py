@@ -32,17 +32,20 @@ class LatentTrainConfig:
     ema_decay: float = 0.999
 
 
-# What each loss changes by default (Radford 2015, Mao 2017, Arjovsky 2017, Gulrajani 2017,
-# Miyato 2018). d_norm goes to the model config.
+# What each loss is published with (Radford 2015, Mao 2017, Arjovsky 2017, Gulrajani 2017,
+# Miyato 2018): the optimiser settings it changes (training presets) ...
 LOSS_PRESETS: dict[str, dict] = {
-    "ns": dict(d_norm="bn"),
-    "lsgan": dict(d_norm="bn"),
-    "wgan": dict(d_norm="bn", optimizer="rmsprop", lr_g=5e-5, lr_d=5e-5, n_critic=5),
-    "wgan-gp": dict(d_norm="ln", lr_g=1e-4, lr_d=1e-4, beta1=0.0, beta2=0.9, n_critic=5),
-    "hinge": dict(d_norm="sn", beta1=0.0, beta2=0.9, n_critic=2),
-    # not a GAN loss: the VAE baseline (training/vae.py); d_norm is its encoder's, Adam as in Kingma 2014
-    "vae": dict(d_norm="bn", lr_g=1e-3, lr_d=1e-3, beta1=0.9, beta2=0.999),
+    "ns": {},
+    "lsgan": {},
+    "wgan": dict(optimizer="rmsprop", lr_g=5e-5, lr_d=5e-5, n_critic=5),
+    "wgan-gp": dict(lr_g=1e-4, lr_d=1e-4, beta1=0.0, beta2=0.9, n_critic=5),
+    "hinge": dict(beta1=0.0, beta2=0.9, n_critic=2),
+    # not a GAN loss: the VAE baseline (training/vae.py), Adam as in Kingma 2014
+    "vae": dict(lr_g=1e-3, lr_d=1e-3, beta1=0.9, beta2=0.999),
 }
+# ... and the discriminator normalisation it goes with (a model setting: LatentGANConfig.d_norm;
+# for the VAE, its encoder's)
+LOSS_D_NORM: dict[str, str] = {"ns": "bn", "lsgan": "bn", "wgan": "bn", "wgan-gp": "ln", "hinge": "sn", "vae": "bn"}
 
 
 def calibrate_bn(g: Generator, sample_inputs, batches: int = 16) -> None:
