@@ -93,7 +93,9 @@ def write_model_card(folder) -> Path:
     if tr.get("train"):
         lines.append(f"- optimisation: `{json.dumps(tr['train'])}`")
     if record and record.usage:
-        lines += ["", "## Use", "", "```python", *record.usage(folder.name, model), "```", ""]
+        class_arg = f", class_id={model['class_names'][0]!r}" if model.get("class_names") else ""
+        lines += ["", "## Use", "", "```python",
+                  *(line.format(name=repr(folder.name), class_arg=class_arg) for line in record.usage), "```", ""]
     path = folder / "README.md"
     write_text_atomically(path, "\n".join(lines))
     return path

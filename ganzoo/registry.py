@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from importlib import import_module
-from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class Family:
     evaluator: str | None = None   # "module:function(ckpt, **options) -> (metrics, note)"
     tab: str | None = None         # id of the app tab that runs it (None: no tab)
     hf_task: str | None = None     # the model card's task type; None: by the config (see cards)
-    usage: Callable[[str, dict], list[str]] | None = None   # (name, model config) -> Python lines
+    usage: tuple[str, ...] = ()    # the card's Python example; {name}: the model, {class_arg}: a class, if any
 
     def load(self, what: str):
         """The class or function named by one of the record's "module:attribute" fields."""
@@ -78,10 +77,8 @@ register(Family(
     "factorisation (SeFa) of its first layer (`directions.safetensors`).",
     pipeline="ganzoo.pipelines.latent:LatentPipeline", task="ganzoo.training.latent:LatentTask",
     evaluator="ganzoo.evaluate:latent_metrics", tab="latent",
-    usage=lambda name, model: ["from ganzoo.pipelines import LatentPipeline",
-                               f"pipe = LatentPipeline.from_pretrained({name!r})",
-                               "image = pipe(seed=42" + (f", class_id={model['class_names'][0]!r}"
-                                                         if model.get("class_names") else "") + ")"]))
+    usage=("from ganzoo.pipelines import LatentPipeline", "pipe = LatentPipeline.from_pretrained({name})",
+           "image = pipe(seed=42{class_arg})")))
 register(Family(
     "classifier", "classifier (metrics)", "ganzoo.metrics.classifier:ClassifierConfig",
     "ganzoo.metrics.classifier:Classifier",
@@ -95,9 +92,8 @@ register(Family(
     "image (here: a drawing) into an output image.",
     pipeline="ganzoo.pipelines.translate:Pix2PixPipeline", task="ganzoo.training.pix2pix:Pix2PixTask",
     evaluator="ganzoo.evaluate:pix2pix_metrics", tab="sketch", hf_task="image-to-image",
-    usage=lambda name, model: ["from ganzoo.pipelines import Pix2PixPipeline",
-                               f"pipe = Pix2PixPipeline.from_pretrained({name!r})",
-                               'image = pipe("my_drawing.png")   # any size/mode; PIL image out']))
+    usage=("from ganzoo.pipelines import Pix2PixPipeline", "pipe = Pix2PixPipeline.from_pretrained({name})",
+           'image = pipe("my_drawing.png")   # any size/mode; PIL image out')))
 register(Family(
     "cyclegan", "CycleGAN", "ganzoo.nn.resnet:CycleGANConfig", "ganzoo.nn.resnet:GeneratorPair",
     "two ResNet generators (the reference `ResnetGenerator` layout: reflection padding, instance norm, residual "
@@ -106,10 +102,9 @@ register(Family(
     "the style of the other, both ways.",
     pipeline="ganzoo.pipelines.translate:CycleGANPipeline", task="ganzoo.training.cyclegan:CycleGANTask",
     evaluator="ganzoo.evaluate:cyclegan_metrics", tab="transfer", hf_task="image-to-image",
-    usage=lambda name, model: ["from ganzoo.pipelines import CycleGANPipeline",
-                               f"pipe = CycleGANPipeline.from_pretrained({name!r})",
-                               'print(pipe.directions)             # e.g. {"a2b": "noto → twemoji", ...}',
-                               'image = pipe("my_emoji.png", "a2b")  # any size/mode, aspect kept; PIL out']))
+    usage=("from ganzoo.pipelines import CycleGANPipeline", "pipe = CycleGANPipeline.from_pretrained({name})",
+           'print(pipe.directions)             # e.g. {{"a2b": "noto → twemoji", ...}}',
+           'image = pipe("my_emoji.png", "a2b")  # any size/mode, aspect kept; PIL out')))
 register(Family(
     "inpaint", "GAN inpainter", "ganzoo.nn.inpaint:InpaintConfig", "ganzoo.nn.inpaint:InpaintGenerator",
     "a free-form inpainter in the spirit of DeepFill v2 (Yu et al. 2019): gated convolutions (one stage or "
@@ -118,6 +113,5 @@ register(Family(
     "picture to a 2× crop; only the hole's pixels are replaced.",
     pipeline="ganzoo.pipelines.inpaint:InpaintPipeline", task="ganzoo.training.inpaint:InpaintTask",
     evaluator="ganzoo.evaluate:inpaint_metrics", tab="inpaint", hf_task="image-inpainting",
-    usage=lambda name, model: ["from ganzoo.pipelines import InpaintPipeline",
-                               f"pipe = InpaintPipeline.from_pretrained({name!r})",
-                               'image = pipe("photo.png", "mask.png")  # mask: bright/painted = hole; any size']))
+    usage=("from ganzoo.pipelines import InpaintPipeline", "pipe = InpaintPipeline.from_pretrained({name})",
+           'image = pipe("photo.png", "mask.png")  # mask: bright/painted = hole; any size')))

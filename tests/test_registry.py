@@ -99,7 +99,7 @@ RECORD = registry.Family(
     "a 1×1 convolution that turns a picture into its colour negative.",
     pipeline="test_registry:NegativePipeline", task="test_registry:NegativeTask",
     evaluator="test_registry:negative_metrics",
-    usage=lambda name, model: [f"pipe = NegativePipeline.from_pretrained({name!r})"])
+    usage=("pipe = NegativePipeline.from_pretrained({name})",))
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ from ..losses import d_loss, g_loss
 from ..nn.patchgan import NLayerDiscriminator
 from ..nn.resnet import CycleGANConfig, GeneratorPair
 from ..nn.unet import init_normal
-from ..utils import make_grid, to_rgb, to_tensor
+from ..utils import make_grid, to_rgb
 from .optim import adam, constant_then_linear, set_lr
 from .pool import ImagePool
-from .task import Task, cpu_copy
+from .task import Task
 
 
 @dataclass
@@ -57,15 +57,13 @@ class CycleGANTask(Task):
             init_normal(net)
         og = adam(G.parameters(), t.lr, t.beta1, t.beta2, dev)
         od = adam(list(D_A.parameters()) + list(D_B.parameters()), t.lr, t.beta1, t.beta2, dev)
-        if dev.type == "cuda":
-            G, D_A, D_B = (n.to(memory_format=torch.channels_last) for n in (G, D_A, D_B))
-        self.G, self.D_A, self.D_B, self.opt_g, self.opt_d = accelerator.prepare(G, D_A, D_B, og, od)
+        self.G, self.D_A, self.D_B, self.opt_g, self.opt_d = accelerator.prepare(*self.channels_last(G, D_A, D_B), og, od)
         s = m.img_size
         self.pool_A = ImagePool(t.pool_size, (m.in_channels, s, s)).to(dev)
         self.pool_B = ImagePool(t.pool_size, (m.out_channels, s, s)).to(dev)
         self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
         if self.preview is not None:
-            self.preview_t = [to_tensor(x).to(dev) for x in self.preview]
+            self.preview_t = self.preview_tensors(dev)
 
     def modules(self) -> dict:
         return {"G": self.G, "D_A": self.D_A, "D_B": self.D_B, "pool_A": self.pool_A, "pool_B": self.pool_B}
@@ -118,29 +116,17 @@ class CycleGANTask(Task):
                 "loss_d": loss_d.detach(), "lr": lr}
 
     # -- outputs -----------------------------------------------------------------------------------
+    def build_generator(self):
+        return GeneratorPair(self.mcfg)
+
     @torch.no_grad()
-    def _grid(self, g, a, b):
+    def grid(self, g, a, b):
         return make_grid(torch.cat([to_rgb(a), to_rgb(g(a, "a2b").float()), to_rgb(b), to_rgb(g(b, "b2a").float())]),
                          nrow=len(a))
 
-    @torch.no_grad()
-    def sample_grid(self):
-        if self.preview is None:
-            return None
-        g = self.plain()
-        was = g.training
-        g.eval()
-        grid = self._grid(g, *self.preview_t)
-        g.train(was)
-        return grid
-
-    def export(self, folder, meta: dict) -> None:
-        g = cpu_copy(lambda: GeneratorPair(self.mcfg), self.plain())
-        files = {}
+    def probe(self, preview):
         s = self.mcfg.img_size
-        probe = torch.rand(2, self.mcfg.in_channels, s, s) * 2 - 1
-        if self.preview is not None:
-            a, b = (x.float().cpu() for x in self.preview_t)
-            files["samples.png"] = self._grid(g, a, b).save
-            probe = a[:4]
-        self.save_generator(folder, meta, g, (probe,), files, domains=self.domains)
+        return (preview[0][:4],) if preview else (torch.rand(2, self.mcfg.in_channels, s, s) * 2 - 1,)
+
+    def export_config(self) -> dict:
+        return {"domains": self.domains}

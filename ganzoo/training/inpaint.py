@@ -23,7 +23,7 @@ from ..losses import d_loss, g_loss
 from ..nn.inpaint import InpaintGenerator, SNPatchDiscriminator, composite, show_hole
 from ..utils import make_grid, to_rgb, to_tensor
 from .optim import adam, constant_then_linear, set_lr
-from .task import Task, cpu_copy
+from .task import Task
 
 
 @dataclass
@@ -59,9 +59,7 @@ class InpaintTask(Task):
         D = SNPatchDiscriminator(m.channels, m.ndf, m.img_size)
         og = adam(G.parameters(), t.lr, t.beta1, t.beta2, dev)
         od = adam(D.parameters(), t.lr, t.beta1, t.beta2, dev)
-        if dev.type == "cuda":
-            G, D = (n.to(memory_format=torch.channels_last) for n in (G, D))
-        self.G, self.D, self.opt_g, self.opt_d = accelerator.prepare(G, D, og, od)
+        self.G, self.D, self.opt_g, self.opt_d = accelerator.prepare(*self.channels_last(G, D), og, od)
         self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
         if self.preview is not None:
             x = to_tensor(self.preview).to(dev)
@@ -123,31 +121,16 @@ class InpaintTask(Task):
         return {"loss_d": loss_d.detach(), "loss_g_gan": adv.detach(), "l1": l1.detach(),
                 "l1_hole": l1_hole.detach(), "lr": lr}
 
+    def build_generator(self):
+        return InpaintGenerator(self.mcfg)
+
     @torch.no_grad()
-    def _grid(self, g, x, m):
+    def grid(self, g, x, m):
         filled = composite(g(x, m).float(), x, m)
-        shown = show_hole(x, m)
-        return make_grid(torch.cat([to_rgb(shown), to_rgb(filled), to_rgb(x)]), nrow=len(x))
+        return make_grid(torch.cat([to_rgb(show_hole(x, m)), to_rgb(filled), to_rgb(x)]), nrow=len(x))
 
-    @torch.no_grad()
-    def sample_grid(self):
-        if self.preview is None:
-            return None
-        g = self.plain()
-        was = g.training
-        g.eval()
-        grid = self._grid(g, *self.preview_t)
-        g.train(was)
-        return grid
-
-    def export(self, folder, meta: dict) -> None:
-        g = cpu_copy(lambda: InpaintGenerator(self.mcfg), self.plain())
-        files = {}
+    def probe(self, preview):
         s = self.mcfg.img_size
-        probe = (torch.rand(2, self.mcfg.channels, s, s) * 2 - 1,
-                 free_form_masks(2, s, torch.Generator().manual_seed(0)))
-        if self.preview is not None:
-            x, m = (v.float().cpu() for v in self.preview_t)
-            files["samples.png"] = self._grid(g, x, m).save
-            probe = (x[:4], m[:4])
-        self.save_generator(folder, meta, g, probe, files)
+        if preview:
+            return preview[0][:4], preview[1][:4]
+        return torch.rand(2, self.mcfg.channels, s, s) * 2 - 1, free_form_masks(2, s, torch.Generator().manual_seed(0))

@@ -79,15 +79,19 @@ class LatentTask(Task):
         self.batches_per_step = train_cfg.n_critic
 
     # -- setup -----------------------------------------------------------------------------------
-    def setup(self, accelerator, seed: int) -> None:
+    def _build(self, accelerator, seed: int, second) -> tuple[Generator, torch.nn.Module]:
+        """G and the second network (D, or the VAE's encoder), initialised; G's EMA copy."""
         self.acc = accelerator
-        dev = accelerator.device
         torch.manual_seed(seed)
-        G, D = Generator(self.mcfg), Discriminator(self.mcfg)
+        G, other = Generator(self.mcfg), second(self.mcfg)
         init_weights(G)
-        init_weights(D)
-        self.G_ema = copy.deepcopy(G).requires_grad_(False).to(dev)
-        t = self.tcfg
+        init_weights(other)
+        self.G_ema = copy.deepcopy(G).requires_grad_(False).to(accelerator.device)
+        return G, other
+
+    def setup(self, accelerator, seed: int) -> None:
+        G, D = self._build(accelerator, seed, Discriminator)
+        dev, t = accelerator.device, self.tcfg
         if t.optimizer == "adam":
             og = adam(G.parameters(), t.lr_g, t.beta1, t.beta2, dev)
             od = adam(D.parameters(), t.lr_d, t.beta1, t.beta2, dev)
@@ -96,9 +100,7 @@ class LatentTask(Task):
             od = torch.optim.RMSprop(D.parameters(), t.lr_d)
         else:
             raise ValueError(f"unknown optimizer {t.optimizer!r}")
-        if dev.type == "cuda":
-            G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
-        self.G, self.D, self.opt_g, self.opt_d = accelerator.prepare(G, D, og, od)
+        self.G, self.D, self.opt_g, self.opt_d = accelerator.prepare(*self.channels_last(G, D), og, od)
         self._streams(dev, seed)
 
     def _streams(self, dev, seed: int) -> None:

@@ -15,9 +15,9 @@ from ..data.sketchaug import degrade_sketch, joint_affine
 from ..losses import d_loss, g_loss
 from ..nn.patchgan import NLayerDiscriminator
 from ..nn.unet import Pix2PixConfig, init_normal, unet_from_config
-from ..utils import make_grid, to_rgb, to_tensor
+from ..utils import make_grid, to_rgb
 from .optim import adam, constant_then_linear, set_lr
-from .task import Task, cpu_copy
+from .task import Task
 
 AUGMENTS = ("sketch", "joint", "none")
 GAN_LOSSES = ("ns", "lsgan", "hinge")
@@ -64,17 +64,14 @@ class Pix2PixTask(Task):
             D = NLayerDiscriminator(m.in_channels + m.out_channels, m.ndf, m.n_layers, m.norm)
             init_normal(D)
             od = adam(D.parameters(), t.lr, t.beta1, t.beta2, dev)
-        if dev.type == "cuda":
-            G = G.to(memory_format=torch.channels_last)
-            D = D.to(memory_format=torch.channels_last) if D is not None else None
         if D is None:
-            self.G, self.opt_g = accelerator.prepare(G, og)
+            self.G, self.opt_g = accelerator.prepare(*self.channels_last(G), og)
             self.D = self.opt_d = None
         else:
-            self.G, self.D, self.opt_g, self.opt_d = accelerator.prepare(G, D, og, od)
+            self.G, self.D, self.opt_g, self.opt_d = accelerator.prepare(*self.channels_last(G, D), og, od)
         self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
         if self.preview is not None:
-            self.preview_t = [to_tensor(x).to(dev) for x in self.preview]
+            self.preview_t = self.preview_tensors(dev)
 
     def modules(self) -> dict:
         return {"G": self.G} if self.D is None else {"G": self.G, "D": self.D}
@@ -121,28 +118,19 @@ class Pix2PixTask(Task):
         return logs
 
     # -- outputs -----------------------------------------------------------------------------------
-    @torch.no_grad()
-    def sample_grid(self):
-        if self.preview is None:
-            return None
-        g = self.plain()
-        was = g.training
-        g.eval()
-        a, b = self.preview_t
-        fake = g(a)
-        g.train(was)
-        return triplet_grid(a, fake, b)
+    def build_generator(self):
+        return unet_from_config(self.mcfg)
 
-    def export(self, folder, meta: dict) -> None:
-        g = cpu_copy(lambda: unet_from_config(self.mcfg), self.plain())
-        files = {}
-        probe = torch.zeros(2, self.mcfg.in_channels, self.mcfg.img_size, self.mcfg.img_size)
-        if self.preview is not None:
-            a, b = (x.float().cpu() for x in self.preview_t)
-            with torch.no_grad():
-                files["samples.png"] = triplet_grid(a, g(a), b).save
-            probe = a[:8]
-        self.save_generator(folder, meta, g, (probe,), files, input=self.input_info)
+    @torch.no_grad()
+    def grid(self, g, a, b):
+        return triplet_grid(a, g(a), b)
+
+    def probe(self, preview):
+        return (preview[0][:8],) if preview else (torch.zeros(2, self.mcfg.in_channels, self.mcfg.img_size,
+                                                              self.mcfg.img_size),)
+
+    def export_config(self) -> dict:
+        return {"input": self.input_info}
 
 
 def triplet_grid(a: torch.Tensor, fake: torch.Tensor, b: torch.Tensor, ncol: int = 8):

@@ -22,6 +22,7 @@ from dataclasses import asdict
 import torch
 
 from .. import hub
+from ..utils import to_tensor
 
 # what `fit` feeds a task, by kind: a batch is a dict of device tensors in [-1, 1]
 DATA_KINDS = {
@@ -65,14 +66,57 @@ class Task:
         device tensors, never read with .item() (the loop reads a window of them at once)."""
         raise NotImplementedError
 
-    def sample_grid(self):
-        """A picture of what the model makes now (tensor N×C×H×W or PIL image), or None."""
-        return None
-
     def export(self, folder, meta: dict) -> None:
+        """The generator's checkpoint folder. By default: a CPU copy of `build_generator()` with the
+        trained weights, its sample grid on the preview, fp16 where the probe allows, and
+        `export_config()` in its config.json; families with more to export override it."""
+        g = cpu_copy(self.build_generator, self.plain())
+        preview = None if self.preview is None else tuple(x.float().cpu() for x in self.preview_t)
+        files = {} if preview is None else {"samples.png": self.grid(g, *preview).save}
+        self.save_generator(folder, meta, g, self.probe(preview), files, **self.export_config())
+
+    # hooks of the default sample grid and export
+    def build_generator(self) -> torch.nn.Module:
+        """An untrained generator of the model config (what the export holds)."""
         raise NotImplementedError
 
+    def preview_tensors(self, device) -> tuple[torch.Tensor, ...]:
+        """The preview as the tensors `grid` takes (default: each uint8 array in [-1, 1])."""
+        arrays = self.preview if isinstance(self.preview, (tuple, list)) else (self.preview,)
+        return tuple(to_tensor(a).to(device) for a in arrays)
+
+    def grid(self, g: torch.nn.Module, *preview: torch.Tensor):
+        """The sample grid of generator `g` (in eval mode) on the preview tensors."""
+        raise NotImplementedError
+
+    def probe(self, preview: tuple | None) -> tuple:
+        """Inputs on which fp16 storage must not change the output (hub.fp16_if_lossless)."""
+        raise NotImplementedError
+
+    def export_config(self) -> dict:
+        """Extra config.json entries the family's pipeline reads."""
+        return {}
+
+    @torch.no_grad()
+    def sample_grid(self):
+        """A picture of what the model makes now (tensor N×C×H×W or PIL image), or None."""
+        if self.preview is None:
+            return None
+        g = self.plain()
+        was = g.training
+        g.eval()
+        try:
+            return self.grid(g, *self.preview_t)
+        finally:
+            g.train(was)
+
     # -- shared by the families ----------------------------------------------------------------------
+    def channels_last(self, *nets: torch.nn.Module) -> tuple[torch.nn.Module, ...]:
+        """The networks in channels-last memory on CUDA (where cuDNN's convolutions want it)."""
+        if self.acc.device.type != "cuda":
+            return nets
+        return tuple(n.to(memory_format=torch.channels_last) for n in nets)
+
     def plain(self, name: str = "G") -> torch.nn.Module:
         """The module under accelerate's and torch.compile's wrappers (its keys, its methods)."""
         from .loop import unwrap

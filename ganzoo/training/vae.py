@@ -6,13 +6,12 @@ like a GAN's generator. The encoder is the discriminator's convolutional body wi
 """
 from __future__ import annotations
 
-import copy
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..nn.dcgan import Discriminator, Generator, LatentGANConfig, init_weights
+from ..nn.dcgan import Discriminator, LatentGANConfig
 from .latent import LatentTask, LatentTrainConfig
 from .optim import adam
 from .task import Task
@@ -64,18 +63,10 @@ class VAETask(LatentTask):
         return d
 
     def setup(self, accelerator, seed: int) -> None:
-        self.acc = accelerator
-        dev = accelerator.device
-        torch.manual_seed(seed)
-        G, E = Generator(self.mcfg), Encoder(self.mcfg)
-        init_weights(G)
-        init_weights(E)
-        self.G_ema = copy.deepcopy(G).requires_grad_(False).to(dev)
-        t = self.tcfg
+        G, E = self._build(accelerator, seed, Encoder)
+        dev, t = accelerator.device, self.tcfg
         opt = adam(list(G.parameters()) + list(E.parameters()), t.lr_g, t.beta1, t.beta2, dev)
-        if dev.type == "cuda":
-            G, E = G.to(memory_format=torch.channels_last), E.to(memory_format=torch.channels_last)
-        self.G, self.E, self.opt = accelerator.prepare(G, E, opt)
+        self.G, self.E, self.opt = accelerator.prepare(*self.channels_last(G, E), opt)
         self._streams(dev, seed)
 
     def modules(self) -> dict:
