@@ -152,3 +152,22 @@ class TabHandles:
     tab: gr.Tab
     family: str | None = None             # the model family the tab runs
     picker: gr.Dropdown | None = None     # its model picker
+
+
+def opening(cache: PipelineCache, preferred: str, missing: str, intro: str) -> tuple[list[str], str | None]:
+    """The start of a tab (inside its gr.Tab): what it does, or how to get a model when none is
+    installed; returns (the picker's models, the one shown first: `preferred` when installed)."""
+    names = cache.names()
+    if not names:
+        gr.Markdown(missing)
+    gr.Markdown(intro)
+    return names, preferred if preferred in names else (names[0] if names else None)
+
+
+def pth_importer(title: str, text: str, elem_prefix: str) -> tuple[gr.File, gr.Button]:
+    """A closed accordion to import released reference weights (.pth): (the file box, its button)."""
+    with gr.Accordion(title, open=False):
+        gr.Markdown(text)
+        with gr.Row():
+            return (gr.File(file_types=[".pth"], label=".pth file", elem_id=f"{elem_prefix}pth_file"),
+                    gr.Button("import", elem_id=f"{elem_prefix}pth_import"))

@@ -8,7 +8,7 @@ import numpy as np
 from ganzoo.errors import InputError
 from ganzoo.pipelines import InpaintPipeline
 
-from .common import EXAMPLES_DIR, PipelineCache, TabHandles, payload_path, upscale, user_errors
+from .common import EXAMPLES_DIR, PipelineCache, TabHandles, opening, payload_path, upscale, user_errors
 from .compat import editor_blobs
 
 INPAINT = PipelineCache("inpaint", InpaintPipeline.from_pretrained)
@@ -80,15 +80,13 @@ def _inpaint_examples() -> list[dict]:
 
 def build() -> TabHandles:
     """Inpainting: upload a picture, brush over a part, the GAN fills it (next to OpenCV Telea)."""
-    names = INPAINT.names()
-    default = "emoji-inpaint" if "emoji-inpaint" in names else (names[0] if names else None)
     with gr.Tab("Inpainting", id="inpaint") as tab:
-        if not names:
-            gr.Markdown("No inpainting model is bundled yet: train one with "
-                        "`python train/inpaint.py --dataset emoji --size 128`.")
-        gr.Markdown("Upload a picture (or click an example), then paint over what should go: the GAN "
-                    "fills the hole after every stroke, next to OpenCV's classical inpainting (Telea). "
-                    "Pictures of any size work; only the painted pixels change.")
+        names, default = opening(
+            INPAINT, "emoji-inpaint",
+            "No inpainting model is bundled yet: train one with `python train/inpaint.py --dataset emoji --size 128`.",
+            "Upload a picture (or click an example), then paint over what should go: the GAN fills the hole after "
+            "every stroke, next to OpenCV's classical inpainting (Telea). Pictures of any size work; only the "
+            "painted pixels change.")
         with gr.Row():
             with gr.Column(scale=3, min_width=320):
                 editor = gr.ImageEditor(type="numpy", image_mode="RGBA", sources=["upload", "clipboard"],

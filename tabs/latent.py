@@ -14,7 +14,7 @@ from ganzoo.errors import InputError
 from ganzoo.pipelines import LatentPipeline
 from ganzoo.pipelines.latent import MAX_SEED
 
-from .common import PipelineCache, TabHandles, log, number, upscale, user_errors
+from .common import PipelineCache, TabHandles, log, number, opening, upscale, user_errors
 
 N_DIRECTIONS = 8
 DIRECTION_RANGE = 5.0
@@ -129,17 +129,15 @@ def _latent_default(names):
 def build() -> TabHandles:
     """Latent GANs: seed / class / truncation / SeFa sliders with a live image, a 4×4 grid and an
     interpolation GIF. Self-contained: it only adds components and events inside its own tab."""
-    names = LATENT.names()
-    default, classes, first_image, first_grid = _latent_default(names)
-
     with gr.Tab("Latent space", id="latent") as tab:
-        if not names:
-            gr.Markdown("No latent checkpoints are bundled yet: train one with "
-                        "`python train/latent.py ...` (it exports to `checkpoints/<name>`).")
-        gr.Markdown("Move a slider and the image follows. The eight *directions* are the "
-                    "strongest semantic directions of the generator's first layer "
-                    "([SeFa](https://arxiv.org/abs/2007.06600)). The grid shows seeds seed … seed+15 "
-                    "with the same settings; it follows when you release a slider.")
+        names, _ = opening(
+            LATENT, "mnist-cgan",
+            "No latent checkpoints are bundled yet: train one with `python train/latent.py ...` (it exports to "
+            "`checkpoints/<name>`).",
+            "Move a slider and the image follows. The eight *directions* are the strongest semantic directions of "
+            "the generator's first layer ([SeFa](https://arxiv.org/abs/2007.06600)). The grid shows seeds seed … "
+            "seed+15 with the same settings; it follows when you release a slider.")
+        default, classes, first_image, first_grid = _latent_default(names)
         with gr.Row():
             with gr.Column(scale=1, min_width=300):
                 model = gr.Dropdown(names, value=default, label="model", elem_id="latent_model")

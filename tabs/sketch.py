@@ -7,7 +7,8 @@ import gradio as gr
 from ganzoo.errors import InputError
 from ganzoo.pipelines import Pix2PixPipeline
 
-from .common import EXAMPLES_DIR, PipelineCache, TabHandles, import_pth, payload_path, upscale, user_errors
+from .common import (EXAMPLES_DIR, PipelineCache, TabHandles, import_pth, opening, payload_path, pth_importer,
+                     upscale, user_errors)
 from .compat import editor_blobs
 
 # sketch → image tab (pix2pix)
@@ -77,16 +78,14 @@ def _sketch_examples() -> list[str]:
 
 def build() -> TabHandles:
     """pix2pix: draw (or upload) line art, get a picture after every stroke."""
-    names = PIX2PIX.names()
-    default = "sketch2emoji" if "sketch2emoji" in names else (names[0] if names else None)
     with gr.Tab("Sketch → image", id="sketch") as tab:
-        if not names:
-            gr.Markdown("No pix2pix checkpoints are bundled yet: train one with "
-                        "`python train/pix2pix.py --dataset openmoji ...`.")
-        gr.Markdown("Pick the brush (left of the canvas) and draw — an emoji-like outline works best (a face, a heart, a "
-                    "house, an animal) — and the picture updates after every stroke. The drawing is "
-                    "centred and its strokes are evened out before the model sees it (middle). "
-                    "Or upload a drawing, or a photo for models trained on photos.")
+        names, default = opening(
+            PIX2PIX, "sketch2emoji",
+            "No pix2pix checkpoints are bundled yet: train one with `python train/pix2pix.py --dataset openmoji ...`.",
+            "Pick the brush (left of the canvas) and draw — an emoji-like outline works best (a face, a heart, a "
+            "house, an animal) — and the picture updates after every stroke. The drawing is centred and its "
+            "strokes are evened out before the model sees it (middle). Or upload a drawing, or a photo for "
+            "models trained on photos.")
         with gr.Row():
             with gr.Column(scale=3, min_width=320):
                 sketch = gr.Sketchpad(type="pil", image_mode="RGBA", canvas_size=(384, 384), layers=False,
@@ -104,14 +103,11 @@ def build() -> TabHandles:
                 out = gr.Image(type="pil", format="png", label="result", interactive=False,
                                elem_id="sketch_out", height=SKETCH_DISPLAY_PX + 40,
                                buttons=["download", "fullscreen"])
-        with gr.Accordion("load released pix2pix weights (.pth)", open=False):
-            gr.Markdown("Generators released with the reference pix2pix code (`facades_label2photo`, "
-                        "`edges2shoes`, `map2sat`, …; `unet_256`) load as they are. The file is read "
-                        "with `torch.load(weights_only=True)`: anything but tensors is refused. "
-                        "Offline: `python -m ganzoo.reference FILE.pth` does the same.")
-            with gr.Row():
-                pth = gr.File(file_types=[".pth"], label=".pth file", elem_id="pth_file")
-                import_btn = gr.Button("import", elem_id="pth_import")
+        pth, import_btn = pth_importer(
+            "load released pix2pix weights (.pth)",
+            "Generators released with the reference pix2pix code (`facades_label2photo`, `edges2shoes`, `map2sat`, "
+            "…; `unet_256`) load as they are. The file is read with `torch.load(weights_only=True)`: anything but "
+            "tensors is refused. Offline: `python -m ganzoo.reference FILE.pth` does the same.", "")
 
         live = dict(outputs=[seen, out], preprocess=False, trigger_mode="always_last",
                     show_progress="minimal", concurrency_limit=2, concurrency_id="sketch")

@@ -7,7 +7,8 @@ import gradio as gr
 from ganzoo.errors import InputError
 from ganzoo.pipelines import CycleGANPipeline
 
-from .common import EXAMPLES_DIR, PipelineCache, TabHandles, import_pth, payload_path, upscale, user_errors
+from .common import (EXAMPLES_DIR, PipelineCache, TabHandles, import_pth, opening, payload_path, pth_importer,
+                     upscale, user_errors)
 
 CYCLEGAN = PipelineCache("cyclegan", CycleGANPipeline.from_pretrained)
 TRANSFER_DISPLAY_PX = 384
@@ -67,17 +68,15 @@ def _transfer_examples(model) -> list[list[str]]:
 
 def build() -> TabHandles:
     """CycleGAN: upload a picture, see it in the other domain (either way the model allows)."""
-    names = CYCLEGAN.names()
-    default = "noto2twemoji" if "noto2twemoji" in names else (names[0] if names else None)
-    choices = _direction_choices(default) if default else []
     with gr.Tab("Domain transfer", id="transfer") as tab:
-        if not names:
-            gr.Markdown("No CycleGAN model is installed yet: import a released generator "
-                        "(`horse2zebra.pth`, `style_monet.pth`, …) below, or train one with "
-                        "`python train/cyclegan.py --domain-a noto --domain-b twemoji`.")
-        gr.Markdown("Upload a picture (or click an example below) and pick the direction; the output "
-                    "keeps the picture's shape. `noto2twemoji` turns Google's Noto emoji (gradients, "
-                    "outlines) into Twitter's flat Twemoji style and back; it knows emoji, not photos.")
+        names, default = opening(
+            CYCLEGAN, "noto2twemoji",
+            "No CycleGAN model is installed yet: import a released generator (`horse2zebra.pth`, `style_monet.pth`, "
+            "…) below, or train one with `python train/cyclegan.py --domain-a noto --domain-b twemoji`.",
+            "Upload a picture (or click an example below) and pick the direction; the output keeps the picture's "
+            "shape. `noto2twemoji` turns Google's Noto emoji (gradients, outlines) into Twitter's flat Twemoji "
+            "style and back; it knows emoji, not photos.")
+        choices = _direction_choices(default) if default else []
         with gr.Row():
             with gr.Column(scale=1, min_width=200):
                 model = gr.Dropdown(names, value=default, label="model", elem_id="transfer_model")
@@ -91,15 +90,12 @@ def build() -> TabHandles:
             with gr.Column(scale=2, min_width=320):
                 out = gr.Image(type="pil", format="png", label="translated", interactive=False,
                                elem_id="transfer_out", buttons=["download", "fullscreen"])
-        with gr.Accordion("load released CycleGAN weights (.pth)", open=False):
-            gr.Markdown("Generators released with the reference CycleGAN code (`horse2zebra`, "
-                        "`zebra2horse`, `style_monet`, `summer2winter_yosemite`, …) load as they are, "
-                        "read with `torch.load(weights_only=True)`; each holds one direction. "
-                        "`python -m ganzoo.reference horse2zebra` downloads the official file (when there "
-                        "is a network) and imports it; `python -m ganzoo.reference FILE.pth` imports one you have.")
-            with gr.Row():
-                pth = gr.File(file_types=[".pth"], label=".pth file", elem_id="cyclegan_pth_file")
-                import_btn = gr.Button("import", elem_id="cyclegan_pth_import")
+        pth, import_btn = pth_importer(
+            "load released CycleGAN weights (.pth)",
+            "Generators released with the reference CycleGAN code (`horse2zebra`, `zebra2horse`, `style_monet`, "
+            "`summer2winter_yosemite`, …) load as they are, read with `torch.load(weights_only=True)`; each holds "
+            "one direction. `python -m ganzoo.reference horse2zebra` downloads the official file (when there is a "
+            "network) and imports it; `python -m ganzoo.reference FILE.pth` imports one you have.", "cyclegan_")
 
         run = dict(fn=domain_transfer, inputs=[photo, model, direction], outputs=[seen, out],
                    preprocess=False, show_progress="minimal", concurrency_limit=1, concurrency_id="transfer")

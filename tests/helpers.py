@@ -70,3 +70,23 @@ def tiny_pix2pix_task(l1_only=False, size=64, augment="sketch", preview=None):
     tcfg = Pix2PixTrainConfig(l1_only=l1_only, augment=augment)
     return Pix2PixTask(mcfg, tcfg, {"name": "tiny-pairs"}, preview=preview,
                        input_info={"kind": "sketch", "fill": 0.6} if augment == "sketch" else {"kind": "image"})
+
+
+def bundled_with_examples(family: str, examples: str, pattern: str = "*.png"):
+    """(the bundled models of `family`, the example files under examples/`examples`), skipping the
+    test where the checkpoints folder is elsewhere or holds none of that family."""
+    import os
+    from pathlib import Path
+
+    import pytest
+
+    import ganzoo
+
+    if os.environ.get("GANZOO_CHECKPOINTS"):
+        pytest.skip("GANZOO_CHECKPOINTS points elsewhere")
+    names = ganzoo.list_models(family=family)
+    if not names:
+        pytest.skip(f"no {family} checkpoints bundled")
+    files = sorted((Path(__file__).resolve().parents[1] / "examples" / examples).glob(pattern))
+    assert files, f"the examples in examples/{examples} are missing"
+    return names, files

@@ -93,21 +93,12 @@ def test_bundled_inpainters_fill_the_example_holes():
     """Whatever inpainting models are bundled in checkpoints/ fill the tab's examples (held-out
     emoji with a painted hole): every known pixel kept, and the hole closer to the original
     picture than a fill with the known pixels' mean colour."""
-    import os
-    from pathlib import Path
-
-    import ganzoo
     from ganzoo.pipelines import InpaintPipeline
     from ganzoo.pipelines.inpaint import read_mask
+    from helpers import bundled_with_examples
 
-    if os.environ.get("GANZOO_CHECKPOINTS"):
-        pytest.skip("GANZOO_CHECKPOINTS points elsewhere")
-    names = ganzoo.list_models(family="inpaint")
-    if not names:
-        pytest.skip("no inpainting checkpoints bundled")
-    folder = Path(__file__).parents[1] / "examples" / "inpaint"
-    examples = [p for p in sorted(folder.glob("*.png")) if p.name.count(".") == 1]
-    assert examples, "the inpainting tab's example pictures are missing"
+    names, files = bundled_with_examples("inpaint", "inpaint")
+    examples = [p for p in files if p.name.count(".") == 1]     # the pictures (not *.mask / *.composite)
     for name in names:
         pipe = InpaintPipeline.from_pretrained(name)
         err_gan = err_mean = 0.0

@@ -121,18 +121,9 @@ def test_released_reference_weights_import_and_run(client, tmp_path):
 
 def test_bundled_sketch_models_translate(tmp_path):
     """Whatever pix2pix models are bundled in checkpoints/ load and translate the example drawings."""
-    import os
-    from pathlib import Path
+    from helpers import bundled_with_examples
 
-    import ganzoo
-
-    if os.environ.get("GANZOO_CHECKPOINTS"):
-        pytest.skip("GANZOO_CHECKPOINTS points elsewhere")
-    names = ganzoo.list_models(family="pix2pix")
-    if not names:
-        pytest.skip("no pix2pix checkpoints bundled")
-    examples = sorted((Path(__file__).parents[1] / "examples" / "sketches").glob("*.png"))
-    assert examples, "the sketch tab's example drawings are missing"
+    names, examples = bundled_with_examples("pix2pix", "sketches")
     for name in names:
         pipe = Pix2PixPipeline.from_pretrained(name)
         seen, made = pipe.translate(examples[0])

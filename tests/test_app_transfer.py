@@ -66,18 +66,9 @@ def test_released_cyclegan_generator_imports_and_runs_one_way(client, tmp_path):
 def test_bundled_cyclegan_models_translate_the_examples_both_ways():
     """Whatever CycleGAN models are bundled in checkpoints/ load and translate the tab's examples
     (held-out emoji in each style) in the direction that starts from that style."""
-    import os
-    from pathlib import Path
+    from helpers import bundled_with_examples
 
-    import ganzoo
-
-    if os.environ.get("GANZOO_CHECKPOINTS"):
-        pytest.skip("GANZOO_CHECKPOINTS points elsewhere")
-    names = ganzoo.list_models(family="cyclegan")
-    if not names:
-        pytest.skip("no CycleGAN checkpoints bundled")
-    examples = sorted((Path(__file__).parents[1] / "examples" / "transfer").glob("*.png"))
-    assert examples, "the transfer tab's example pictures are missing"
+    names, examples = bundled_with_examples("cyclegan", "transfer")
     for name in names:
         pipe = CycleGANPipeline.from_pretrained(name)
         for ex in examples:

@@ -9,7 +9,6 @@ cyclegan:PATH with the public layout trainA/ trainB/ testA/ testB/.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -19,14 +18,13 @@ from ganzoo.data.unpaired import load_unpaired  # noqa: E402
 from ganzoo.nn.resnet import SIZES, CycleGANConfig  # noqa: E402
 from ganzoo.nn.unet import NORMS  # noqa: E402
 from ganzoo.training import CycleGANTask, CycleGANTrainConfig  # noqa: E402
-from ganzoo.training.cli import add_config_args, add_loop_args, config_from_args, loop_config, run  # noqa: E402
+from ganzoo.training.cli import add_config_args, add_loop_args, config_from_args, loop_config, parser, run  # noqa: E402
 
 PREVIEW = 8
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    d = p.add_argument_group("data")
+    p, d = parser(__doc__)
     d.add_argument("--dataset", help="cyclegan:PATH (trainA/ trainB/ folders)")
     d.add_argument("--domain-a", help="domain A as a single-image spec, e.g. noto")
     d.add_argument("--domain-b", help="domain B, e.g. twemoji")

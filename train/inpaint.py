@@ -9,7 +9,6 @@ hf:NAME[@SPLIT]); the holes are free-form masks drawn on the fly (ganzoo.data.ma
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -19,15 +18,14 @@ import numpy as np  # noqa: E402
 
 from ganzoo.data import load_images, sources_of  # noqa: E402
 from ganzoo.nn.inpaint import SIZES, InpaintConfig  # noqa: E402
-from ganzoo.training.cli import add_config_args, add_loop_args, config_from_args, loop_config, run  # noqa: E402
+from ganzoo.training.cli import add_config_args, add_loop_args, config_from_args, loop_config, parser, run  # noqa: E402
 from ganzoo.training.inpaint import InpaintTask, InpaintTrainConfig  # noqa: E402
 
 PREVIEW = 8
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    d = p.add_argument_group("data")
+    p, d = parser(__doc__)
     d.add_argument("--dataset", default="emoji")
     d.add_argument("--size", type=int, choices=SIZES, default=128)
     d.add_argument("--source-size", type=int,

@@ -7,7 +7,6 @@ or, with --loss vae, the VAE baseline whose decoder is the same generator.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -17,12 +16,11 @@ from ganzoo.data import load_images, sources_of  # noqa: E402
 from ganzoo.losses import LOSSES  # noqa: E402
 from ganzoo.nn.dcgan import NORMS, SIZES, LatentGANConfig  # noqa: E402
 from ganzoo.training import LOSS_D_NORM, LOSS_PRESETS, LatentTask, LatentTrainConfig, VAETask  # noqa: E402
-from ganzoo.training.cli import add_config_args, add_loop_args, config_from_args, loop_config, run  # noqa: E402
+from ganzoo.training.cli import add_config_args, add_loop_args, config_from_args, loop_config, parser, run  # noqa: E402
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    d = p.add_argument_group("data")
+    p, d = parser(__doc__)
     d.add_argument("--dataset", required=True, help="mnist | noto | twemoji | emoji | folder:PATH | hf:NAME")
     d.add_argument("--size", type=int, choices=SIZES, help="image size (default: the dataset's native size)")
     d.add_argument("--split", default="train", help="train (default) | all")

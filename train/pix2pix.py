@@ -11,7 +11,6 @@ Data: openmoji | ab:PATH[@BtoA] (side-by-side AB images) | ab-folders:PATH (A/ a
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -20,15 +19,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 from ganzoo.data.paired import load_pairs  # noqa: E402
 from ganzoo.nn.unet import NORMS, SIZES, Pix2PixConfig  # noqa: E402
 from ganzoo.training import Pix2PixTask, Pix2PixTrainConfig  # noqa: E402
-from ganzoo.training.cli import add_config_args, add_loop_args, config_from_args, loop_config, run  # noqa: E402
+from ganzoo.training.cli import add_config_args, add_loop_args, config_from_args, loop_config, parser, run  # noqa: E402
 from ganzoo.training.pix2pix import AUGMENTS, GAN_LOSSES  # noqa: E402
 
 PREVIEW = 16  # pairs in every sample grid (held-out ones when the data has a held-out split)
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    d = p.add_argument_group("data")
+    p, d = parser(__doc__)
     d.add_argument("--dataset", required=True, help="openmoji | ab:PATH | ab-folders:PATH | hf:NAME | edges:SPEC")
     d.add_argument("--size", type=int, choices=SIZES, default=128)
     d.add_argument("--augment", choices=AUGMENTS,

@@ -1,4 +1,5 @@
-from .loop import LoopConfig, TrainingDiverged, fit
+from .loop import LoopConfig, fit
+from .meter import TrainingDiverged
 from .latent import LOSS_D_NORM, LOSS_PRESETS, LatentTask, LatentTrainConfig
 from .pix2pix import Pix2PixTask, Pix2PixTrainConfig
 from .cyclegan import CycleGANTask, CycleGANTrainConfig

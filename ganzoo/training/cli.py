@@ -23,6 +23,12 @@ def duration_s(text: str) -> float:
     return value
 
 
+def parser(doc: str) -> tuple[argparse.ArgumentParser, argparse._ArgumentGroup]:
+    """A train script's parser (its docstring as the help) and its "data" group."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    return p, p.add_argument_group("data")
+
+
 def add_loop_args(p: argparse.ArgumentParser, out: str, batch_size: int, steps: int = 10_000) -> None:
     lp = p.add_argument_group("loop")
     lp.add_argument("--steps", type=int, default=steps)

@@ -8,10 +8,7 @@ networks, optimisers and `train_step`.
 from __future__ import annotations
 
 import json
-import math
-import os
 import platform
-import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -19,18 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
 
 from .. import hub
 from ..cards import write_model_card
 from ..utils import save_grid
-
-STATE_DIR = "state"
-LATEST = "latest"
-
-
-class TrainingDiverged(RuntimeError):
-    """A loss became NaN or infinite."""
+from .meter import LossMeter, StepPlanner
+from .state import STATE_DIR, latest_state, load_state, save_state
+from .task import unwrap
 
 
 @dataclass
@@ -51,104 +43,6 @@ class LoopConfig:
     compile_mode: str = "default"      # torch.compile's mode; "reduce-overhead" adds CUDA graphs
     time_budget_s: float | None = None  # fit the run's step count (and lr schedule) to this wall time
     init_from: str | None = None       # start the generator from this exported checkpoint (fine-tuning)
-
-
-class LossMeter:
-    """The logged values of the steps since the last read, kept on the device.
-
-    Reading a loss (`.item()`) makes the host wait for the GPU to finish the step, so a step that
-    reads its losses cannot run ahead of the GPU (measured on an H200: the eager step was bound by
-    the host). Tasks return their losses as device tensors; the loop reads a whole window of steps
-    in one copy when it writes the log, draws samples or saves a state, so a saved state never
-    follows a NaN it has not seen. Plain floats (the learning rate) are checked at once.
-    """
-
-    def __init__(self, last_state=lambda: None):
-        self.window: list[tuple[int, tuple[str, ...], torch.Tensor]] = []
-        self.scalars: dict[str, float] = {}
-        self.last_state = last_state   # where a diverged run can go back to, for the message
-
-    def add(self, step: int, logs: dict) -> None:
-        host = {k: float(v) for k, v in logs.items() if not torch.is_tensor(v)}
-        bad = {k: v for k, v in host.items() if not math.isfinite(v)}
-        if bad:
-            raise self._diverged(step, bad)
-        self.scalars.update(host)
-        keys = tuple(k for k, v in logs.items() if torch.is_tensor(v))
-        if keys:
-            self.window.append((step, keys, torch.stack([logs[k].detach().float().reshape(()) for k in keys])))
-
-    def read(self) -> dict[str, float]:
-        """The window's mean of each value (the last value of plain floats); raises
-        TrainingDiverged naming the first step of the window that had a NaN or infinity."""
-        window, self.window = self.window, []
-        if not window:
-            return dict(self.scalars)
-        values = torch.stack([v for _, _, v in window]).cpu().tolist() \
-            if len({k for _, k, _ in window}) == 1 else [v.cpu().tolist() for _, _, v in window]
-        sums: dict[str, float] = {}
-        for (step, keys, _), row in zip(window, values):
-            bad = {k: x for k, x in zip(keys, row) if not math.isfinite(x)}
-            if bad:
-                raise self._diverged(step, bad)
-            for k, x in zip(keys, row):
-                sums[k] = sums.get(k, 0.0) + x
-        counts = {k: sum(k in keys for _, keys, _ in window) for k in sums}
-        return {**{k: v / counts[k] for k, v in sums.items()}, **self.scalars}
-
-    def _diverged(self, step: int, bad: dict) -> "TrainingDiverged":
-        return TrainingDiverged(
-            f"training diverged at step {step}: {', '.join(f'{n}={v}' for n, v in bad.items())}. Lower the "
-            f"learning rates or use a more stable loss (--loss hinge / wgan-gp); last good state: "
-            f"{self.last_state() or 'none'}")
-
-
-class StepPlanner:
-    """Fits a run to a wall-clock budget: `steps` becomes what the measured step rate allows.
-
-    A fixed step count cannot be known in advance for a new machine, and stopping at the deadline
-    would cut the learning-rate decay short. So the planner times steps after a short warm-up
-    (which absorbs CUDA start-up and compilation), sets the total once, and corrects it once more
-    at 40% of the budget, while schedules with decay_from >= 0.5 are still at their constant lr.
-
-    Several processes (DDP) must stop at the same step, so they plan on one clock: every
-    SYNC_EVERY steps the slowest process's elapsed time is shared (a tiny all-reduce), and the
-    planner only looks at the clock then.
-    """
-
-    WARMUP, MIN_WINDOW_S, CORRECT_AT, SYNC_EVERY = 5, 2.0, 0.4, 10
-
-    def __init__(self, budget_s: float, cap: int, step: int, accelerator=None):
-        self.budget_s, self.cap, self.t0 = budget_s, cap, time.perf_counter()
-        self.warm_until, self.mark = step + self.WARMUP, None  # mark: (step, time) the timing opened
-        self.plans = 0                                          # 0: none yet, 1: planned, 2: corrected
-        self.acc = accelerator if accelerator is not None and accelerator.num_processes > 1 else None
-
-    def _now(self, step: int) -> float | None:
-        """Seconds since the planner started, agreed by every process; None between agreements."""
-        if self.acc is None:
-            return time.perf_counter() - self.t0
-        if step % self.SYNC_EVERY:
-            return None
-        mine = torch.tensor([time.perf_counter() - self.t0], device=self.acc.device)
-        return float(self.acc.gather(mine).max())
-
-    def update(self, step: int) -> int | None:
-        """Called after each step; returns the run's new total when it (re)plans, else None."""
-        now = self._now(step)
-        if now is None:
-            return None
-        if self.mark is None:  # warm-up: a few steps, or less where steps are slow against the budget
-            if step >= self.warm_until or (now >= 0.05 * self.budget_s and step >= self.warm_until - 3):
-                self.mark = (step, now)
-            return None
-        due = (now - self.mark[1] >= self.MIN_WINDOW_S) if self.plans == 0 else \
-            (self.plans == 1 and now >= self.CORRECT_AT * self.budget_s)
-        if not due:
-            return None
-        self.plans += 1
-        rate = (step - self.mark[0]) / max(now - self.mark[1], 1e-9)
-        return max(step + 1, min(self.cap, step + int(rate * max(0.0, self.budget_s - now))))
 
 
 def _accelerator(mixed_precision: str):
@@ -220,12 +114,6 @@ class DeviceData:
         return out
 
 
-def unwrap(accelerator, model):
-    """The plain module under accelerate's wrappers and torch.compile's (its keys, its methods)."""
-    m = accelerator.unwrap_model(model)
-    return getattr(m, "_orig_mod", m)
-
-
 def init_generator(task, accelerator, source: str) -> None:
     """Start from an exported checkpoint's generator (a fine-tune or a warm restart on a machine
     that lacks the run's state); the discriminator and optimisers start fresh."""
@@ -268,79 +156,6 @@ def compile_networks(task, mode: str = "default") -> list[str]:
             setattr(task, name, torch.compile(m, mode=None if mode == "default" else mode))
             done.append(name)
     return done
-
-
-# ---- resume state ---------------------------------------------------------------------------
-
-def _rng_state(task) -> dict:
-    st = {"torch": torch.get_rng_state(), "noise": task.noise.get_state()}
-    if torch.cuda.is_available():
-        st["cuda"] = torch.cuda.get_rng_state()
-    return st
-
-
-def save_state(out_dir: Path, step: int, task, accelerator, clock: dict | None = None) -> Path:
-    """Write the full training state for `step` atomically, then point `latest` at it."""
-    root = out_dir / STATE_DIR
-    name = f"step-{step:08d}"
-
-    def write(tmp: Path):
-        tensors = {}
-        for mname, m in task.modules().items():
-            for k, v in unwrap(accelerator, m).state_dict().items():
-                tensors[f"{mname}.{k}"] = v.detach().cpu().contiguous().clone()
-        save_file(tensors, str(tmp / "modules.safetensors"))
-        torch.save({k: o.state_dict() for k, o in task.optimizers().items()}, tmp / "optimizers.pt")
-        torch.save(_rng_state(task), tmp / "rng.pt")
-        (tmp / "meta.json").write_text(json.dumps({"step": step, **(clock or {})}))
-
-    hub.write_folder_atomically(root / name, write)
-    tmp_ptr = root / f".{LATEST}.tmp"
-    tmp_ptr.write_text(name)
-    os.replace(tmp_ptr, root / LATEST)
-    for old in sorted(root.glob("step-*"))[:-2]:  # keep the newest two
-        shutil.rmtree(old, ignore_errors=True)
-    return root / name
-
-
-def complete_states(out_dir: Path) -> list[Path]:
-    """The run's saved states that were written to the end (meta.json is written last), oldest first."""
-    return sorted(d for d in (Path(out_dir) / STATE_DIR).glob("step-*") if (d / "meta.json").is_file())
-
-
-def latest_state(out_dir: Path) -> Path | None:
-    """The state `latest` points to when it is complete, else the newest complete one (a kill
-    between writing a state and moving the pointer, or a copied run folder), else None."""
-    ptr = Path(out_dir) / STATE_DIR / LATEST
-    if ptr.is_file():
-        d = Path(out_dir) / STATE_DIR / ptr.read_text().strip()
-        if (d / "meta.json").is_file():
-            return d
-    done = complete_states(out_dir)
-    return done[-1] if done else None
-
-
-def load_state(state: Path, task, accelerator) -> dict:
-    tensors = load_file(str(state / "modules.safetensors"))
-    for mname, m in task.modules().items():
-        prefix = mname + "."
-        sd = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
-        unwrap(accelerator, m).load_state_dict(sd, strict=True)
-    # our own files; weights_only refuses anything but tensors and plain containers
-    opts = torch.load(state / "optimizers.pt", weights_only=True, map_location="cpu")
-    for k, o in task.optimizers().items():
-        o.load_state_dict(opts[k])
-    rng = torch.load(state / "rng.pt", weights_only=True, map_location="cpu")
-    torch.set_rng_state(rng["torch"])
-    try:
-        task.noise.set_state(rng["noise"])
-    except RuntimeError:  # saved on another device type (a CPU run resumed on a GPU): a new stream
-        task.noise.manual_seed(int(rng["noise"].long().sum()))
-        print("resume: the saved noise stream is from another device type; continuing with a new "
-              "stream seeded from it (the run is no longer bit-identical to an uninterrupted one)")
-    if "cuda" in rng and torch.cuda.is_available():
-        torch.cuda.set_rng_state(rng["cuda"])
-    return json.loads((state / "meta.json").read_text())
 
 
 # ---- the loop -----------------------------------------------------------------------------------

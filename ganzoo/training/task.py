@@ -119,8 +119,6 @@ class Task:
 
     def plain(self, name: str = "G") -> torch.nn.Module:
         """The module under accelerate's and torch.compile's wrappers (its keys, its methods)."""
-        from .loop import unwrap
-
         return unwrap(self.acc, getattr(self, name))
 
     def save_generator(self, folder, meta: dict, net: torch.nn.Module, probe: tuple, files: dict | None = None,
@@ -132,6 +130,12 @@ class Task:
         cfg = {"family": self.family, "model": asdict(self.mcfg), **config, "value_range": [-1, 1],
                "data": self.data_info, **meta}
         hub.save_checkpoint(folder, cfg, sd, extras=extras, files=files, dtype=dtype)
+
+
+def unwrap(accelerator, model):
+    """The plain module under accelerate's wrappers and torch.compile's (its keys, its methods)."""
+    m = accelerator.unwrap_model(model)
+    return getattr(m, "_orig_mod", m)
 
 
 def cpu_copy(build, trained: torch.nn.Module) -> torch.nn.Module:
