@@ -13,6 +13,7 @@ idle machine.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -59,6 +60,8 @@ def main():
     ap.add_argument("checkpoint", nargs="?", default="emoji-inpaint")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "inpaint_latency.json"),
+                    help="also write the rows here (the README's table is made from it)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
 
@@ -89,6 +92,12 @@ def main():
     print("|---|---:|")
     for (name, _), t in zip(rows, ms):
         print(f"| {name} | {t:.1f} |")
+    if a.json:
+        from ganzoo.training.loop import hardware
+
+        Path(a.json).write_text(json.dumps({"model": a.checkpoint, "hardware": hardware(), "threads": a.threads,
+                                            "runs": a.runs, "rows": [{"what": n, "ms": round(t, 1)}
+                                                                     for (n, _), t in zip(rows, ms)]}, indent=2))
 
 
 if __name__ == "__main__":

@@ -235,6 +235,7 @@ def inpaint_heldout(pipe, data_name: str, limit: int | None = None, sizes=INPAIN
         for who, key in (("ganzoo", "ganzoo"), ("best_opencv", b)):
             metrics.update({f"heldout_{px}px_{h}_{who}_{k}": round(v, 4) for k, v in rows[(px, h, key)].items()})
         metrics[f"heldout_{px}px_{h}_gain_db"] = round(gains[(px, h)], 2)
+        metrics[f"heldout_{px}px_{h}_best_opencv_method"] = b
     hole_text = ", ".join(f"{h} {lo:.0%}–{hi:.0%}" for h, (lo, hi) in HOLE_SIZES.items())
     notes = (f"Measured on {n_images} held-out {data_name} pictures (never trained on) at {', '.join(map(str, sizes))} px, "
              f"run as the app runs the model (the picture with its hole painted a random colour, at its own "
