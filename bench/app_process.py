@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -75,3 +76,57 @@ def stop_app(proc) -> None:
             except ProcessLookupError:
                 return
             time.sleep(0.1)
+
+
+# ---- watching a running server ------------------------------------------------------------------
+
+SAMPLE_S = 0.5
+
+
+def _pid_listening_on(port: int) -> int | None:
+    import psutil
+
+    try:
+        for c in psutil.net_connections(kind="tcp"):
+            if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN and c.pid:
+                return c.pid
+    except (psutil.AccessDenied, PermissionError):
+        pass
+    return None
+
+
+class RssSampler(threading.Thread):
+    """Resident memory of a process and its children (MB) every `period` s, with phase labels."""
+
+    def __init__(self, pid: int, period: float = SAMPLE_S):
+        super().__init__(daemon=True)
+        import psutil
+
+        self.proc, self.period = psutil.Process(pid), period
+        self.samples: list[tuple[float, float, str]] = []   # (t since start, MB, phase)
+        self.phase = "idle"
+        self.t0 = time.perf_counter()
+        self._halt = threading.Event()
+
+    def rss_mb(self) -> float:
+        import psutil
+
+        total = 0
+        for p in [self.proc, *self.proc.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        return total / 2**20
+
+    def run(self):
+        while not self._halt.is_set():
+            try:
+                self.samples.append((time.perf_counter() - self.t0, self.rss_mb(), self.phase))
+            except Exception:  # the server went away
+                return
+            self._halt.wait(self.period)
+
+    def stop(self):
+        self._halt.set()
+        self.join(5)
