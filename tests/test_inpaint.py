@@ -212,6 +212,35 @@ def test_pipeline_keeps_every_known_pixel_of_a_big_photo(tiny_inpainter):
     assert np.array_equal(a[~hole], np.asarray(res.image)[~hole])
 
 
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_what_is_under_the_hole_never_changes_the_result(tiny_inpainter, precision):
+    """Paint the hole white, black, magenta or noise: the output is the same, on every path the
+    pipeline takes (a picture smaller than the canvas, the canvas size, shrunk, a crop of a big
+    picture, enlarged for a model that saw whole pictures only, holes snapped to a grid)."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from ganzoo.pipelines import InpaintPipeline
+
+    pipe = InpaintPipeline.from_pretrained(tiny_inpainter, precision)
+    rng = np.random.default_rng(0)
+    ways = {"as trained (zoom 0.25-2)": (0.25, 2.0, 1), "whole pictures only, 2-px grid": (1.0, 1.0, 2)}
+    for name, (zmin, zmax, grid) in ways.items():
+        pipe.zoom_min, pipe.zoom_max, pipe.mask_grid = zmin, zmax, grid
+        for w, h in [(24, 24), (64, 64), (100, 60), (300, 300), (900, 500)]:
+            picture = _photo(w, h, seed=w)
+            mask = Image.new("L", (w, h), 0)
+            ImageDraw.Draw(mask).line([(w * 0.3, h * 0.4), (w * 0.6, h * 0.55)], fill=255, width=max(2, w // 12))
+            hole = np.asarray(mask) > 127
+            outs = []
+            for fill in ((255, 255, 255), (0, 0, 0), (255, 0, 255), None):
+                a = np.array(picture)
+                a[hole] = rng.integers(0, 256, (hole.sum(), 3)) if fill is None else fill
+                outs.append(np.asarray(pipe.inpaint(Image.fromarray(a), hole).image))
+            assert all(np.array_equal(outs[0], o) for o in outs[1:]), (name, w, h)
+            assert np.array_equal(outs[0][~hole], np.asarray(picture)[~hole]), (name, w, h)
+
+
 def test_view_box_crops_around_the_hole_no_closer_than_training_zoomed():
     import numpy as np
 

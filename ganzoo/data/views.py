@@ -13,6 +13,8 @@ ever letting a hidden pixel into what the model sees:
 - **The canvas around a small picture is one plain colour**, the mean of the picture's known
   border pixels: an emoji sits on its own white, a picture on its average edge colour. (Repeating
   the edge pixels instead drew long coloured crosses from emoji that touch their border.)
+  A model trained on whole pictures only (zoom 1) gets the picture enlarged from its known
+  pixels instead.
 
 Training draws the same views (`zoom_views`): each batch at one zoom z, log-uniform in ZOOM, where
 z = 1 shows the whole training picture on the canvas, z < 1 shrinks it into the middle of the
@@ -36,12 +38,13 @@ def known_resize(x: torch.Tensor, hole: torch.Tensor, size: tuple[int, int]) -> 
     Returns (picture, hole) at `size`: a cell is a hole when any hole pixel lies under its filter
     (conservative: the hole grows by about one cell), and a known cell's value is the filtered
     mean of the known pixels alone. Hole cells are 0. The values under the hole never matter.
+    Enlarging works the same way (for models that only saw pictures filling the canvas).
     """
     known = 1.0 - hole
     if tuple(x.shape[-2:]) == tuple(size):
         return torch.where(hole > 0.5, torch.zeros_like(x), x), (hole > 0.5).to(x.dtype)
-    # antialiased bilinear is a tent filter: non-negative weights, so the division is stable
-    kw = dict(size=size, mode="bilinear", antialias=True, align_corners=False)
+    # (antialiased) bilinear is a tent filter: non-negative weights, so the division is stable
+    kw = dict(size=size, mode="bilinear", antialias=size[0] < x.shape[-2], align_corners=False)
     num = F.interpolate(torch.where(hole > 0.5, torch.zeros_like(x), x), **kw)
     den = F.interpolate(known, **kw)
     small_hole = den < 1.0 - 1e-4
@@ -122,3 +125,11 @@ def zoom_views(images: torch.Tensor, side: int, z: float, uniform, make_holes) -
     big, big_holes = place(images, holes, side + span, span, span)
     top, left = (u() * (span + 1)).long().clamp(max=span), (u() * (span + 1)).long().clamp(max=span)
     return _crop(big, top, left, side), _crop(big_holes, top, left, side)
+
+
+def snap_to_grid(hole: torch.Tensor, grid: int) -> torch.Tensor:
+    """The hole grown to whole grid×grid cells of the canvas (a cell with any hole pixel is hole)."""
+    if grid <= 1:
+        return hole
+    side = hole.shape[-1]
+    return F.interpolate(F.max_pool2d(hole, grid, grid, ceil_mode=True), scale_factor=grid)[..., :side, :side]

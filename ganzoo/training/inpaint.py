@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from ..data.masks import free_form_masks
-from ..data.views import zoom_of, zoom_views
+from ..data.views import snap_to_grid, zoom_of, zoom_views
 from ..losses import d_loss, g_loss
 from ..nn.inpaint import InpaintGenerator, SNPatchDiscriminator, composite, show_hole
 from ..utils import make_grid, to_rgb, to_tensor
@@ -42,6 +42,10 @@ class InpaintTrainConfig:
     # (1, 1): whole pictures at the canvas size only (how models before 2026-12 were trained)
     zoom_min: float = 0.25
     zoom_max: float = 2.0
+    # 1: holes as drawn; g > 1: every hole edge on a g-pixel grid of the canvas (the models trained
+    # before full-resolution masks learnt on a 2-pixel grid; fine-tuning one keeps it, and the
+    # pipeline snaps a visitor's holes to the grid the model names)
+    mask_grid: int = 1
 
 
 class InpaintTask(Task):
@@ -92,7 +96,7 @@ class InpaintTask(Task):
             flip = mine(n) < 0.5
             x = torch.where(flip[:, None, None, None], x.flip(-1), x)
             mask = torch.where(flip[:, None, None, None], mask.flip(-1), mask)
-        return x, mask
+        return x, snap_to_grid(mask, t.mask_grid)
 
     def train_step(self, batches: list[dict], step: int) -> dict[str, torch.Tensor | float]:
         t, acc = self.tcfg, self.acc
