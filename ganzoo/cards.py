@@ -38,8 +38,9 @@ def write_model_card(folder) -> Path:
     metrics = cfg.get("metrics", {})
     tags = ["gan", "ganzoo", fam, tr.get("train", {}).get("loss", "")]
     licenses = sorted({DATA_LICENSES[s][1] for s in sources if s in DATA_LICENSES and DATA_LICENSES[s][1]})
+    released = cfg.get("released")
     lines = ["---", "library_name: ganzoo", f"license: {licenses[0] if len(licenses) == 1 else 'other'}",
-             f"tags:{_yaml_list(t for t in tags if t)}", f"datasets:{_yaml_list(sources)}"]
+             f"tags:{_yaml_list(t for t in tags if t)}"] + ([] if released else [f"datasets:{_yaml_list(sources)}"])
     record = registry.FAMILIES.get(fam)
     if metrics:
         task = (record and record.hf_task) or ("conditional-image-generation" if model.get("num_classes")
@@ -57,7 +58,16 @@ def write_model_card(folder) -> Path:
     if cfg.get("domains"):
         lines.append(f"- domains: A = {cfg['domains'][0]}, B = {cfg['domains'][1]}; directions: "
                      f"{', '.join(model.get('directions', ['a2b']))}")
-    lines += ["", "## Samples", "", "![samples](samples.png)", ""]
+    if (folder / "samples.png").is_file():
+        lines += ["", "## Samples", "", "![samples](samples.png)", ""]
+    else:
+        lines.append("")
+    if released:   # a published generator, converted: where it comes from is its whole story
+        lines += ["## Where the weights come from", "", f"- {released['title']}: {released['source']}",
+                  f"- cite: {released['citation']}", f"- trained on: {released['data']}",
+                  f"- give it: {released['inputs']}", "",
+                  "Fetched and converted by ganzoo on first use: read with `torch.load(weights_only=True)`, loaded "
+                  "strictly into the reference architecture, stored as safetensors. ganzoo did not train it.", ""]
     if metrics:
         lines += ["## Metrics", "", "| metric | value |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in metrics.items()]
@@ -66,7 +76,19 @@ def write_model_card(folder) -> Path:
         lines.append("")
     if cfg.get("card_extra"):  # measured comparisons and their figures, written by the benchmarks
         lines += [cfg["card_extra"].rstrip(), ""]
-    lines += ["## Training data", ""]
+    if not released:
+        lines += _training_lines(cfg, sources, licenses, data, tr)
+    if record and record.usage:
+        class_arg = f", class_id={model['class_names'][0]!r}" if model.get("class_names") else ""
+        lines += ["", "## Use", "", "```python",
+                  *(line.format(name=repr(folder.name), class_arg=class_arg) for line in record.usage), "```", ""]
+    path = folder / "README.md"
+    write_text_atomically(path, "\n".join(lines))
+    return path
+
+
+def _training_lines(cfg: dict, sources, licenses, data: dict, tr: dict) -> list[str]:
+    lines = ["## Training data", ""]
     lines += [f"- {DATA_LICENSES.get(s, (s, None))[0]}" for s in sources]
     if "cc-by-sa-4.0" in licenses:
         lines.append("- **License of this model: CC-BY-SA-4.0**, as its training data requires "
@@ -92,13 +114,7 @@ def write_model_card(folder) -> Path:
                                                                    "images_per_s") if k in origin]
     if tr.get("train"):
         lines.append(f"- optimisation: `{json.dumps(tr['train'])}`")
-    if record and record.usage:
-        class_arg = f", class_id={model['class_names'][0]!r}" if model.get("class_names") else ""
-        lines += ["", "## Use", "", "```python",
-                  *(line.format(name=repr(folder.name), class_arg=class_arg) for line in record.usage), "```", ""]
-    path = folder / "README.md"
-    write_text_atomically(path, "\n".join(lines))
-    return path
+    return lines
 
 
 def record_metrics(folder, metrics: dict, notes: str, extra: str | None = None,

@@ -113,8 +113,11 @@ def resnet_config(sd: dict[str, torch.Tensor]) -> CycleGANConfig:
         raise ReferenceError(f"not a reference ResnetGenerator (no output conv model.{17 + n})")
     return CycleGANConfig(img_size=256, in_channels=int(first.shape[1]), out_channels=int(last.shape[0]),
                           ngf=int(first.shape[0]), n_blocks=n,
-                          norm="batch" if "model.2.weight" in sd else "instance",
-                          use_dropout="model.10.conv_block.6.weight" in sd)
+                          # BatchNorm has running statistics; an InstanceNorm with weights learnt its affine
+                          norm=("batch" if "model.2.running_mean" in sd and "model.2.weight" in sd
+                                else "instance_affine" if "model.2.weight" in sd else "instance"),
+                          # with dropout the second conv sits at index 6 (else 6 is an affine norm's weight)
+                          use_dropout=getattr(sd.get("model.10.conv_block.6.weight"), "ndim", 0) == 4)
 
 
 def build_resnet(sd: dict[str, torch.Tensor]) -> tuple[CycleGANConfig, torch.nn.Module]:

@@ -66,8 +66,9 @@ def number(value, name: str, lo: float, hi: float, integer: bool = False):
 
 
 class PipelineCache:
-    """Loaded pipelines by bundled model name. Loading is guarded by a lock (two requests for a
-    cold model load it once); lookups of loaded models take no lock."""
+    """Loaded pipelines by model name: the installed models of a family, and the released ones
+    (ganzoo.released), fetched on their first pick. Loading is guarded by a lock (two requests for
+    a cold model load it once); lookups of loaded models take no lock; a fetch runs outside it."""
 
     def __init__(self, family: str, factory):
         self.family, self.factory = family, factory
@@ -78,12 +79,31 @@ class PipelineCache:
     def names(self) -> list[str]:
         return ganzoo.list_models(family=self.family)
 
-    def get(self, name):
+    def choices(self) -> list[tuple[str, str]]:
+        """(label, name) for a picker: the installed models, then the released ones not fetched yet."""
+        from ganzoo import released
+
+        installed = self.names()
+        out = [(released.CATALOGUE[n].title if n in released.CATALOGUE else n, n) for n in installed]
+        for e in released.for_family(self.family):
+            if e.name not in installed:
+                how = "from the vintagify package" if e is released.VINTAGE else \
+                    f"{e.download_mb:.0f} MB, downloads on first use"
+                out.append((f"{e.title} — {how}", e.name))
+        return out
+
+    def get(self, name, progress=None):
+        """The pipeline of `name`, fetching a released model first (progress(fraction, text))."""
         p = self._loaded.get(name)
         if p is not None:
             return p
         if not isinstance(name, str) or not name:
             raise InputError("choose a model")
+        from ganzoo import released
+
+        entry = released.CATALOGUE.get(name)
+        if entry is not None and entry.family == self.family and name not in self.names():
+            released.fetch(name, progress)   # a failure is one sentence; nothing is cached, the next pick retries
         with self._lock:
             p = self._loaded.get(name)
             if p is not None:

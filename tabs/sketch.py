@@ -11,8 +11,6 @@ from .common import (EXAMPLES_DIR, PipelineCache, TabHandles, import_pth, openin
                      upscale, user_errors)
 from .compat import editor_blobs
 
-# sketch → image tab (pix2pix)
-
 PIX2PIX = PipelineCache("pix2pix", Pix2PixPipeline.from_pretrained)
 SKETCH_DISPLAY_PX = 384
 
@@ -36,14 +34,14 @@ def _sketch_source(value):
     return payload_path(value.get("composite"))
 
 
-def _translate(model, src):
-    pipe = PIX2PIX.get(model)
+def _translate(model, src, progress=None):
+    pipe = PIX2PIX.get(model, (lambda f, text: progress(f, desc=text)) if progress is not None else None)
     seen, out = pipe.translate(src)
     return upscale(seen, SKETCH_DISPLAY_PX // 2), upscale(out, SKETCH_DISPLAY_PX)
 
 
 @user_errors
-def sketch_to_image(sketch=None, model=None):
+def sketch_to_image(sketch=None, model=None, progress=gr.Progress()):
     """A Sketchpad value ({"background", "layers", "composite"}) → (model input, result)."""
     from ganzoo.pipelines.translate import EmptyCanvas
 
@@ -52,18 +50,18 @@ def sketch_to_image(sketch=None, model=None):
     if src is None:
         return None, None
     try:
-        return _translate(model, src)
+        return _translate(model, src, progress)
     except EmptyCanvas:
         return None, None
 
 
 @user_errors
-def upload_to_image(image=None, model=None):
+def upload_to_image(image=None, model=None, progress=gr.Progress()):
     """An uploaded drawing or photo (any size or mode) → (model input, result)."""
     path = payload_path(image)
     if path is None:
         raise InputError("No image was uploaded: choose a drawing or photo first.")
-    return _translate(model, path)
+    return _translate(model, path, progress)
 
 
 @user_errors
@@ -96,7 +94,7 @@ def build() -> TabHandles:
                     upload = gr.Image(type="filepath", sources=["upload", "clipboard"], label="upload",
                                       elem_id="sketch_upload", height=240)
             with gr.Column(scale=1, min_width=160):
-                model = gr.Dropdown(names, value=default, label="model", elem_id="sketch_model")
+                model = gr.Dropdown(PIX2PIX.choices(), value=default, label="model", elem_id="sketch_model")
                 seen = gr.Image(type="pil", format="png", label="what the model sees",
                                 interactive=False, elem_id="sketch_seen", buttons=[])
             with gr.Column(scale=3, min_width=320):
@@ -115,7 +113,7 @@ def build() -> TabHandles:
         upload.upload(upload_to_image, [upload, model], api_name="upload2img", **live)
         # a new model redraws whatever is on the canvas (quietly: an empty canvas is no error here)
         model.change(_redraw, [sketch, upload, model], [seen, out], preprocess=False,
-                     api_visibility="private", show_progress="minimal")
+                     api_visibility="private", show_progress="full", concurrency_limit=2, concurrency_id="fetch")
         import_btn.click(import_reference_weights, pth, model, preprocess=False,
                          api_name="import_reference", concurrency_limit=1)
         examples = _sketch_examples()
@@ -129,10 +127,18 @@ def build() -> TabHandles:
     return TabHandles(tab, "pix2pix", model)
 
 
-def _redraw(sketch=None, upload=None, model=None):
+@user_errors
+def _redraw(sketch=None, upload=None, model=None, progress=gr.Progress()):
+    """A picked model (a released one fetched first, with a progress bar) redraws what is there."""
+    from ganzoo.pipelines.translate import EmptyCanvas
+
+    PIX2PIX.get(model, (lambda f, text: progress(f, desc=text)))
     src = _sketch_source(sketch) if isinstance(sketch, dict) else None
     src = src or payload_path(upload)
     if src is None:
         return None, None
-    return user_errors(_translate)(model, src)
+    try:
+        return _translate(model, src)
+    except EmptyCanvas:
+        return None, None
 

@@ -12,25 +12,35 @@ from .common import (EXAMPLES_DIR, PipelineCache, TabHandles, import_pth, openin
 
 CYCLEGAN = PipelineCache("cyclegan", CycleGANPipeline.from_pretrained)
 TRANSFER_DISPLAY_PX = 384
+# how much detail: the long side the model runs at, × the size it was trained at (a released
+# photo model: 256 px; more is sharper and slower)
+DETAIL = {"standard": 1.0, "more detail": 1.5, "most detail": 2.0}
 
 
-def _direction_choices(model) -> list[tuple[str, str]]:
+def _direction_choices(model, progress=None) -> list[tuple[str, str]]:
     try:
-        return [(label, d) for d, label in CYCLEGAN.get(model).directions.items()]
+        return [(label, d) for d, label in CYCLEGAN.get(model, progress).directions.items()]
     except Exception:  # a broken or missing model: the translate call says why
         return []
 
 
+def _progress(progress):
+    """gradio's progress bar as the (fraction, text) callback ganzoo.released reports to."""
+    return (lambda fraction, text: progress(fraction, desc=text)) if progress is not None else None
+
+
 @user_errors
-def domain_transfer(image=None, model=None, direction="a2b"):
+def domain_transfer(image=None, model=None, direction="a2b", detail="standard", progress=gr.Progress()):
     """An uploaded picture (any size or mode) → (the input as the model sees it, its translation)."""
     path = payload_path(image)
     if path is None:
         raise InputError("No image was uploaded: choose a picture first.")
     if not isinstance(direction, str):
         raise InputError("direction must be a2b or b2a")
-    pipe = CYCLEGAN.get(model)
-    seen, out = pipe.translate(path, direction)
+    if detail not in DETAIL:
+        raise InputError(f"detail must be one of {', '.join(DETAIL)}")
+    pipe = CYCLEGAN.get(model, _progress(progress))
+    seen, out = pipe.translate(path, direction, round(pipe.cfg.img_size * DETAIL[detail]))
     return upscale(seen, TRANSFER_DISPLAY_PX), upscale(out, TRANSFER_DISPLAY_PX)
 
 
@@ -40,14 +50,17 @@ def import_cyclegan_weights(file=None):
     return import_pth(file, "cyclegan", CYCLEGAN, "horse2zebra, style_monet")
 
 
-def _transfer_quiet(image=None, model=None, direction="a2b"):
+def _transfer_quiet(image=None, model=None, direction="a2b", detail="standard", progress=gr.Progress()):
     """A new model or direction redoes the translation if there is a picture; none is no error."""
     if payload_path(image) is None:
         return None, None
-    return domain_transfer(image, model, direction)
+    return domain_transfer(image, model, direction, detail, progress)
 
 
-def _transfer_model_update(model):
+@user_errors
+def _transfer_model_update(model, progress=gr.Progress()):
+    """A picked model: fetched first if it is a released one (with a progress bar), then its directions."""
+    CYCLEGAN.get(model, _progress(progress))
     choices = _direction_choices(model)
     return gr.Radio(choices=choices, value=choices[0][1] if choices else None)
 
@@ -79,9 +92,11 @@ def build() -> TabHandles:
         choices = _direction_choices(default) if default else []
         with gr.Row():
             with gr.Column(scale=1, min_width=200):
-                model = gr.Dropdown(names, value=default, label="model", elem_id="transfer_model")
+                model = gr.Dropdown(CYCLEGAN.choices(), value=default, label="model", elem_id="transfer_model")
                 direction = gr.Radio(choices, value=choices[0][1] if choices else None, label="direction",
                                      elem_id="transfer_direction")
+                detail = gr.Radio(list(DETAIL), value="standard", label="detail", elem_id="transfer_detail",
+                                  info="more detail takes longer")
                 photo = gr.Image(type="filepath", sources=["upload", "clipboard"], label="picture",
                                  elem_id="photo", height=260)
             with gr.Column(scale=2, min_width=320):
@@ -97,19 +112,26 @@ def build() -> TabHandles:
             "one direction. `python -m ganzoo.reference horse2zebra` downloads the official file (when there is a "
             "network) and imports it; `python -m ganzoo.reference FILE.pth` imports one you have.", "cyclegan_")
 
-        run = dict(fn=domain_transfer, inputs=[photo, model, direction], outputs=[seen, out],
+        run = dict(fn=domain_transfer, inputs=[photo, model, direction, detail], outputs=[seen, out],
                    preprocess=False, show_progress="minimal", concurrency_limit=1, concurrency_id="transfer")
         photo.upload(api_name="domain_transfer", **run)
         quiet = dict(run, fn=_transfer_quiet, api_visibility="private")
         direction.input(**quiet)
-        model.change(_transfer_model_update, model, direction, queue=False,
-                     api_visibility="private").then(**quiet)
+        detail.input(**quiet)
+        # a released model is fetched on its first pick: the progress bar shows on the direction box
+        model.change(_transfer_model_update, model, direction, show_progress="full", api_visibility="private",
+                     concurrency_limit=2, concurrency_id="fetch").then(**quiet)
         import_btn.click(import_cyclegan_weights, pth, model, preprocess=False,
                          api_name="import_cyclegan", concurrency_limit=1)
         examples = _transfer_examples(default)
         if examples:
             ex = gr.Examples(examples, inputs=[photo, direction], examples_per_page=8,
                              label="examples: held-out emoji (never trained on), Noto and Twemoji style")
+            ex.load_input_event.then(**quiet)
+        photos = sorted(str(p) for p in (EXAMPLES_DIR / "photos").glob("*.jpg"))
+        if photos:
+            ex = gr.Examples(photos, inputs=[photo], examples_per_page=8,
+                             label="photos (for the photo models; public domain and CC0, from scikit-image)")
             ex.load_input_event.then(**quiet)
     return TabHandles(tab, "cyclegan", model)
 

@@ -86,8 +86,8 @@ def test_bad_uploads_get_a_clear_message(client, tmp_path, content, message):
 
 
 def test_unknown_model_is_named(client, tmp_path):
-    with pytest.raises(AppError, match="Unknown model 'facades'; available models: tiny-sketch"):
-        client.predict(_sketchpad(_drawing(tmp_path / "s.png")), "facades", api_name="/sketch2img")
+    with pytest.raises(AppError, match="Unknown model 'no-such-sketcher'; available models: tiny-sketch"):
+        client.predict(_sketchpad(_drawing(tmp_path / "s.png")), "no-such-sketcher", api_name="/sketch2img")
 
 
 def test_released_reference_weights_import_and_run(client, tmp_path):

@@ -12,7 +12,7 @@ from torch import nn
 
 from .unet import NORMS, norm_layer
 
-SIZES = (64, 128, 256)
+SIZES = (64, 128, 256, 512)   # the size it was trained at (the pipeline's default long side)
 
 
 @dataclass
@@ -61,7 +61,7 @@ class ResnetGenerator(nn.Module):
     def __init__(self, input_nc: int, output_nc: int, ngf: int = 64, norm: str = "instance",
                  use_dropout: bool = False, n_blocks: int = 9):
         super().__init__()
-        use_bias = norm == "instance"
+        use_bias = norm != "batch"   # the reference: a bias where the norm does not shift
         model = [nn.ReflectionPad2d(3), nn.Conv2d(input_nc, ngf, 7, bias=use_bias), norm_layer(norm, ngf), nn.ReLU(True)]
         for i in range(2):
             m = 2 ** i

@@ -13,14 +13,14 @@ import torch
 from torch import nn
 
 SIZES = (64, 128, 256)
-NORMS = ("batch", "instance")
+NORMS = ("batch", "instance", "instance_affine")   # instance_affine: with learnt scale and shift (vintagify)
 
 
 def norm_layer(kind: str, channels: int) -> nn.Module:
     if kind == "batch":
         return nn.BatchNorm2d(channels, affine=True, track_running_stats=True)
-    if kind == "instance":
-        return nn.InstanceNorm2d(channels, affine=False, track_running_stats=False)
+    if kind in ("instance", "instance_affine"):
+        return nn.InstanceNorm2d(channels, affine=kind == "instance_affine", track_running_stats=False)
     raise ValueError(f"norm must be one of {NORMS}, got {kind!r}")
 
 

@@ -5,6 +5,8 @@ pix2pix models say in their config what they expect:
   fills the canvas like the training drawings did, and its strokes are brought to the training
   stroke width — a mouse doodle on a 600 px canvas and a thick marker scan both become the kind of
   input the model knows.
+- "edges" (the released edges2shoes / edges2handbags, trained on thin edge maps of product photos
+  that fill the frame): the same, with thin strokes and the drawing filling most of the canvas.
 - "image" (e.g. released reference models): resized to the model's square input, output resized
   back to the input's aspect ratio.
 """
@@ -24,6 +26,8 @@ from .base import Pipeline
 INK = 0.25               # a pixel darker than 75% grey counts as ink
 MIN_INK_PIXELS = 8       # fewer (at 256 px) is an empty canvas or dust
 TRAIN_STROKE_PX = 3.0    # median stroke width of the OpenMoji line art at 128 px (stroke_width, measured)
+EDGES = (0.92, 1.5)      # edges2shoes/handbags: the object spans ~92% of the 256-px frame in 1–2 px lines
+MAX_LONG_SIDE = 1024     # the most detail a CycleGAN translation may ask for
 
 
 class EmptyCanvas(InputError):
@@ -43,7 +47,7 @@ class Pix2PixPipeline(Pipeline):
 
     @property
     def is_sketch_model(self) -> bool:
-        return self.input.get("kind") == "sketch"
+        return self.input.get("kind") in ("sketch", "edges")
 
     # -- preparation -------------------------------------------------------------------------------
     def prepare(self, image) -> torch.Tensor:
@@ -52,7 +56,8 @@ class Pix2PixPipeline(Pipeline):
 
     def _prepare(self, img: Image.Image) -> torch.Tensor:
         if self.is_sketch_model:
-            x = prepare_sketch(img, self.size, self.input.get("fill", 0.75), self.input.get("stroke_px", TRAIN_STROKE_PX))
+            fill, stroke = EDGES if self.input.get("kind") == "edges" else (0.75, TRAIN_STROKE_PX)
+            x = prepare_sketch(img, self.size, self.input.get("fill", fill), self.input.get("stroke_px", stroke))
         else:
             x = np.asarray(img.resize((self.size, self.size), Image.Resampling.LANCZOS), np.float32) / 255.0
             x = x.mean(-1, keepdims=True) if self.cfg.in_channels == 1 else x
@@ -150,9 +155,14 @@ class CycleGANPipeline(Pipeline):
         names = {"a2b": f"{a} → {b}", "b2a": f"{b} → {a}"}
         return {d: names[d] for d in self.cfg.directions}
 
-    def prepare(self, image) -> tuple[torch.Tensor, tuple[int, int]]:
+    def prepare(self, image, long_side: int | None = None) -> tuple[torch.Tensor, tuple[int, int]]:
+        """The picture with its long side at `long_side` (default: the size the model was trained
+        at; more is more detail and more time), sides padded to a multiple of 4."""
         img = open_image(image)
-        s = self.cfg.img_size / max(img.size)
+        long_side = int(long_side or self.cfg.img_size)
+        if not 32 <= long_side <= MAX_LONG_SIDE:
+            raise InputError(f"the detail (long side) must be between 32 and {MAX_LONG_SIDE} px, not {long_side}")
+        s = long_side / max(img.size)
         w, h = max(1, round(img.width * s)), max(1, round(img.height * s))
         img = img.resize((w, h), Image.Resampling.LANCZOS)
         x = torch.from_numpy(np.asarray(img, np.float32) / 127.5 - 1).permute(2, 0, 1)[None]
@@ -170,9 +180,9 @@ class CycleGANPipeline(Pipeline):
                              f"not {direction!r}")
         return self.forward(getattr(self.G, direction), x)
 
-    def translate(self, image, direction: str = "a2b") -> tuple[Image.Image, Image.Image]:
-        """(the input as the model saw it, the translation), same size and aspect ratio."""
-        x, (h, w) = self.prepare(image)
+    def translate(self, image, direction: str = "a2b", long_side: int | None = None) -> tuple[Image.Image, Image.Image]:
+        """(the input as the model saw it, the translation), same aspect ratio; long side `long_side`."""
+        x, (h, w) = self.prepare(image, long_side)
         y = self.run(x, direction)[..., :h, :w]
         return to_pil(x[:1, :, :h, :w])[0], to_pil(y)[0]
 
