@@ -18,12 +18,13 @@ import logging
 import gradio as gr
 
 import ganzoo
-from tabs import compat, inpaint, latent, sketch, transfer, zoo
+from tabs import compat, imports, inpaint, latent, sketch, transfer, zoo
 from tabs.common import log
 
 compat.check_version()        # fail loudly on a gradio whose internals tabs/compat.py was not checked on
 
 QUEUE_MAX_SIZE = 32           # requests waiting beyond this are refused ("queue full")
+MAX_FILE_SIZE = f"{imports.MAX_PTH_MB}mb"   # any upload: refused by the server before it reaches the disk
 DEFAULT_CONCURRENCY = 1       # per event, unless the event says otherwise
 
 HEADER = """
@@ -58,6 +59,7 @@ def build_app() -> gr.Blocks:
         with gr.Tabs() as tabs:
             handles = [latent.build(), sketch.build(), transfer.build(), inpaint.build()]
             zoo.build(tabs, {h.family: h.picker for h in handles if h.picker is not None})
+        demo.unload(imports.forget)    # a visitor's own imported models leave with them
     return demo
 
 
@@ -74,6 +76,7 @@ def _serving_tweaks() -> None:
 if __name__ == "__main__":  # `python app.py` and `gradio app.py` (which runs this file) both come here
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     fetch_missing_models()
+    imports.clear_all()            # no visitor's imports outlive the app
     _serving_tweaks()
     port = os.getenv("GRADIO_SERVER_PORT")
     demo = build_app().queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=DEFAULT_CONCURRENCY)
@@ -83,4 +86,5 @@ if __name__ == "__main__":  # `python app.py` and `gradio app.py` (which runs th
         ssr_mode=False,
         show_error=True,
         footer_links=["api", "gradio"],
+        max_file_size=os.getenv("GANZOO_MAX_UPLOAD", MAX_FILE_SIZE),
     )

@@ -17,7 +17,6 @@ from ganzoo.errors import USER_ERRORS, InputError
 
 log = logging.getLogger("ganzoo.app")
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
-MAX_PTH_BYTES = 400 * 2**20    # a released unet_256 is 218 MB
 
 
 def user_errors(fn):
@@ -70,20 +69,34 @@ class PipelineCache:
     (ganzoo.released), fetched on their first pick. Loading is guarded by a lock (two requests for
     a cold model load it once); lookups of loaded models take no lock; a fetch runs outside it."""
 
+    instances: list["PipelineCache"] = []
+
     def __init__(self, family: str, factory):
         self.family, self.factory = family, factory
         self._loaded: dict = {}
         self._failed: dict[str, str] = {}   # a broken folder is tried (and logged) once
+        self._own: dict[Path, object] = {}   # pipelines of visitors' own imports, by folder
         self._lock = threading.Lock()
+        PipelineCache.instances.append(self)
+
+    @classmethod
+    def forget(cls, folder: Path) -> None:
+        """Drop the pipelines loaded from a visitor's folder (they left)."""
+        for cache in cls.instances:
+            for path in [p for p in cache._own if folder in p.parents]:
+                cache._own.pop(path, None)
 
     def names(self) -> list[str]:
         return ganzoo.list_models(family=self.family)
 
-    def choices(self) -> list[tuple[str, str]]:
-        """(label, name) for a picker: the installed models, then the released ones not fetched yet."""
+    def choices(self, request=None) -> list[tuple[str, str]]:
+        """(label, name) for a picker: the installed models, the visitor's own imports, then the
+        released ones not fetched yet."""
         from ganzoo import released
 
-        installed = self.names()
+        from .imports import own_models
+
+        installed = self.names() + [n for n in own_models(request, self.family) if n not in self.names()]
         out = [(released.CATALOGUE[n].title if n in released.CATALOGUE else n, n) for n in installed]
         for e in released.for_family(self.family):
             if e.name not in installed:
@@ -92,14 +105,23 @@ class PipelineCache:
                 out.append((f"{e.title} — {how}", e.name))
         return out
 
-    def get(self, name, progress=None):
-        """The pipeline of `name`, fetching a released model first (progress(fraction, text))."""
+    def get(self, name, progress=None, request=None):
+        """The pipeline of `name`: an installed model, the visitor's own import, or a released one
+        (fetched first, reporting progress(fraction, text))."""
+        from ganzoo import released
+
+        from .imports import own_models
+
+        own = own_models(request, self.family).get(name) if isinstance(name, str) else None
+        if own is not None:
+            if own not in self._own:
+                self._own[own] = self.factory(str(own))
+            return self._own[own]
         p = self._loaded.get(name)
         if p is not None:
             return p
         if not isinstance(name, str) or not name:
             raise InputError("choose a model")
-        from ganzoo import released
 
         entry = released.CATALOGUE.get(name)
         if entry is not None and entry.family == self.family and name not in self.names():
@@ -140,29 +162,16 @@ def payload_path(value) -> str | None:
     raise InputError("unexpected image payload: send an image file")
 
 
-def import_pth(file, family: str, cache: "PipelineCache", examples: str):
-    """A released reference generator (.pth) of `family` → a new entry in that tab's model picker."""
-    from ganzoo.reference import load_reference, save_reference
+def import_pth(file, family: str, cache: "PipelineCache", examples: str, request=None):
+    """An uploaded reference generator (.pth) of `family` → the visitor's own model, picked."""
+    from . import imports
 
     path = payload_path(file)
     if path is None:
         raise InputError(f"Choose a .pth file first (e.g. {examples.split(',')[0]}.pth).")
-    p = Path(path)
-    if p.suffix.lower() != ".pth":
-        raise InputError(f"Reference weights are .pth files (e.g. {examples.split(',')[0]}.pth).")
-    if p.stat().st_size > MAX_PTH_BYTES:
-        raise InputError(f"That file is larger than {MAX_PTH_BYTES // 2**20} MB; a released generator "
-                         f"is at most about 218 MB.")
-    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in p.stem)[:64] or "reference"
-    if name in ganzoo.list_models():
-        raise InputError(f"A model called {name!r} already exists; rename the file to import it.")
-    ckpt = load_reference(p, name)  # read once (up to 218 MB): checked, then written
-    if ckpt.family != family:
-        raise InputError(f"The file {p.name} holds a released {ckpt.family} generator, not a {family} one; "
-                         f"this tab runs {family} models ({examples}, …).")
-    save_reference(ckpt)
-    gr.Info(f"Imported {name}: it is now in the model list.")
-    return gr.Dropdown(choices=cache.names(), value=name)
+    name = imports.import_pth(Path(path), family, examples, request)
+    gr.Info(f"Imported {name}: it is now in your model list.")
+    return gr.Dropdown(choices=cache.choices(request), value=name)
 
 
 

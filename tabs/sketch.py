@@ -34,14 +34,14 @@ def _sketch_source(value):
     return payload_path(value.get("composite"))
 
 
-def _translate(model, src, progress=None):
-    pipe = PIX2PIX.get(model, (lambda f, text: progress(f, desc=text)) if progress is not None else None)
+def _translate(model, src, progress=None, request=None):
+    pipe = PIX2PIX.get(model, (lambda f, text: progress(f, desc=text)) if progress is not None else None, request)
     seen, out = pipe.translate(src)
     return upscale(seen, SKETCH_DISPLAY_PX // 2), upscale(out, SKETCH_DISPLAY_PX)
 
 
 @user_errors
-def sketch_to_image(sketch=None, model=None, progress=gr.Progress()):
+def sketch_to_image(sketch=None, model=None, request: gr.Request = None, progress=gr.Progress()):
     """A Sketchpad value ({"background", "layers", "composite"}) → (model input, result)."""
     from ganzoo.pipelines.translate import EmptyCanvas
 
@@ -50,24 +50,24 @@ def sketch_to_image(sketch=None, model=None, progress=gr.Progress()):
     if src is None:
         return None, None
     try:
-        return _translate(model, src, progress)
+        return _translate(model, src, progress, request)
     except EmptyCanvas:
         return None, None
 
 
 @user_errors
-def upload_to_image(image=None, model=None, progress=gr.Progress()):
+def upload_to_image(image=None, model=None, request: gr.Request = None, progress=gr.Progress()):
     """An uploaded drawing or photo (any size or mode) → (model input, result)."""
     path = payload_path(image)
     if path is None:
         raise InputError("No image was uploaded: choose a drawing or photo first.")
-    return _translate(model, path, progress)
+    return _translate(model, path, progress, request)
 
 
 @user_errors
-def import_reference_weights(file=None):
-    """A released reference pix2pix generator (.pth) → a new entry in the model picker."""
-    return import_pth(file, "pix2pix", PIX2PIX, "facades_label2photo, edges2shoes")
+def import_reference_weights(file=None, request: gr.Request = None):
+    """A released reference pix2pix generator (.pth) → a new entry in the visitor's model picker."""
+    return import_pth(file, "pix2pix", PIX2PIX, "facades_label2photo, edges2shoes", request)
 
 
 def _sketch_examples() -> list[str]:
@@ -128,17 +128,17 @@ def build() -> TabHandles:
 
 
 @user_errors
-def _redraw(sketch=None, upload=None, model=None, progress=gr.Progress()):
+def _redraw(sketch=None, upload=None, model=None, request: gr.Request = None, progress=gr.Progress()):
     """A picked model (a released one fetched first, with a progress bar) redraws what is there."""
     from ganzoo.pipelines.translate import EmptyCanvas
 
-    PIX2PIX.get(model, (lambda f, text: progress(f, desc=text)))
+    PIX2PIX.get(model, (lambda f, text: progress(f, desc=text)), request)
     src = _sketch_source(sketch) if isinstance(sketch, dict) else None
     src = src or payload_path(upload)
     if src is None:
         return None, None
     try:
-        return _translate(model, src)
+        return _translate(model, src, request=request)
     except EmptyCanvas:
         return None, None
 

@@ -17,9 +17,9 @@ TRANSFER_DISPLAY_PX = 384
 DETAIL = {"standard": 1.0, "more detail": 1.5, "most detail": 2.0}
 
 
-def _direction_choices(model, progress=None) -> list[tuple[str, str]]:
+def _direction_choices(model, progress=None, request=None) -> list[tuple[str, str]]:
     try:
-        return [(label, d) for d, label in CYCLEGAN.get(model, progress).directions.items()]
+        return [(label, d) for d, label in CYCLEGAN.get(model, progress, request).directions.items()]
     except Exception:  # a broken or missing model: the translate call says why
         return []
 
@@ -30,7 +30,8 @@ def _progress(progress):
 
 
 @user_errors
-def domain_transfer(image=None, model=None, direction="a2b", detail="standard", progress=gr.Progress()):
+def domain_transfer(image=None, model=None, direction="a2b", detail="standard", request: gr.Request = None,
+                    progress=gr.Progress()):
     """An uploaded picture (any size or mode) → (the input as the model sees it, its translation)."""
     path = payload_path(image)
     if path is None:
@@ -39,29 +40,30 @@ def domain_transfer(image=None, model=None, direction="a2b", detail="standard", 
         raise InputError("direction must be a2b or b2a")
     if detail not in DETAIL:
         raise InputError(f"detail must be one of {', '.join(DETAIL)}")
-    pipe = CYCLEGAN.get(model, _progress(progress))
+    pipe = CYCLEGAN.get(model, _progress(progress), request)
     seen, out = pipe.translate(path, direction, round(pipe.cfg.img_size * DETAIL[detail]))
     return upscale(seen, TRANSFER_DISPLAY_PX), upscale(out, TRANSFER_DISPLAY_PX)
 
 
 @user_errors
-def import_cyclegan_weights(file=None):
-    """A released reference CycleGAN generator (.pth) → a new entry in the model picker."""
-    return import_pth(file, "cyclegan", CYCLEGAN, "horse2zebra, style_monet")
+def import_cyclegan_weights(file=None, request: gr.Request = None):
+    """A released reference CycleGAN generator (.pth) → a new entry in the visitor's model picker."""
+    return import_pth(file, "cyclegan", CYCLEGAN, "horse2zebra, style_monet", request)
 
 
-def _transfer_quiet(image=None, model=None, direction="a2b", detail="standard", progress=gr.Progress()):
+def _transfer_quiet(image=None, model=None, direction="a2b", detail="standard", request: gr.Request = None,
+                    progress=gr.Progress()):
     """A new model or direction redoes the translation if there is a picture; none is no error."""
     if payload_path(image) is None:
         return None, None
-    return domain_transfer(image, model, direction, detail, progress)
+    return domain_transfer(image, model, direction, detail, request, progress)
 
 
 @user_errors
-def _transfer_model_update(model, progress=gr.Progress()):
+def _transfer_model_update(model, request: gr.Request = None, progress=gr.Progress()):
     """A picked model: fetched first if it is a released one (with a progress bar), then its directions."""
-    CYCLEGAN.get(model, _progress(progress))
-    choices = _direction_choices(model)
+    CYCLEGAN.get(model, _progress(progress), request)
+    choices = _direction_choices(model, request=request)
     return gr.Radio(choices=choices, value=choices[0][1] if choices else None)
 
 

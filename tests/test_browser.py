@@ -10,6 +10,7 @@ import io
 import os
 import re
 import shutil
+import time
 import warnings
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def page(browser, server):
         pg.set_default_timeout(WAIT_MS)
         errors: list[str] = []
         pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.goto(url, wait_until="networkidle")
+        pg.goto(url, wait_until="load")   # not "networkidle": the unload event keeps a heartbeat stream open
         pg.wait_for_selector("#latent_out img")
         yield pg
         assert not errors, f"uncaught errors in the page: {errors}"
@@ -343,3 +344,31 @@ def test_zoo_row_opens_the_model_in_its_tab(page, shots):
                            "?.textContent.trim() === 'Inpainting'", timeout=WAIT_MS)
     assert selected_tab(page) == "Inpainting"
     sync_api.expect(page.locator("#inpaint_model input")).to_have_value("tiny-inpaint", timeout=WAIT_MS)
+
+
+def test_imported_weights_leave_with_the_visitor(browser, server, tmp_path):
+    """A visitor's imported .pth lives in their session's folder and is deleted when they close the page."""
+    import torch
+
+    from ganzoo.nn.resnet import CycleGANConfig, resnet_from_config
+
+    url, log = server
+    sessions = log.parent / "models" / "sessions"
+    before = set(sessions.iterdir()) if sessions.is_dir() else set()
+    torch.save(resnet_from_config(CycleGANConfig(img_size=64, ngf=4, n_blocks=1)).state_dict(), tmp_path / "goodbye.pth")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.set_default_timeout(WAIT_MS)
+    pg.goto(url, wait_until="load")
+    open_tab(pg, "Domain transfer")
+    pg.get_by_text("load released CycleGAN weights (.pth)").click()
+    pg.locator("#cyclegan_pth_file input[type=file]").set_input_files(str(tmp_path / "goodbye.pth"))
+    pg.locator("#cyclegan_pth_import").click()
+    sync_api.expect(pg.locator("#transfer_model input")).to_have_value("goodbye", timeout=WAIT_MS)
+    mine = [d for d in sessions.iterdir() if d not in before and (d / "goodbye").is_dir()]
+    assert len(mine) == 1
+    context.close()                                   # the visitor leaves
+    deadline = time.monotonic() + 30
+    while mine[0].exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not mine[0].exists(), "the imported model outlived its visitor's session"

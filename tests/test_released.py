@@ -220,3 +220,41 @@ def test_the_app_fetches_a_released_model_on_its_first_pick(server, checkpoints,
             client.predict(handle_file(str(photo)), "apple-orange", "a2b", api_name="/domain_transfer")
         assert client.predict(handle_file(str(photo)), "horse-zebra", "a2b", "more detail", api_name="/domain_transfer")
         assert "Traceback" not in log.read_text()[start:]
+
+
+def test_a_visitors_imports_are_their_own_and_bounded(checkpoints, tmp_path):
+    """An uploaded .pth is listed and usable in the uploader's session only; a visitor may import
+    GANZOO_MAX_IMPORTS models; the server refuses an upload over its size limit before it is stored."""
+    from gradio_client import Client, handle_file
+    from gradio_client.exceptions import AppError
+
+    from appserver import running_app
+    from ganzoo.nn.resnet import CycleGANConfig, resnet_from_config
+
+    weights = []
+    for i in range(3):
+        torch.manual_seed(i)
+        path = tmp_path / f"mine{i}.pth"
+        torch.save(resnet_from_config(CycleGANConfig(img_size=64, ngf=4, n_blocks=1)).state_dict(), path)
+        weights.append(path)
+    big = tmp_path / "big.pth"
+    big.write_bytes(os.urandom(3 * 2**20))
+    photo = ROOT / "examples" / "photos" / "coffee.jpg"
+    (tmp_path / "app").mkdir()
+    env = {"GANZOO_MAX_IMPORTS": "2", "GANZOO_MAX_UPLOAD": "2mb"}
+    with running_app(checkpoints, tmp_path / "app", env=env) as (url, log):
+        alice, bob = Client(url, verbose=False), Client(url, verbose=False)
+        update = alice.predict(handle_file(str(weights[0])), api_name="/import_cyclegan")
+        assert update["value"] == "mine0" and "mine0" in [v for _, v in update["choices"]]
+        assert alice.predict(handle_file(str(photo)), "mine0", "a2b", api_name="/domain_transfer")
+        with pytest.raises(AppError, match="Unknown model 'mine0'"):           # not in Bob's session
+            bob.predict(handle_file(str(photo)), "mine0", "a2b", api_name="/domain_transfer")
+        assert "mine0" not in [v for _, v in bob.predict(handle_file(str(weights[2])), api_name="/import_cyclegan")["choices"]]
+        alice.predict(handle_file(str(weights[1])), api_name="/import_cyclegan")
+        with pytest.raises(AppError, match="You have imported 2 models, the most one visitor may"):
+            alice.predict(handle_file(str(weights[2])), api_name="/import_cyclegan")
+        with pytest.raises(Exception, match="(?i)file.*(size|large)|413"):    # gradio's own limit, before the disk
+            alice.predict(handle_file(str(big)), api_name="/import_cyclegan")
+        sessions = tmp_path / "app" / "models" / "sessions"
+        assert len([d for d in sessions.iterdir() if d.is_dir()]) == 2        # one folder per visitor
+        assert not list((tmp_path / "app" / "models").glob("mine*"))           # nothing in everyone's folder
