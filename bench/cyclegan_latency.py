@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """CPU latency of CycleGAN generators: a reference-layout resnet_9blocks at 256 px and the shipped
-model at 128 px.
+model at 128 px; and a 1024×768 photo through the whole pipeline with the photo models, at each
+detail setting of the Domain transfer tab (goal: ≤ 2 s at the default).
 
     python bench/cyclegan_latency.py            # 2 threads, as on the machines the Space runs on
 
@@ -29,7 +30,6 @@ from ganzoo.nn.resnet import CycleGANConfig, resnet_from_config  # noqa: E402
 from ganzoo.nn.unet import init_normal  # noqa: E402
 from ganzoo.pipelines import CycleGANPipeline  # noqa: E402
 from ganzoo.nn.inference import inference_net  # noqa: E402
-from ganzoo.pipelines.translate import _forward  # noqa: E402
 from timing import interleaved_ms, median_ms  # noqa: E402  (bench/ is on sys.path)
 
 
@@ -39,6 +39,11 @@ def reference_resnet9() -> torch.nn.Module:
     g = resnet_from_config(CycleGANConfig(img_size=256, ngf=64, n_blocks=9))
     init_normal(g)
     return g.eval()
+
+
+def _forward(net, x: torch.Tensor, bf16: bool) -> torch.Tensor:
+    """What the pipelines' forward does: bf16 weights take bf16, channels-last input."""
+    return net(x.to(torch.bfloat16).contiguous(memory_format=torch.channels_last)).float() if bf16 else net(x)
 
 
 def compare(name: str, model: torch.nn.Module, x: torch.Tensor, runs: int) -> list[tuple]:
@@ -87,6 +92,7 @@ def main():
         pipe = CycleGANPipeline(ck)
         pipe_ms = median_ms(lambda: pipe.translate(picture, "a2b"), a.runs)
 
+    photo_rows = photo_latency(max(3, a.runs // 4))
     print(f"\nCycleGAN generator CPU latency, {a.threads} threads, median of {a.runs} interleaved runs "
           f"(batch 1); native bf16 on this CPU: {bf16_is_fast()}\n")
     print("| network | runner | median ms | vs reference | output change, mean / max grey levels |")
@@ -96,6 +102,44 @@ def main():
     if pipe_ms is not None:
         print(f"\nfull pipeline for {a.model} (640×480 picture → prepare → generator → PIL, "
               f"{'bf16' if pipe.bf16 else 'fp32'}): {pipe_ms:.1f} ms median")
+    print("\nA 1024×768 photo through the whole pipeline (decode → resize → generator → PIL), "
+          "the Domain transfer tab's detail settings:\n")
+    print("| model | detail | long side | median ms | goal |")
+    print("|---|---|---|---:|---|")
+    for model, detail, side, ms in photo_rows:
+        goal = ("≤ 2000 ✅" if ms <= 2000 else "≤ 2000 ❌") if detail == "standard" else ""
+        print(f"| {model} | {detail} | {side} px | {ms:.0f} | {goal} |")
+
+
+def photo_latency(runs: int) -> list[tuple]:
+    """(model, detail, long side, ms) for a 1024×768 photo: a released-layout generator trained at
+    256 px (weights made here: the time does not depend on them) and vintagify's, at 512 px."""
+    import io
+
+    from PIL import Image
+
+    from ganzoo import hub, released
+    from ganzoo.nn.resnet import GeneratorPair
+
+    sys.path.insert(0, str(ROOT))
+    from tabs.transfer import DETAIL
+
+    buf = io.BytesIO()
+    Image.open(ROOT / "examples" / "photos" / "rocket.jpg").resize((1024, 768)).save(buf, "JPEG", quality=92)
+    photo = buf.getvalue()
+    cfg = CycleGANConfig(img_size=256, ngf=64, n_blocks=9, directions=("a2b",))
+    pipes = {"a released photo model (resnet_9blocks, 256 px)": CycleGANPipeline(hub.Checkpoint(
+        Path("released-layout"), {"family": "cyclegan", "model": cfg.to_dict()}, GeneratorPair(cfg, reference_resnet9())))}
+    try:
+        pipes["vintage-photo (vintagify, 512 px)"] = CycleGANPipeline.from_pretrained(released.fetch("vintage-photo"))
+    except released.ReleasedModelError as e:
+        print(f"(no vintage-photo row: {e})")
+    rows = []
+    for name, pipe in pipes.items():
+        for detail, k in DETAIL.items():
+            side = round(pipe.cfg.img_size * k)
+            rows.append((name, detail, side, median_ms(lambda: pipe.translate(photo, "a2b", side), runs)))
+    return rows
 
 
 if __name__ == "__main__":
