@@ -78,7 +78,15 @@ def study_table(file: str = "gans_created_equal.json") -> str:
     return _md(["variant", "FD (classifier features) ↓", "KD ×10³ ↓", "class accuracy ↑", "wall time per run"], rows)
 
 
-TABLES = {"zoo": zoo_table, "inpaint": inpaint_table, "throughput": throughput_table,
+def released_table() -> str:
+    from ganzoo import released
+
+    rows = [[f"`{e.name}`", e.family, e.title, f"{e.download_mb:.0f} MB" if e is not released.VINTAGE
+             else "in the vintagify package", e.data, e.citation] for e in released.CATALOGUE.values()]
+    return _md(["model", "family", "what it does", "download", "trained on (and the data's terms)", "cite"], rows)
+
+
+TABLES = {"zoo": zoo_table, "released": released_table, "inpaint": inpaint_table, "throughput": throughput_table,
           "inpaint-latency": inpaint_latency_table, "study": study_table}
 
 
