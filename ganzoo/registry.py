@@ -72,9 +72,10 @@ def create(name: str, cfg):
 
 
 register(Family(
-    "latent", "latent GAN / VAE", "ganzoo.nn.dcgan:LatentGANConfig", "ganzoo.nn.dcgan:Generator",
-    "an unconditional or class-conditional DCGAN-style generator; latent sliders come from closed-form "
-    "factorisation (SeFa) of its first layer (`directions.safetensors`).",
+    "latent", "latent GAN / VAE", "ganzoo.nn.dcgan:LatentGANConfig", "ganzoo.nn.dcgan:latent_generator",
+    "an unconditional or class-conditional generator of pictures from random latent vectors (DCGAN-style, "
+    "or FastGAN-style for few training pictures); latent sliders come from closed-form factorisation (SeFa) "
+    "of its first layer (`directions.safetensors`).",
     pipeline="ganzoo.pipelines.latent:LatentPipeline", task="ganzoo.training.latent:LatentTask",
     evaluator="ganzoo.evaluate:latent_metrics", tab="latent",
     usage=("from ganzoo.pipelines import LatentPipeline", "pipe = LatentPipeline.from_pretrained({name})",

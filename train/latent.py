@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 
 from ganzoo.data import load_images, sources_of  # noqa: E402
 from ganzoo.losses import LOSSES  # noqa: E402
-from ganzoo.nn.dcgan import NORMS, SIZES, LatentGANConfig  # noqa: E402
+from ganzoo.nn.dcgan import ARCHS, NORMS, SIZES, LatentGANConfig  # noqa: E402
 from ganzoo.training import LOSS_D_NORM, LOSS_PRESETS, LatentTask, LatentTrainConfig, VAETask  # noqa: E402
 from ganzoo.training.cli import add_config_args, add_loop_args, config_from_args, loop_config, parser, run  # noqa: E402
 
@@ -31,6 +31,8 @@ def parse_args(argv=None):
     m.add_argument("--ndf", type=int, default=64)
     m.add_argument("--d-norm", choices=NORMS, help="default: chosen by --loss")
     m.add_argument("--g-spectral-norm", action="store_true")
+    m.add_argument("--arch", choices=ARCHS, default="dcgan",
+                   help="dcgan, or fastgan: 128 px, skip-layer excitation, a self-supervised D (few pictures)")
     t = p.add_argument_group("training")
     t.add_argument("--loss", choices=LOSSES + ("vae",), default="ns",
                    help="GAN objective, or vae: the VAE baseline (decoder = the same generator)")
@@ -50,7 +52,8 @@ def build(args):
         raise SystemExit(f"--conditional needs labelled data; {args.dataset} has no classes")
     mcfg = LatentGANConfig(img_size=h, channels=c, z_dim=args.z_dim, ngf=args.ngf, ndf=args.ndf,
                            num_classes=n_classes, class_names=list(data.class_names) if n_classes else None,
-                           g_spectral_norm=args.g_spectral_norm, d_norm=args.d_norm or LOSS_D_NORM[args.loss])
+                           g_spectral_norm=args.g_spectral_norm, d_norm=args.d_norm or LOSS_D_NORM[args.loss],
+                           arch=args.arch)
     tcfg = config_from_args(LatentTrainConfig, args, base=LOSS_PRESETS[args.loss], loss=args.loss)
     task_cls = VAETask if args.loss == "vae" else LatentTask
     extra = {"beta": args.beta} if args.loss == "vae" else {}

@@ -15,6 +15,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 SIZES = (28, 32, 64, 128)
 NORMS = ("bn", "sn", "ln", "none")
+ARCHS = ("dcgan", "fastgan")
 
 
 @dataclass
@@ -29,6 +30,7 @@ class LatentGANConfig:
     g_spectral_norm: bool = False
     d_norm: str = "bn"            # bn | sn (SNGAN) | ln (WGAN-GP: no batch coupling) | none
     max_mult: int = 8             # channel cap: ngf * max_mult
+    arch: str = "dcgan"           # dcgan | fastgan (ganzoo.nn.fastgan: 64/128 px, for few training pictures)
 
     def __post_init__(self):
         if self.img_size not in SIZES:
@@ -37,6 +39,10 @@ class LatentGANConfig:
             raise ValueError(f"d_norm must be one of {NORMS}, got {self.d_norm!r}")
         if self.class_names is not None and len(self.class_names) != self.num_classes:
             raise ValueError("class_names must have num_classes entries")
+        if self.arch not in ARCHS:
+            raise ValueError(f"arch must be one of {ARCHS}, got {self.arch!r}")
+        if self.arch == "fastgan" and self.img_size not in (64, 128):
+            raise ValueError("the fastgan architecture makes 64- or 128-px pictures (--size 64 or 128)")
 
     @property
     def start_res(self) -> int:
@@ -138,3 +144,20 @@ def init_weights(module: nn.Module) -> None:
         elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
             nn.init.normal_(m.weight, 1.0, 0.02)
             nn.init.zeros_(m.bias)
+
+
+def latent_generator(cfg: LatentGANConfig) -> nn.Module:
+    """The generator of a latent config's architecture (what a checkpoint rebuilds)."""
+    if cfg.arch == "fastgan":
+        from .fastgan import FastGenerator
+
+        return FastGenerator(cfg)
+    return Generator(cfg)
+
+
+def latent_discriminator(cfg: LatentGANConfig) -> nn.Module:
+    if cfg.arch == "fastgan":
+        from .fastgan import FastDiscriminator
+
+        return FastDiscriminator(cfg)
+    return Discriminator(cfg)

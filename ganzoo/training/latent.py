@@ -6,11 +6,12 @@ import copy
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 
 from ..data import diff_augment
 from ..directions import sefa
 from ..losses import LOSSES, d_loss, g_loss, gradient_penalty, r1_penalty
-from ..nn.dcgan import Discriminator, Generator, LatentGANConfig, init_weights
+from ..nn.dcgan import Generator, LatentGANConfig, init_weights, latent_discriminator, latent_generator
 from ..utils import make_grid
 from .optim import adam
 from .task import Task
@@ -30,6 +31,7 @@ class LatentTrainConfig:
     r1_gamma: float = 0.0          # R1 on real data, any loss
     diffaug: str = ""              # e.g. "color,translation,cutout"
     ema_decay: float = 0.999
+    recon_weight: float = 1.0      # fastgan: weight of D's reconstruction loss
 
 
 # What each loss is published with (Radford 2015, Mao 2017, Arjovsky 2017, Gulrajani 2017,
@@ -83,14 +85,14 @@ class LatentTask(Task):
         """G and the second network (D, or the VAE's encoder), initialised; G's EMA copy."""
         self.acc = accelerator
         torch.manual_seed(seed)
-        G, other = Generator(self.mcfg), second(self.mcfg)
+        G, other = latent_generator(self.mcfg), second(self.mcfg)
         init_weights(G)
         init_weights(other)
         self.G_ema = copy.deepcopy(G).requires_grad_(False).to(accelerator.device)
         return G, other
 
     def setup(self, accelerator, seed: int) -> None:
-        G, D = self._build(accelerator, seed, Discriminator)
+        G, D = self._build(accelerator, seed, latent_discriminator)
         dev, t = accelerator.device, self.tcfg
         if t.optimizer == "adam":
             og = adam(G.parameters(), t.lr_g, t.beta1, t.beta2, dev)
@@ -143,9 +145,15 @@ class LatentTask(Task):
                     fake = G(z, y_fake)
                 if t.r1_gamma > 0:
                     real = real.detach().requires_grad_(True)
-                real_out = (D_plain if t.r1_gamma > 0 else D)(self._aug(real), y_real)
+                if self.mcfg.arch == "fastgan":   # D also reconstructs what it sees (a self-supervised task)
+                    real_out, recs = (D_plain if t.r1_gamma > 0 else D)(self._aug(real), y_real, reconstruct=True,
+                                                                         part=step % 4)
+                    rec = sum(F.l1_loss(made.float(), target.float()) for made, target in recs)
+                    logs["recon"] = rec.detach()
+                else:
+                    real_out, rec = (D_plain if t.r1_gamma > 0 else D)(self._aug(real), y_real), 0.0
                 fake_out = D(self._aug(fake), y_fake)
-                loss_d = d_loss(t.loss, real_out.float(), fake_out.float())
+                loss_d = d_loss(t.loss, real_out.float(), fake_out.float()) + t.recon_weight * rec
                 if t.loss == "wgan-gp":
                     gp = gradient_penalty(lambda x: D_plain(x, y_real), self._aug(real), self._aug(fake))
                     loss_d = loss_d + t.gp_weight * gp
