@@ -111,6 +111,15 @@ def _latent_randomise():
     return [rng.randint(0, SEED_UI_MAX), *dirs]
 
 
+def _slider_labels(model) -> list[str]:
+    """The direction sliders' names: what each one was measured to change (ganzoo.directions)."""
+    try:
+        names = LATENT.get(model).direction_names if model else []
+    except Exception:  # the generate call that follows reports the problem
+        names = []
+    return [names[i] if i < len(names) else f"direction {i + 1}" for i in range(N_DIRECTIONS)]
+
+
 def _latent_default(names):
     """The model shown first: mnist-cgan if bundled, else the first that loads. A broken bundled
     checkpoint is skipped (and logged) so the app still starts; requests for it get a gr.Error."""
@@ -134,9 +143,9 @@ def build() -> TabHandles:
             LATENT, "mnist-cgan",
             "No latent checkpoints are bundled yet: train one with `python train/latent.py ...` (it exports to "
             "`checkpoints/<name>`).",
-            "Move a slider and the image follows. The eight *directions* are the strongest semantic directions of "
-            "the generator's first layer ([SeFa](https://arxiv.org/abs/2007.06600)). The grid shows seeds seed … "
-            "seed+15 with the same settings; it follows when you release a slider.")
+            "Move a slider and the image follows. The eight sliders on the right are the directions in which "
+            "the generator's pictures change most; each is named after what it was measured to change "
+            "(size, lightness, colour, hue). The grid shows the neighbouring seeds with the same settings.")
         default, classes, first_image, first_grid = _latent_default(names)
         with gr.Row():
             with gr.Column(scale=1, min_width=300):
@@ -156,8 +165,8 @@ def build() -> TabHandles:
                                  buttons=["download", "fullscreen"])
             with gr.Column(scale=1, min_width=300):
                 dirs = [gr.Slider(-DIRECTION_RANGE, DIRECTION_RANGE, value=0.0, step=0.1,
-                                  label=f"direction {i + 1}", buttons=[], elem_id=f"dir{i + 1}")
-                        for i in range(N_DIRECTIONS)]
+                                  label=label, buttons=[], elem_id=f"dir{i + 1}")
+                        for i, label in enumerate(_slider_labels(default))]
                 reset = gr.Button("reset directions", size="sm")
 
         with gr.Row():
@@ -199,6 +208,7 @@ def build() -> TabHandles:
         # A new model: update the class choices first, then draw (never a stale class).
         model.change(_latent_class_update, [model, class_name], class_name, queue=False,
                      **hidden).then(
+            lambda m: [gr.update(label=label) for label in _slider_labels(m)], model, dirs, queue=False, **hidden).then(
             latent_generate, settings, image, preprocess=False, **hidden).then(
             latent_grid, settings, grid, preprocess=False, **hidden)
         randomise.click(_latent_randomise, None, [seed, *dirs], queue=False, **hidden).then(

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from ..data import diff_augment
-from ..directions import sefa
+from ..directions import name_directions, sefa
 from ..losses import LOSSES, d_loss, g_loss, gradient_penalty, r1_penalty
 from ..nn.dcgan import Generator, LatentGANConfig, init_weights, latent_discriminator, latent_generator
 from ..utils import make_grid
@@ -212,5 +212,9 @@ class LatentTask(Task):
         dirs, evals = sefa(g.latent_weight(), k=min(8, self.mcfg.z_dim))
         y = None if self.fixed_y is None else self.fixed_y.cpu()
         grid = make_grid(g(self.fixed_z.cpu(), y), nrow=8)
+        with torch.no_grad():  # what each slider does, measured, names it
+            names, effects = name_directions(g, dirs, self.mcfg.z_dim, self.mcfg.num_classes)
         self.save_generator(folder, meta, g, (self.fixed_z[:16].cpu(), None if y is None else y[:16]),
-                            {"samples.png": grid.save}, extras={"directions": {"directions": dirs, "eigenvalues": evals}})
+                            {"samples.png": grid.save}, extras={"directions": {"directions": dirs, "eigenvalues": evals}},
+                            direction_names=names,
+                            direction_effects=[{k: round(v, 2) for k, v in e.items()} for e in effects])
