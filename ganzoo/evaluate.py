@@ -79,8 +79,29 @@ def evaluate_latent(ckpt: hub.Checkpoint, features=("classifier",), n: int = 10_
                 with torch.inference_mode():
                     pred = clf.head(f_fake).argmax(1)
                 out["class_accuracy"] = round(float((mapping[pred] == ys).float().mean()), 4)
+    if "classifier" in features:
+        net = (nets or {}).get("classifier") or feature_net("classifier", dataset)
+        train = to_tensor(load_images(dataset, "train", size=cfg.img_size).images)
+        out.update(memorisation(extract(fake, net), extract(real, net), extract(train, net)))
     out["n_generated"], out["n_heldout"] = len(fake), len(real)
     return out
+
+
+COPY_SHARE_LIMIT = 0.2   # held-out pictures sit that close to a training picture 5% of the time
+
+
+def memorisation(f_fake: torch.Tensor, f_heldout: torch.Tensor, f_train: torch.Tensor) -> dict:
+    """Does the model copy its training pictures? The distance (classifier features) from each
+    generated picture to its nearest training picture, against the same for held-out real
+    pictures: nn_ratio = the medians' ratio (≈ 1 for a model that makes new pictures like the real
+    ones; well below 1 for one that copies), copied_share = the share of generated pictures closer
+    to a training picture than 95% of the held-out ones are (5% for held-out pictures themselves)."""
+    def nearest(f):
+        return torch.cat([torch.cdist(chunk, f_train).min(1).values for chunk in f.split(1024)])
+
+    d_fake, d_held = nearest(f_fake), nearest(f_heldout)
+    share = float((d_fake < d_held.quantile(0.05)).float().mean())
+    return {"nn_ratio": round(float(d_fake.median() / d_held.median()), 3), "copied_share": round(share, 4)}
 
 
 def describe(metrics: dict, dataset: str) -> str:
@@ -93,6 +114,12 @@ def describe(metrics: dict, dataset: str) -> str:
                      "only at their sample sizes and resolutions).")
     if "class_accuracy" in metrics:
         parts.append("class_accuracy: share of generated images the classifier puts in the requested class.")
+    if "nn_ratio" in metrics:
+        verdict = "it copies its training pictures" if metrics["copied_share"] > COPY_SHARE_LIMIT else \
+            "no sign of copying"
+        parts.append("nn_ratio / copied_share (memorisation): distance from each generated image to its nearest "
+                     "training image (classifier features) over the same for held-out real images (median ratio), "
+                     f"and the share of generated images closer than 95% of the held-out ones: {verdict}.")
     return " ".join(parts)
 
 

@@ -46,3 +46,14 @@ def test_classifier_report_on_a_real_generator(tmp_path):
     assert m["fd_gen_vs_heldout"] > 3 * m["fd_train_vs_heldout_floor"]
     real = classifier_report(clf, x[128:], x[:128], x[128:], expected=torch.as_tensor(data.labels[128:]))
     assert real["class_accuracy"] > 0.9 and len(real["pred_gen"]) == 128
+
+
+def test_memorisation_check_tells_copies_from_new_samples():
+    from ganzoo.evaluate import COPY_SHARE_LIMIT, memorisation
+
+    g = torch.Generator().manual_seed(0)
+    train, heldout, new = (torch.randn(n, 16, generator=g) for n in (500, 200, 300))
+    fresh = memorisation(new, heldout, train)
+    assert 0.85 < fresh["nn_ratio"] < 1.15 and fresh["copied_share"] < COPY_SHARE_LIMIT
+    copies = memorisation(train[:300] + 0.01 * torch.randn(300, 16, generator=g), heldout, train)
+    assert copies["nn_ratio"] < 0.1 and copies["copied_share"] > 0.9
