@@ -69,7 +69,7 @@ class InpaintTask(Task):
             x = to_tensor(self.preview).to(dev)
             # the preview masks come from their own fixed stream: the same holes in every grid
             masks = free_form_masks(len(x), m.img_size, torch.Generator().manual_seed(seed + 2))
-            self.preview_t = (x, masks.to(dev))
+            self.preview_t = (x, snap_to_grid(masks, t.mask_grid).to(dev))
 
     def modules(self) -> dict:
         return {"G": self.G, "D": self.D}
@@ -137,4 +137,5 @@ class InpaintTask(Task):
         s = self.mcfg.img_size
         if preview:
             return preview[0][:4], preview[1][:4]
-        return torch.rand(2, self.mcfg.channels, s, s) * 2 - 1, free_form_masks(2, s, torch.Generator().manual_seed(0))
+        return (torch.rand(2, self.mcfg.channels, s, s) * 2 - 1,
+                snap_to_grid(free_form_masks(2, s, torch.Generator().manual_seed(0)), self.tcfg.mask_grid))
