@@ -19,13 +19,25 @@ from .common import PipelineCache, TabHandles, log, number, opening, upscale, us
 N_DIRECTIONS = 8
 DIRECTION_RANGE = 5.0
 SEED_UI_MAX = 9999            # the slider's range; the API accepts any seed the pipeline does
-DISPLAY_PX = 256              # single images are upscaled (nearest) to about this size
+DISPLAY_PX = 256              # single images are shown at about this size
 GRID_DISPLAY_PX = 512
+SMOOTH_FROM_PX = 64           # pictures this large are enlarged smoothly; smaller ones (digits) keep crisp pixels
 SEED0, TRUNCATION0 = 42, 0.8  # what the tab shows first
 
 LATENT = PipelineCache("latent", LatentPipeline.from_pretrained)
 _GIF_DIR = Path(tempfile.gettempdir()) / "ganzoo-app-gifs"
 _GIF_KEEP_S = 600             # our GIF files are copied into gradio's cache when returned
+
+
+def _display(img, target: int, tile: int | None = None):
+    """A picture enlarged for the page: smoothly for colour models' pictures (no big pixels), by
+    whole pixels for small ones (a 28-px digit stays sharp)."""
+    from PIL import Image
+
+    if (tile or min(img.size)) < SMOOTH_FROM_PX:
+        return upscale(img, target)
+    s = target / max(img.size)
+    return img if s <= 1 else img.resize((round(img.width * s), round(img.height * s)), Image.Resampling.LANCZOS)
 
 
 def _latent_inputs(model, seed, class_name, truncation, dirs, seed_name="seed"):
@@ -52,7 +64,7 @@ def latent_generate(seed=SEED0, class_name=None, truncation=TRUNCATION0, dir1=0.
     """One image for a seed, class, truncation and 8 SeFa direction offsets (upscaled PNG)."""
     p, seed, kw = _latent_inputs(model, seed, class_name, truncation,
                                  [dir1, dir2, dir3, dir4, dir5, dir6, dir7, dir8])
-    return upscale(p(seed=seed, **kw), DISPLAY_PX)
+    return _display(p(seed=seed, **kw), DISPLAY_PX)
 
 
 @user_errors
@@ -63,7 +75,7 @@ def latent_grid(seed=SEED0, class_name=None, truncation=TRUNCATION0, dir1=0.0, d
                                  [dir1, dir2, dir3, dir4, dir5, dir6, dir7, dir8])
     if seed + 15 > MAX_SEED:
         raise InputError(f"seed must be at most {MAX_SEED - 15} for a grid of 16 consecutive seeds")
-    return upscale(p.grid(seed, n=16, nrow=4, **kw), GRID_DISPLAY_PX)
+    return _display(p.grid(seed, n=16, nrow=4, **kw), GRID_DISPLAY_PX, p.cfg.img_size)
 
 
 @user_errors
@@ -120,10 +132,40 @@ def _slider_labels(model) -> list[str]:
     return [names[i] if i < len(names) else f"direction {i + 1}" for i in range(N_DIRECTIONS)]
 
 
+def _first_choice(name: str) -> tuple:
+    """Sort key of the models to show first: colour models by their measured distance to real
+    pictures (best first), then mnist-cgan, then the rest."""
+    from ganzoo import hub
+
+    try:
+        cfg = hub.read_config(name)
+    except Exception:
+        return (3, 0.0, name)
+    fd = cfg.get("metrics", {}).get("fd_classifier")
+    if cfg.get("model", {}).get("channels") == 3 and isinstance(fd, (int, float)):
+        return (0, fd, name)
+    return (1 if name == "mnist-cgan" else 2, 0.0, name)
+
+
+def _label(name: str) -> str:
+    """A picker entry: the name, and a warning where the model is known to be poor."""
+    from ganzoo import hub
+
+    try:
+        cfg = hub.read_config(name)
+    except Exception:
+        return name
+    acc, k = cfg.get("metrics", {}).get("class_accuracy"), cfg.get("model", {}).get("num_classes") or 0
+    if isinstance(acc, (int, float)) and k and acc < 2 / k:
+        return f"{name} (poor: ignores the class you pick; kept for the study)"
+    return name
+
+
 def _latent_default(names):
-    """The model shown first: mnist-cgan if bundled, else the first that loads. A broken bundled
-    checkpoint is skipped (and logged) so the app still starts; requests for it get a gr.Error."""
-    order = sorted(names, key=lambda n: n != "mnist-cgan")
+    """The model shown first: the best colour model, else mnist-cgan, else the first that loads. A
+    broken bundled checkpoint is skipped (and logged) so the app still starts; requests for it get
+    a gr.Error."""
+    order = sorted(names, key=_first_choice)
     for name in order:
         try:
             classes = LATENT.get(name).class_names
@@ -149,7 +191,8 @@ def build() -> TabHandles:
         default, classes, first_image, first_grid = _latent_default(names)
         with gr.Row():
             with gr.Column(scale=1, min_width=300):
-                model = gr.Dropdown(names, value=default, label="model", elem_id="latent_model")
+                model = gr.Dropdown([(_label(n), n) for n in names], value=default, label="model",
+                                    elem_id="latent_model")
                 seed = gr.Slider(0, SEED_UI_MAX, value=SEED0, step=1, precision=0, label="seed",
                                  elem_id="seed", buttons=[])
                 class_name = gr.Dropdown(classes, value=classes[0] if classes else None,
@@ -208,7 +251,8 @@ def build() -> TabHandles:
         # A new model: update the class choices first, then draw (never a stale class).
         model.change(_latent_class_update, [model, class_name], class_name, queue=False,
                      **hidden).then(
-            lambda m: [gr.update(label=label) for label in _slider_labels(m)], model, dirs, queue=False, **hidden).then(
+            lambda m: [gr.update(label=label) for label in _slider_labels(m)] + [None], model, [*dirs, gif],
+            queue=False, **hidden).then(     # the old model's GIF goes with it
             latent_generate, settings, image, preprocess=False, **hidden).then(
             latent_grid, settings, grid, preprocess=False, **hidden)
         randomise.click(_latent_randomise, None, [seed, *dirs], queue=False, **hidden).then(
