@@ -40,16 +40,17 @@ def known_resize(x: torch.Tensor, hole: torch.Tensor, size: tuple[int, int]) -> 
     mean of the known pixels alone. Hole cells are 0. The values under the hole never matter.
     Enlarging works the same way (for models that only saw pictures filling the canvas).
     """
-    known = 1.0 - hole
+    is_hole = hole > 0.5
+    known = x.masked_fill(is_hole, 0.0)            # exactly 0 under the hole, whatever was there
     if tuple(x.shape[-2:]) == tuple(size):
-        return torch.where(hole > 0.5, torch.zeros_like(x), x), (hole > 0.5).to(x.dtype)
-    # (antialiased) bilinear is a tent filter: non-negative weights, so the division is stable
-    kw = dict(size=size, mode="bilinear", antialias=size[0] < x.shape[-2], align_corners=False)
-    num = F.interpolate(torch.where(hole > 0.5, torch.zeros_like(x), x), **kw)
-    den = F.interpolate(known, **kw)
+        return known, is_hole.to(x.dtype)
+    # (antialiased) bilinear is a tent filter: non-negative weights, so the division is stable;
+    # the picture times the known-mask and the known-mask itself go through one resize together
+    both = F.interpolate(torch.cat([known, (~is_hole).to(x.dtype)], 1), size=size, mode="bilinear",
+                         antialias=size[0] < x.shape[-2], align_corners=False)
+    num, den = both[:, :-1], both[:, -1:]
     small_hole = den < 1.0 - 1e-4
-    out = torch.where(small_hole, torch.zeros_like(num), num / den.clamp(min=1e-6))
-    return out, small_hole.to(x.dtype)
+    return (num / den.clamp(min=1e-6)).masked_fill(small_hole, 0.0), small_hole.to(x.dtype)
 
 
 def border_colour(x: torch.Tensor, hole: torch.Tensor) -> torch.Tensor:

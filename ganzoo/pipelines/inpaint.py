@@ -57,13 +57,19 @@ def read_mask(src, size: tuple[int, int]) -> np.ndarray:
     return m
 
 
+def _bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
+    """(y0, y1, x0, x1) of a non-empty boolean mask."""
+    rows, cols = mask.any(1), mask.any(0)
+    return (int(rows.argmax()), len(rows) - int(rows[::-1].argmax()),
+            int(cols.argmax()), len(cols) - int(cols[::-1].argmax()))
+
+
 def view_box(mask: np.ndarray, side: int, zoom_max: float) -> tuple[int, int, int, int]:
     """The region the model sees: the hole's bounding box grown by CONTEXT on every side, made
     square, at least `side` and at least 1/zoom_max of the picture's long side (so a crop of a big
     picture is not a closer view than training showed), kept inside the picture."""
     h, w = mask.shape
-    ys, xs = np.nonzero(mask)
-    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    y0, y1, x0, x1 = _bbox(mask)
     want = math.ceil(max(max(y1 - y0, x1 - x0) * (1 + 2 * CONTEXT), side, max(h, w) / zoom_max))
     bw, bh = min(want, w), min(want, h)
     cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
@@ -111,12 +117,17 @@ class InpaintPipeline(Pipeline):
         canvas, canvas_hole, (top, left) = centre_on_canvas(small, small_hole, s)
         canvas_hole = snap_to_grid(canvas_hole, self.mask_grid)
         out = self.run(canvas, canvas_hole)[:, :, top:top + sh, left:left + sw]
-        if (sh, sw) != (bh, bw):
-            mode = dict(mode="bicubic", align_corners=False) if sh < bh else dict(mode="area")
-            out = F.interpolate(out, size=(bh, bw), **mode).clamp(-1, 1)
-        filled = ((out[0].expand(3, -1, -1).permute(1, 2, 0) + 1) * 127.5).round().byte().numpy()
+        hy0, hy1, hx0, hx1 = _bbox(region_hole)                          # the hole's box in the region
+        if sh < bh:   # enlarge back only where the hole is (bicubic, as a whole-region resize would)
+            out = _bicubic_window(out, (bh, bw), (hy0, hy1, hx0, hx1))
+        else:
+            if (sh, sw) != (bh, bw):
+                out = F.interpolate(out, size=(bh, bw), mode="area")
+            out = out[..., hy0:hy1, hx0:hx1]
+        filled = ((out[0].clamp(-1, 1).expand(3, -1, -1).permute(1, 2, 0) + 1) * 127.5).round().byte().numpy()
         result = np.asarray(img).copy()
-        result[y0:y1, x0:x1][region_hole] = filled[region_hole]
+        window = region_hole[hy0:hy1, hx0:hx1]
+        result[y0 + hy0:y0 + hy1, x0 + hx0:x0 + hx1][window] = filled[window]
         shown = show_hole(small, small_hole)[0].expand(3, -1, -1)
         seen = Image.fromarray(((shown.permute(1, 2, 0) + 1) * 127.5).round().byte().numpy())
         return InpaintResult(Image.fromarray(result), region=box, model_input=seen, scale=sh / bh)
@@ -133,6 +144,18 @@ class InpaintPipeline(Pipeline):
 
     def __call__(self, image, mask) -> Image.Image:
         return self.inpaint(image, mask).image
+
+
+def _bicubic_window(x: torch.Tensor, size: tuple[int, int], box: tuple[int, int, int, int]) -> torch.Tensor:
+    """Rows y0:y1 and columns x0:x1 of F.interpolate(x, size, mode="bicubic", align_corners=False),
+    computed for that window only (a brush stroke on a big photo is a small part of it)."""
+    (h, w), (y0, y1, x0, x1) = x.shape[-2:], box
+    oy, ox = size
+    # the output pixel's centre in input pixels, then in grid_sample's [-1, 1] (align_corners=False)
+    gy = ((torch.arange(y0, y1, dtype=torch.float32) + 0.5) * (h / oy)) / h * 2 - 1
+    gx = ((torch.arange(x0, x1, dtype=torch.float32) + 0.5) * (w / ox)) / w * 2 - 1
+    grid = torch.stack(torch.meshgrid(gy, gx, indexing="ij")[::-1], -1)[None].expand(x.shape[0], -1, -1, -1)
+    return F.grid_sample(x, grid, mode="bicubic", padding_mode="border", align_corners=False)
 
 
 def telea(image, mask, radius: int = 3, method: str = "telea") -> Image.Image:
