@@ -55,8 +55,10 @@ def generator_labels(model_cfg, n: int) -> torch.Tensor:
 
 
 def evaluate_latent(ckpt: hub.Checkpoint, features=("classifier",), n: int = 10_000, seed: int = 0,
-                    real: torch.Tensor | None = None, nets: dict | None = None) -> dict:
-    """Metrics of a latent generator; `real`/`nets` can be passed in to reuse them across models."""
+                    real: torch.Tensor | None = None, nets: dict | None = None,
+                   train: torch.Tensor | None = None) -> dict:
+    """Metrics of a latent generator; `real`/`train`/`nets` can be passed in to reuse them across
+    models (or for data that is not a named recipe: then pass both `real` and `train`)."""
     from .data import load_images
 
     cfg, data = ckpt.model.cfg, ckpt.config.get("data", {})
@@ -81,7 +83,8 @@ def evaluate_latent(ckpt: hub.Checkpoint, features=("classifier",), n: int = 10_
                 out["class_accuracy"] = round(float((mapping[pred] == ys).float().mean()), 4)
     if "classifier" in features:
         net = (nets or {}).get("classifier") or feature_net("classifier", dataset)
-        train = to_tensor(load_images(dataset, "train", size=cfg.img_size).images)
+        if train is None:
+            train = to_tensor(load_images(dataset, "train", size=cfg.img_size).images)
         out.update(memorisation(extract(fake, net), extract(real, net), extract(train, net)))
     out["n_generated"], out["n_heldout"] = len(fake), len(real)
     return out

@@ -104,11 +104,12 @@ def test_evaluate_latent_scores_a_trained_generator_above_an_untrained_one(tmp_p
     trained = ganzoo.load(fit(tiny_task("ns", lr_g=1e-3, lr_d=1e-3, ema_decay=0.9), data,
                                   tiny_loop(tmp_path / "a", steps=100, batch_size=32, ckpt_every=100)))
     untrained = ganzoo.load(fit(tiny_task("ns"), data, tiny_loop(tmp_path / "b", steps=1, ckpt_every=1)))
-    good = evaluate_latent(trained, n=300, real=real, nets={"classifier": net})
-    bad = evaluate_latent(untrained, n=300, real=real, nets={"classifier": net})
+    good = evaluate_latent(trained, n=300, real=real, train=_x(data), nets={"classifier": net})
+    bad = evaluate_latent(untrained, n=300, real=real, train=_x(data), nets={"classifier": net})
     assert good["n_generated"] == 300 and good["n_heldout"] == 150
     assert good["fd_classifier"] < bad["fd_classifier"]
     assert good["class_accuracy"] > 0.8 > bad["class_accuracy"]
+    assert good["copied_share"] <= 0.2 and good["nn_ratio"] > 0.3  # 100 steps cannot memorise 256 pictures
 
 
 def test_evaluate_cli_writes_metrics_into_config_and_card(tmp_path, capsys):
