@@ -28,9 +28,10 @@ MAX_FILE_SIZE = f"{imports.MAX_PTH_MB}mb"   # any upload: refused by the server 
 DEFAULT_CONCURRENCY = 1       # per event, unless the event says otherwise
 
 HEADER = """
-# ganzoo — a PyTorch GAN zoo
-Train, load and run GANs from Hugging Face–style checkpoint folders. Everything here runs on CPU
-with the models bundled in `checkpoints/`.
+# ganzoo — a GAN zoo
+Play with generative adversarial networks: move sliders to make new emoji and digits, turn a
+drawing into a picture, restyle a picture, or paint over part of one and watch the gap filled.
+Every tab answers as you go; the last tab tells what each model learnt from and how well it does.
 """
 
 MISSING: dict[str, str] = {}   # models that could not be fetched at start: name -> why
@@ -56,7 +57,7 @@ def _missing_notice() -> str:
 def build_app() -> gr.Blocks:
     with gr.Blocks(title="ganzoo", analytics_enabled=False, delete_cache=(1800, 3600)) as demo:
         gr.Markdown(HEADER + _missing_notice())
-        with gr.Tabs() as tabs:
+        with gr.Tabs(overflow_behavior="wrap") as tabs:  # a phone shows every tab, none behind a menu
             handles = [latent.build(), sketch.build(), transfer.build(), inpaint.build()]
             zoo.build(tabs, {h.family: h.picker for h in handles if h.picker is not None})
         demo.unload(imports.forget)    # a visitor's own imported models leave with them

@@ -193,6 +193,17 @@ def opening(cache: PipelineCache, preferred: str, missing: str, intro: str) -> t
     return names, preferred if preferred in names else (names[0] if names else None)
 
 
+def first_result(what: str, fn, *args):
+    """A tab's output shown the moment the page opens: `fn(*args)` run once at start-up on the
+    tab's first example (every visitor sees the same cached picture), or None, logged, when it
+    cannot be made (no model installed, a broken one): the tab then opens empty, as before."""
+    try:
+        return fn(*args)
+    except Exception as e:  # never fatal: the app starts, the tab works when the visitor acts
+        log.warning("no opening result for %s: %s", what, e)
+        return None
+
+
 def pth_importer(title: str, text: str, elem_prefix: str) -> tuple[gr.File, gr.Button]:
     """A closed accordion to import released reference weights (.pth): (the file box, its button)."""
     with gr.Accordion(title, open=False):

@@ -8,7 +8,7 @@ import numpy as np
 from ganzoo.errors import InputError
 from ganzoo.pipelines import InpaintPipeline
 
-from .common import EXAMPLES_DIR, PipelineCache, TabHandles, opening, payload_path, upscale, user_errors
+from .common import EXAMPLES_DIR, PipelineCache, TabHandles, first_result, opening, payload_path, upscale, user_errors
 from .compat import editor_blobs
 
 INPAINT = PipelineCache("inpaint", InpaintPipeline.from_pretrained)
@@ -52,9 +52,10 @@ def inpaint_image(editor=None, model=None):
             "`python train/inpaint.py`.")
     pipe = INPAINT.get(model)
     res = pipe.inpaint(img, hole)
-    note = f"Filled {res.image.width}×{res.image.height} px from a {res.region[2] - res.region[0]}×" \
-           f"{res.region[3] - res.region[1]} region around the hole, at the model's {pipe.size} px; " \
-           "every pixel outside the hole is the upload's."
+    note = f"The hole covers {hole.mean():.0%} of the picture; every pixel outside it is unchanged."
+    if max(img.size) > 2 * pipe.size:
+        note += (" The GAN learnt on small emoji: in a large picture it fills at its own scale and the fill is "
+                 "enlarged, so it looks softer than the picture around it.")
     # small pictures (an emoji) are shown enlarged by an integer factor, pixels kept as they are
     return upscale(res.image, INPAINT_DISPLAY_PX), upscale(telea(img, hole), INPAINT_DISPLAY_PX), note
 
@@ -67,9 +68,12 @@ def _brush_paint(img) -> np.ndarray:
     return (np.asarray(img) == _BRUSH_RGB).all(-1)
 
 
+FIRST_INPAINT = "twemoji_elephant"   # the example in the editor when the page opens, with both fills
+
+
 def _inpaint_examples() -> list[dict]:
     rows = []
-    for bg in sorted((EXAMPLES_DIR / "inpaint").glob("*.png")):
+    for bg in sorted((EXAMPLES_DIR / "inpaint").glob("*.png"), key=lambda p: (p.stem != FIRST_INPAINT, p.stem)):
         if bg.name.endswith((".mask.png", ".composite.png")):
             continue
         mask, comp = bg.with_name(bg.stem + ".mask.png"), bg.with_name(bg.stem + ".composite.png")
@@ -84,12 +88,16 @@ def build() -> TabHandles:
         names, default = opening(
             INPAINT, "emoji-inpaint",
             "No inpainting model is bundled yet: train one with `python train/inpaint.py --dataset emoji --size 128`.",
-            "Upload a picture (or click an example), then paint over what should go: the GAN fills the hole after "
-            "every stroke, next to OpenCV's classical inpainting (Telea). Pictures of any size work; only the "
-            "painted pixels change.")
+            "Paint over part of the picture and the GAN fills the hole after every stroke; beside it, the "
+            "classical way (OpenCV) fills the same hole. Try the example below, upload your own picture, or "
+            "click another example. It learnt from emoji, so it fills emoji best: outlines, faces, flat colours. "
+            "Only the painted pixels change.")
+        examples = _inpaint_examples()
+        first = examples[0] if examples and default else None
+        opened = first_result("the inpainting tab", inpaint_image, first, default) if first else None
         with gr.Row():
             with gr.Column(scale=3, min_width=320):
-                editor = gr.ImageEditor(type="numpy", image_mode="RGBA", sources=["upload", "clipboard"],
+                editor = gr.ImageEditor(value=first if opened else None, type="numpy", image_mode="RGBA", sources=["upload", "clipboard"],
                                         transforms=(), layers=False, canvas_size=(384, 384),
                                         brush=gr.Brush(colors=[BRUSH_COLOUR], color_mode="fixed", default_size=16),
                                         eraser=gr.Eraser(default_size=16), label="picture: paint the hole",
@@ -97,18 +105,18 @@ def build() -> TabHandles:
                 _EDITORS.append(editor)
                 model = gr.Dropdown(names, value=default, label="model", elem_id="inpaint_model")
             with gr.Column(scale=2, min_width=260):
-                out = gr.Image(type="pil", format="png", label="GAN (ganzoo)", interactive=False,
+                out = gr.Image(value=opened[0] if opened else None, type="pil", format="png", label="GAN (ganzoo)", interactive=False,
                                elem_id="inpaint_out", buttons=["download", "fullscreen"])
             with gr.Column(scale=2, min_width=260):
-                base = gr.Image(type="pil", format="png", label="OpenCV Telea (classical)", interactive=False,
+                base = gr.Image(value=opened[1] if opened else None, type="pil", format="png",
+                                label="classical (OpenCV)", interactive=False,
                                 elem_id="inpaint_telea", buttons=["download", "fullscreen"])
-        note = gr.Markdown(elem_id="inpaint_note")
+        note = gr.Markdown(opened[2] if opened else "", elem_id="inpaint_note")
         live = dict(fn=inpaint_image, inputs=[editor, model], outputs=[out, base, note], preprocess=False,
                     trigger_mode="always_last", show_progress="minimal", concurrency_limit=2,
                     concurrency_id="inpaint")
         editor.change(api_name="inpaint", **live)
         model.change(**dict(live, api_visibility="private"))
-        examples = _inpaint_examples()
         if examples:
             gr.Examples([[e] for e in examples], inputs=[editor], examples_per_page=8, elem_id="inpaint_examples",
                         label="examples: held-out emoji (never trained on) with a painted hole")

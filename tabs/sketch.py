@@ -7,8 +7,8 @@ import gradio as gr
 from ganzoo.errors import InputError
 from ganzoo.pipelines import Pix2PixPipeline
 
-from .common import (EXAMPLES_DIR, PipelineCache, TabHandles, import_pth, opening, payload_path, pth_importer,
-                     upscale, user_errors)
+from .common import (EXAMPLES_DIR, PipelineCache, TabHandles, first_result, import_pth, opening, payload_path,
+                     pth_importer, upscale, user_errors)
 from .compat import editor_blobs
 
 PIX2PIX = PipelineCache("pix2pix", Pix2PixPipeline.from_pretrained)
@@ -70,8 +70,15 @@ def import_reference_weights(file=None, request: gr.Request = None):
     return import_pth(file, "pix2pix", PIX2PIX, "facades_label2photo, edges2shoes", request)
 
 
-def _sketch_examples() -> list[str]:
-    return sorted(str(p) for p in (EXAMPLES_DIR / "sketches").glob("*.png"))
+FIRST_SKETCH = "cat"   # the drawing on the pad when the page opens (with its picture beside it)
+
+
+def _sketch_examples() -> list[dict]:
+    """The example drawings as drawing-pad values, each drawing as the pad's paint layer (not its
+    background, which the pad's bin leaves in place): a click puts one on the pad, where the visitor
+    can draw on, erase or clear it; the first is FIRST_SKETCH."""
+    paths = sorted((EXAMPLES_DIR / "sketches").glob("*.png"), key=lambda p: (p.stem != FIRST_SKETCH, p.stem))
+    return [{"background": None, "layers": [str(p)], "composite": str(p)} for p in paths]
 
 
 def build() -> TabHandles:
@@ -80,27 +87,37 @@ def build() -> TabHandles:
         names, default = opening(
             PIX2PIX, "sketch2emoji",
             "No pix2pix checkpoints are bundled yet: train one with `python train/pix2pix.py --dataset openmoji ...`.",
-            "Pick the brush (left of the canvas) and draw — an emoji-like outline works best (a face, a heart, a "
-            "house, an animal) — and the picture updates after every stroke. The drawing is centred and its "
-            "strokes are evened out before the model sees it (middle). Or upload a drawing, or a photo for "
-            "models trained on photos.")
+            "Draw an outline and the model paints it in emoji colours after every stroke. Start from the cat "
+            "(draw on it, or clear the pad with the bin icon and draw your own: a face, a heart, a house, an "
+            "animal) or click an example below. It learnt from emoji outlines, so it knows emoji shapes, not "
+            "photos; the small picture next to the model picker is your drawing as the model sees it (centred, "
+            "lines evened out). For photos, pick a released model such as *drawing → shoe photo*.")
+        examples = _sketch_examples()
+        first = examples[0] if examples else None
+        opened = first_result("the sketch tab", _translate, default, first["composite"]) if first and default else None
         with gr.Row():
             with gr.Column(scale=3, min_width=320):
-                sketch = gr.Sketchpad(type="pil", image_mode="RGBA", canvas_size=(384, 384), layers=False,
+                sketch = gr.Sketchpad(value=first if opened else None, type="pil", image_mode="RGBA",
+                                      canvas_size=(384, 384), layers=False,
                                       brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=6),
                                       label="draw here", elem_id="sketchpad")
                 _SKETCHPADS.append(sketch)
-                with gr.Accordion("upload a drawing or photo instead", open=False):
-                    upload = gr.Image(type="filepath", sources=["upload", "clipboard"], label="upload",
-                                      elem_id="sketch_upload", height=240)
-            with gr.Column(scale=1, min_width=160):
-                model = gr.Dropdown(PIX2PIX.choices(), value=default, label="model", elem_id="sketch_model")
-                seen = gr.Image(type="pil", format="png", label="what the model sees",
-                                interactive=False, elem_id="sketch_seen", buttons=[])
             with gr.Column(scale=3, min_width=320):
-                out = gr.Image(type="pil", format="png", label="result", interactive=False,
-                               elem_id="sketch_out", height=SKETCH_DISPLAY_PX + 40,
+                out = gr.Image(value=opened[1] if opened else None, type="pil", format="png", label="result",
+                               interactive=False, elem_id="sketch_out", height=SKETCH_DISPLAY_PX + 40,
                                buttons=["download", "fullscreen"])
+        if examples:
+            # a click puts the drawing on the pad (editable); the pad's change event translates it
+            gr.Examples([[e] for e in examples], inputs=sketch, examples_per_page=8, elem_id="sketch_examples",
+                        label="example drawings (drawn with a mouse in this app): click one to draw on it")
+        with gr.Row():
+            model = gr.Dropdown(PIX2PIX.choices(), value=default, label="model", elem_id="sketch_model", scale=2)
+            seen = gr.Image(value=opened[0] if opened else None, type="pil", format="png",
+                            label="what the model sees", show_label=False, interactive=False, elem_id="sketch_seen",
+                            buttons=[], height=140, scale=1, min_width=140)
+        with gr.Accordion("upload a drawing or photo instead", open=False):
+            upload = gr.Image(type="filepath", sources=["upload", "clipboard"], label="upload",
+                              elem_id="sketch_upload", height=240)
         pth, import_btn = pth_importer(
             "load released pix2pix weights (.pth)",
             "Generators released with the reference pix2pix code (`facades_label2photo`, `edges2shoes`, `map2sat`, "
@@ -110,21 +127,19 @@ def build() -> TabHandles:
         live = dict(outputs=[seen, out], preprocess=False, trigger_mode="always_last",
                     show_progress="minimal", concurrency_limit=2, concurrency_id="sketch")
         sketch.change(sketch_to_image, [sketch, model], api_name="sketch2img", **live)
+        # the pad's bin only clears what was drawn on the example: empty the pad and both pictures
+        sketch.clear(_cleared, None, [sketch, seen, out], queue=False, api_visibility="private")
         upload.upload(upload_to_image, [upload, model], api_name="upload2img", **live)
         # a new model redraws whatever is on the canvas (quietly: an empty canvas is no error here)
         model.change(_redraw, [sketch, upload, model], [seen, out], preprocess=False,
                      api_visibility="private", show_progress="full", concurrency_limit=2, concurrency_id="fetch")
         import_btn.click(import_reference_weights, pth, model, preprocess=False,
                          api_name="import_reference", concurrency_limit=1)
-        examples = _sketch_examples()
-        if examples:
-            # one input: the examples show as a row of thumbnails; a click loads one into the
-            # upload box, then it is translated with whatever model is picked
-            ex = gr.Examples(examples, inputs=upload, label="example drawings (drawn with a mouse in this app)",
-                             examples_per_page=8)
-            ex.load_input_event.then(upload_to_image, [upload, model], [seen, out], preprocess=False,
-                                     api_visibility="private", show_progress="minimal")
     return TabHandles(tab, "pix2pix", model)
+
+
+def _cleared():
+    return {"background": None, "layers": [], "composite": None}, None, None
 
 
 @user_errors

@@ -7,8 +7,8 @@ import gradio as gr
 from ganzoo.errors import InputError
 from ganzoo.pipelines import CycleGANPipeline
 
-from .common import (EXAMPLES_DIR, PipelineCache, TabHandles, import_pth, opening, payload_path, pth_importer,
-                     upscale, user_errors)
+from .common import (EXAMPLES_DIR, PipelineCache, TabHandles, first_result, import_pth, opening, payload_path,
+                     pth_importer, upscale, user_errors)
 
 CYCLEGAN = PipelineCache("cyclegan", CycleGANPipeline.from_pretrained)
 TRANSFER_DISPLAY_PX = 384
@@ -88,24 +88,32 @@ def build() -> TabHandles:
             CYCLEGAN, "noto2twemoji",
             "No CycleGAN model is installed yet: import a released generator (`horse2zebra.pth`, `style_monet.pth`, "
             "…) below, or train one with `python train/cyclegan.py --domain-a noto --domain-b twemoji`.",
-            "Upload a picture (or click an example below) and pick the direction; the output keeps the picture's "
-            "shape. `noto2twemoji` turns Google's Noto emoji (gradients, outlines) into Twitter's flat Twemoji "
-            "style and back; it knows emoji, not photos.")
+            "Upload a picture or click an example, pick a direction, and see it redrawn in the other style. "
+            "The emoji model turns Google's Noto emoji (shaded, outlined) into Twitter's flat Twemoji style and "
+            "back; it knows emoji, not photos. For photos, pick a photo model in the list: *vintage photo* works "
+            "at once, the others (horse ↔ zebra, photo → Monet, summer ↔ winter, …) download on first use.")
         choices = _direction_choices(default) if default else []
+        examples = _transfer_examples(default)
+        first = examples[0] if examples and default else None
+        opened = first_result("the transfer tab", domain_transfer, first[0], default, first[1]) if first else None
         with gr.Row():
             with gr.Column(scale=1, min_width=200):
                 model = gr.Dropdown(CYCLEGAN.choices(), value=default, label="model", elem_id="transfer_model")
-                direction = gr.Radio(choices, value=choices[0][1] if choices else None, label="direction",
+                direction = gr.Radio(choices, value=first[1] if opened else choices[0][1] if choices else None,
+                                     label="direction",
                                      elem_id="transfer_direction")
                 detail = gr.Radio(list(DETAIL), value="standard", label="detail", elem_id="transfer_detail",
                                   info="more detail takes longer")
-                photo = gr.Image(type="filepath", sources=["upload", "clipboard"], label="picture",
+                photo = gr.Image(value=first[0] if opened else None, type="filepath", sources=["upload", "clipboard"],
+                                 label="picture",
                                  elem_id="photo", height=260)
             with gr.Column(scale=2, min_width=320):
-                seen = gr.Image(type="pil", format="png", label="input (as the model sees it)",
+                seen = gr.Image(value=opened[0] if opened else None, type="pil", format="png",
+                                label="input (as the model sees it)",
                                 interactive=False, elem_id="transfer_in", buttons=[])
             with gr.Column(scale=2, min_width=320):
-                out = gr.Image(type="pil", format="png", label="translated", interactive=False,
+                out = gr.Image(value=opened[1] if opened else None, type="pil", format="png", label="translated",
+                               interactive=False,
                                elem_id="transfer_out", buttons=["download", "fullscreen"])
         pth, import_btn = pth_importer(
             "load released CycleGAN weights (.pth)",
@@ -125,7 +133,6 @@ def build() -> TabHandles:
                      concurrency_limit=2, concurrency_id="fetch").then(**quiet)
         import_btn.click(import_cyclegan_weights, pth, model, preprocess=False,
                          api_name="import_cyclegan", concurrency_limit=1)
-        examples = _transfer_examples(default)
         if examples:
             ex = gr.Examples(examples, inputs=[photo, direction], examples_per_page=8,
                              label="examples: held-out emoji (never trained on), Noto and Twemoji style")

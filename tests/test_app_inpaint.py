@@ -36,7 +36,7 @@ def test_painted_hole_is_filled_and_everything_else_kept(client, tmp_path):
     assert g.shape == t.shape == a.shape
     assert np.array_equal(g[~hole], a[~hole]) and np.array_equal(t[~hole], a[~hole])
     assert (g[hole] != a[hole]).any(-1).mean() > 0.9
-    assert "every pixel outside the hole is the upload's" in note
+    assert "every pixel outside it is unchanged" in note
 
 
 def test_empty_and_full_masks(client, tmp_path):

@@ -178,10 +178,21 @@ def test_latent_sliders_change_the_image(page, shots):
     wait_image(page, "latent_out", src=src0)
 
 
-def test_sketch_strokes_are_translated(page, shots):
+def clear_sketchpad(page):
+    """The pad's bin button: the drawing and both pictures go, with no error toast."""
+    page.locator("#sketchpad").get_by_role("button", name="Clear canvas").click()
+    page.wait_for_function("() => !document.querySelector('#sketch_out img')", timeout=WAIT_MS)
+    assert page.locator('[data-testid="toast-body"].error').count() == 0
+
+
+def test_sketch_opens_with_a_result_and_strokes_are_translated(page, shots):
     open_tab(page, "Sketch → image")
     page.wait_for_selector("#sketchpad canvas")
-    assert img_src(page, "sketch_out") is None
+    # the first example is on the pad and its picture beside it before the visitor does anything
+    assert img_src(page, "sketch_out") is not None and img_src(page, "sketch_seen") is not None
+    assert fetch(page, "sketch_out").shape == (384, 384, 3)
+    screenshot(page, shots, "sketch_opened")
+    clear_sketchpad(page)
     select_brush(page, "sketchpad")
 
     stroke(page, "sketchpad", (0.42, 0.4), (0.58, 0.6))     # down and to the right
@@ -200,10 +211,27 @@ def test_sketch_strokes_are_translated(page, shots):
     assert abs(np.corrcoef(xs, ys)[0, 1]) < 0.5              # both diagonals now
     screenshot(page, shots, "sketch")
 
-    # clearing the canvas clears the result, with no error toast (it used to say "empty")
-    page.locator("#sketchpad").get_by_role("button", name="Clear canvas").click()
-    page.wait_for_function("() => !document.querySelector('#sketch_out img')", timeout=WAIT_MS)
-    assert page.locator('[data-testid="toast-body"].error').count() == 0
+    clear_sketchpad(page)   # clearing is no mistake: no toast (it used to say "empty")
+
+
+def test_a_sketch_example_lands_on_the_pad_and_can_be_drawn_on(page, shots):
+    open_tab(page, "Sketch → image")
+    page.wait_for_selector("#sketchpad canvas")
+    clear_sketchpad(page)
+    page.locator("#sketch_examples button.gallery-item").nth(2).click()
+    out1 = wait_image(page, "sketch_out")
+    seen1 = img_src(page, "sketch_seen")
+    ink1 = int((fetch(page, "sketch_seen").mean(-1) < 128).sum())
+    assert ink1 > 50                                          # the example drawing, as the model sees it
+    select_brush(page, "sketchpad")
+    stroke(page, "sketchpad", (0.36, 0.62), (0.64, 0.62))     # a line added to the example
+    wait_image(page, "sketch_out", not_src=out1)
+    wait_image(page, "sketch_seen", not_src=seen1)
+    ink2 = int((fetch(page, "sketch_seen").mean(-1) < 128).sum())
+    # the example plus the new line (the model's view is re-centred and re-scaled, so the ink of
+    # the whole is not more; a line alone would be a tenth of it)
+    assert ink2 > 0.6 * ink1
+    screenshot(page, shots, "sketch_example_edited")
 
 
 def _photo(path: Path) -> Path:
@@ -226,10 +254,13 @@ def test_transfer_upload_and_both_directions(page, shots, tmp_path, checkpoints)
     assert page.locator("#transfer_model input").input_value() == "tiny-cycle"
     radio = page.locator("#transfer_direction")
     assert radio.locator("input[value=a2b]").is_checked()
+    # the first example and its translation are there before the visitor does anything
+    opened = [img_src(page, e) for e in ("photo", "transfer_in", "transfer_out")]
+    assert None not in opened
 
     page.locator("#photo input[type=file]").set_input_files(str(photo))
-    wait_image(page, "transfer_in")
-    a2b = wait_image(page, "transfer_out")
+    wait_image(page, "transfer_in", not_src=opened[1])
+    a2b = wait_image(page, "transfer_out", not_src=opened[2])
     shown = fetch(page, "transfer_out").astype(int)
     h, w, _ = shown.shape
     assert abs(w / h - 96 / 64) < 0.1                        # the picture's shape is kept
@@ -264,6 +295,9 @@ def test_inpaint_a_painted_stroke_is_filled(page, shots, tmp_path):
     page.wait_for_selector("#editor canvas", state="attached")
     note = page.locator("#inpaint_note")
     toasts = page.locator('[data-testid="toast-body"].error')
+    # the first example's fills are there before the visitor does anything
+    assert img_src(page, "inpaint_out") is not None and img_src(page, "inpaint_telea") is not None
+    sync_api.expect(note).to_contain_text("The hole covers")
 
     page.locator("#editor input[type=file]").set_input_files(str(photo))
     page.wait_for_function(
@@ -284,7 +318,7 @@ def test_inpaint_a_painted_stroke_is_filled(page, shots, tmp_path):
     stroke(page, "editor", (0.45, 0.5), (0.55, 0.5))
     wait_image(page, "inpaint_out", not_src=unchanged)
     wait_image(page, "inpaint_telea")
-    sync_api.expect(note).to_contain_text("every pixel outside the hole is the upload's", timeout=WAIT_MS)
+    sync_api.expect(note).to_contain_text("every pixel outside it is unchanged", timeout=WAIT_MS)
     filled = fetch(page, "inpaint_out").astype(int)
     k = filled.shape[1] // 96
     assert filled.shape == (64 * k, 96 * k, 3)
