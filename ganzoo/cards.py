@@ -69,8 +69,11 @@ def write_model_card(folder) -> Path:
                   "Fetched and converted by ganzoo on first use: read with `torch.load(weights_only=True)`, loaded "
                   "strictly into the reference architecture, stored as safetensors. ganzoo did not train it.", ""]
     if metrics:
-        lines += ["## Metrics", "", "| metric | value |", "|---|---|"]
-        lines += [f"| {k} | {v} |" for k, v in metrics.items()]
+        from .metric_names import formatted, human
+
+        domains = cfg.get("domains")
+        lines += ["## Metrics", "", "| what was measured | value | key |", "|---|---|---|"]
+        lines += [f"| {human(k, domains)} | {formatted(k, v, domains)} | `{k}` |" for k, v in metrics.items()]
         if cfg.get("metrics_notes"):
             lines += ["", cfg["metrics_notes"]]
         lines.append("")

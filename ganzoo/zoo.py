@@ -12,11 +12,6 @@ from pathlib import Path
 from . import hub, registry
 from .cards import origins
 
-# the numbers that say most about a family, in the order shown
-HEADLINE = ("class_accuracy", "style_accuracy", "fd_classifier", "fid_inception", "psnr", "ssim",
-            "heldout_accuracy")
-
-
 @dataclass
 class ZooEntry:
     name: str
@@ -52,12 +47,11 @@ class ZooEntry:
     def image_size(self) -> int | None:
         return self.config.get("model", {}).get("img_size")
 
-    def headline(self, k: int = 3) -> str:
-        m = self.config.get("metrics", {})
-        keys = [key for key in HEADLINE if isinstance(m.get(key), (int, float))]
-        keys += [key for key, v in m.items() if key not in keys and isinstance(v, (int, float))
-                 and not key.endswith(("_floor", "classifier_heldout_accuracy"))]
-        return ", ".join(f"{key} {m[key]:.4g}" for key in keys[:k])
+    def headline(self) -> str:
+        """What it measured, in words (metric_names); the card lists every number with its key."""
+        from .metric_names import headline
+
+        return headline(self.config.get("metrics", {}), self.config.get("domains"))
 
     @property
     def command(self) -> str:
@@ -135,7 +129,7 @@ def table(items: list[ZooEntry] | None = None) -> list[list]:
     return rows
 
 
-HEADERS = ["model", "family", "data", "image", "parameters", "on disk", "metrics", "trained"]
+HEADERS = ["model", "family", "data", "image", "weights", "on disk", "how good", "trained"]
 
 
 def main():

@@ -95,6 +95,7 @@ def build() -> TabHandles:
         examples = _inpaint_examples()
         first = examples[0] if examples and default else None
         opened = first_result("the inpainting tab", inpaint_image, first, default) if first else None
+        model = gr.Dropdown(names, value=default, label="model", elem_id="inpaint_model")
         with gr.Row():
             with gr.Column(scale=3, min_width=320):
                 editor = gr.ImageEditor(value=first if opened else None, type="numpy", image_mode="RGBA", sources=["upload", "clipboard"],
@@ -103,7 +104,6 @@ def build() -> TabHandles:
                                         eraser=gr.Eraser(default_size=16), label="picture: paint the hole",
                                         elem_id="editor")
                 _EDITORS.append(editor)
-                model = gr.Dropdown(names, value=default, label="model", elem_id="inpaint_model")
             with gr.Column(scale=2, min_width=260):
                 out = gr.Image(value=opened[0] if opened else None, type="pil", format="png", label="GAN (ganzoo)", interactive=False,
                                elem_id="inpaint_out", buttons=["download", "fullscreen"])

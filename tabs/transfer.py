@@ -96,25 +96,23 @@ def build() -> TabHandles:
         examples = _transfer_examples(default)
         first = examples[0] if examples and default else None
         opened = first_result("the transfer tab", domain_transfer, first[0], default, first[1]) if first else None
+        with gr.Row(equal_height=False):
+            model = gr.Dropdown(CYCLEGAN.choices(), value=default, label="model", elem_id="transfer_model", scale=2)
+            direction = gr.Radio(choices, value=first[1] if opened else choices[0][1] if choices else None,
+                                 label="direction", elem_id="transfer_direction", scale=2)
+            detail = gr.Radio(list(DETAIL), value="standard", label="detail", elem_id="transfer_detail",
+                              info="more detail takes longer", scale=1)
+        # picture, translation, then the model's view: on a phone the result comes right under the picture
         with gr.Row():
-            with gr.Column(scale=1, min_width=200):
-                model = gr.Dropdown(CYCLEGAN.choices(), value=default, label="model", elem_id="transfer_model")
-                direction = gr.Radio(choices, value=first[1] if opened else choices[0][1] if choices else None,
-                                     label="direction",
-                                     elem_id="transfer_direction")
-                detail = gr.Radio(list(DETAIL), value="standard", label="detail", elem_id="transfer_detail",
-                                  info="more detail takes longer")
+            with gr.Column(scale=2, min_width=280):
                 photo = gr.Image(value=first[0] if opened else None, type="filepath", sources=["upload", "clipboard"],
-                                 label="picture",
-                                 elem_id="photo", height=260)
-            with gr.Column(scale=2, min_width=320):
-                seen = gr.Image(value=opened[0] if opened else None, type="pil", format="png",
-                                label="input (as the model sees it)",
-                                interactive=False, elem_id="transfer_in", buttons=[])
-            with gr.Column(scale=2, min_width=320):
+                                 label="picture", elem_id="photo", height=384)
+            with gr.Column(scale=2, min_width=280):
                 out = gr.Image(value=opened[1] if opened else None, type="pil", format="png", label="translated",
-                               interactive=False,
-                               elem_id="transfer_out", buttons=["download", "fullscreen"])
+                               interactive=False, elem_id="transfer_out", buttons=["download", "fullscreen"])
+            with gr.Column(scale=1, min_width=160):
+                seen = gr.Image(value=opened[0] if opened else None, type="pil", format="png",
+                                label="as the model sees it", interactive=False, elem_id="transfer_in", buttons=[])
         pth, import_btn = pth_importer(
             "load released CycleGAN weights (.pth)",
             "Generators released with the reference CycleGAN code (`horse2zebra`, `zebra2horse`, `style_monet`, "

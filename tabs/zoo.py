@@ -11,6 +11,9 @@ from ganzoo.errors import InputError
 
 from .common import TabHandles, user_errors
 
+COLUMN_WIDTHS = ["12%", "13%", "10%", "6%", "7%", "7%", "25%", "20%"]   # one per zoo.HEADERS
+
+
 def _read_png(path) -> Image.Image:
     with Image.open(path) as im:
         im.load()
@@ -54,18 +57,21 @@ def build(tabs: gr.Tabs, pickers: dict[str, gr.Dropdown]) -> TabHandles:
     first = next((n for n in names if n == "mnist-cgan"), names[0] if names else None)
     card, grid, command, _ = zoo_card(first) if first else ("No models are installed.", None, "", None)
     with gr.Tab("Model zoo", id="zoo") as tab:
-        gr.Markdown("Every bundled model, read from its checkpoint folder: what it is, what it was trained "
-                    "on, how big it is, what it measured and the command that trained it. Click a row or "
-                    "pick a name for its card.")
+        gr.Markdown("Every model this page runs: what it learnt from, how big it is and how good it is. "
+                    "Click a row (or pick a name) for its card: what it does and doesn't know, what was measured "
+                    "and how it was trained; *open in its tab* takes you to it.")
+        # fixed shares of the page's width: the table fits a laptop screen, long cells wrap
         table = gr.Dataframe(zoo.table(items), headers=zoo.HEADERS, interactive=False, elem_id="zoo_table",
-                             wrap=True, max_height=420)
+                             wrap=True, max_height=420, column_widths=COLUMN_WIDTHS)
         with gr.Row():
             model = gr.Dropdown(names, value=first, label="model", elem_id="zoo_model", scale=3)
             open_btn = gr.Button("open in its tab", variant="primary", elem_id="zoo_open", scale=1)
         with gr.Row():
             with gr.Column(scale=1):
-                grid_img = gr.Image(value=grid, type="pil", format="png", label="samples", interactive=False,
-                                    elem_id="zoo_grid", buttons=["download", "fullscreen"])
+                gr.Markdown("**Pictures it made**")
+                # no label or download button over the picture: they hid its top row
+                grid_img = gr.Image(value=grid, type="pil", format="png", label="samples", show_label=False,
+                                    interactive=False, elem_id="zoo_grid", buttons=["fullscreen"])
                 cmd = gr.Code(value=command, language="shell", label="trained with", interactive=False,
                               elem_id="zoo_command")
             with gr.Column(scale=2):

@@ -380,6 +380,60 @@ def test_zoo_row_opens_the_model_in_its_tab(page, shots):
     sync_api.expect(page.locator("#inpaint_model input")).to_have_value("tiny-inpaint", timeout=WAIT_MS)
 
 
+def test_zoo_table_fits_a_laptop_screen(browser, server, shots):
+    url, _ = server
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(WAIT_MS)
+        pg.goto(url, wait_until="load")
+        pg.wait_for_selector("#latent_out img")
+        open_tab(pg, "Model zoo")
+        widths = pg.evaluate("""() => { const t = document.querySelector('#zoo_table table').parentElement;
+                                        return [t.scrollWidth, t.clientWidth]; }""")
+        assert widths[0] <= widths[1], f"the zoo table is cut off on the right: {widths}"
+        assert "_" not in pg.locator("#zoo_table").inner_text().split("how good", 1)[-1].split("\n")[1]
+        screenshot(pg, shots, "zoo_1280")
+    finally:
+        context.close()
+
+
+# (tab, its input, its result) as a visitor sees them on a phone
+PHONE = [("Latent space", "truncation", "latent_out"), ("Sketch → image", "sketchpad", "sketch_out"),
+         ("Domain transfer", "photo", "transfer_out"), ("Inpainting", "editor", "inpaint_out")]
+
+
+def test_on_a_phone_every_tab_is_one_tap_away_and_its_result_under_its_input(browser, server, shots):
+    url, _ = server
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(WAIT_MS)
+        pg.goto(url, wait_until="load")
+        pg.wait_for_selector("#latent_out img")
+        for tab, inp, out in PHONE + [("Model zoo", "zoo_table", "zoo_table")]:
+            button = pg.get_by_role("tab", name=tab, exact=True)
+            assert button.is_visible(), f"{tab!r} is hidden behind a menu"
+            button.click()
+            sync_api.expect(pg.locator(f"#{inp}")).to_be_visible()
+            if out != inp:
+                a, b = pg.locator(f"#{inp}").bounding_box(), pg.locator(f"#{out}").bounding_box()
+                gap = b["y"] - (a["y"] + a["height"])
+                assert -1 <= gap <= 300, f"{tab}: the result is {gap:.0f} px below its input"
+                wait_image(pg, out)   # and it shows a result already
+            screenshot(pg, shots, f"phone_{tab.split()[0].lower()}")
+        # after an action the result is in view with its input: a sketch example clicked
+        open_tab(pg, "Sketch → image")
+        before = img_src(pg, "sketch_out")
+        pg.locator("#sketch_examples button.gallery-item").nth(2).click()
+        wait_image(pg, "sketch_out", not_src=before)
+        pg.locator("#sketchpad").scroll_into_view_if_needed()
+        box = pg.locator("#sketch_out img").bounding_box()
+        assert box["y"] + box["height"] / 2 < 844 * 2, "the sketch result is far below the drawing pad"
+    finally:
+        context.close()
+
+
 def test_imported_weights_leave_with_the_visitor(browser, server, tmp_path):
     """A visitor's imported .pth lives in their session's folder and is deleted when they close the page."""
     import torch

@@ -1,0 +1,100 @@
+"""Metric keys (as stored in a checkpoint's config.json) in words a visitor reads.
+
+The zoo and the model cards show `human(key)` and `formatted(key, value)`; the raw key stays in the
+card's table (third column) for anyone who wants to look it up or compare with the benches.
+
+    human("heldout_a2b_top1", ("noto", "twemoji"))  -> "true partner found first, noto → twemoji"
+    headline(metrics)                                -> "drawn as the asked class 99%; ..."
+"""
+from __future__ import annotations
+
+import re
+
+# key -> (words, format); a format is applied to the value
+_FIXED = {
+    "class_accuracy": ("drawn as the asked class", "{:.0%}"),
+    "style_accuracy": ("drawn in the asked style", "{:.0%}"),
+    "fd_classifier": ("distance to real pictures (lower is better)", "{:.2f}"),
+    "kd_classifier": ("kernel distance to real pictures (lower is better)", "{:.4f}"),
+    "fd_classifier_floor": ("the same distance between two sets of real pictures (the floor)", "{:.2f}"),
+    "fid_inception": ("FID, Inception features (lower is better)", "{:.1f}"),
+    "kid_inception": ("KID, Inception features (lower is better)", "{:.4f}"),
+    "classifier_heldout_accuracy": ("the judging classifier's accuracy on held-out pictures", "{:.1%}"),
+    "heldout_accuracy": ("right on held-out pictures", "{:.1%}"),
+    "nn_ratio": ("closeness to training pictures vs real held-out ones (1 = no copying)", "{:.2f}"),
+    "copied_share": ("share of pictures that look copied from training", "{:.1%}"),
+    "true_chroma": ("colourfulness of the true pictures", "{:.3f}"),
+    "true_sharpness": ("sharpness of the true pictures", "{:.3f}"),
+}
+_MEASURE = {   # the last part of a compound key
+    "psnr": ("PSNR, dB (higher is better)", "{:.2f}"), "ssim": ("SSIM (higher is better)", "{:.3f}"),
+    "l1": ("mean pixel error (lower is better)", "{:.3f}"), "chroma": ("colourfulness", "{:.3f}"),
+    "sharpness": ("sharpness", "{:.3f}"), "gain_db": ("PSNR gain over classical inpainting, dB", "{:+.2f}"),
+    "top1": ("true partner found first", "{:.1%}"), "top10": ("true partner in the first ten", "{:.1%}"),
+    "median_rank": ("true partner's median rank (1 = first)", "{:g}"),
+    "method": ("best classical setting", "{}"),
+}
+_INPAINT = re.compile(r"heldout_(\d+)px_(small|medium|large)_(ganzoo|best_opencv)?_?(psnr|ssim|l1|gain_db|method)$")
+_PAIRED = re.compile(r"(l1_only_)?heldout_(handdrawn_)?(psnr|ssim|l1|chroma|sharpness)$")
+_CYCLE = re.compile(r"heldout_(a2b|b2a)_(identity_)?(l2_)?(l1|ssim|top1|top10|median_rank)$")
+
+
+def _parts(key: str, domains=None) -> tuple[str, str] | None:
+    if key in _FIXED:
+        return _FIXED[key]
+    m = _INPAINT.match(key)
+    if m:
+        size, hole, who, what = m.groups()
+        words, fmt = _MEASURE[what]
+        if what in ("psnr", "ssim", "l1"):
+            words = f"{words.split(' (')[0]} in the hole" + (" (classical)" if who == "best_opencv" else "")
+        return f"{words}, {size}-px pictures, {hole} holes", fmt
+    m = _PAIRED.match(key)
+    if m:
+        l1_only, hand, what = m.groups()
+        words, fmt = _MEASURE[what]
+        on = "mouse drawings" if hand else "held-out drawings"
+        return f"{words}, {on}" + (" (the L1-only baseline)" if l1_only else ""), fmt
+    m = _CYCLE.match(key)
+    if m:
+        way, identity, l2, what = m.groups()
+        words, fmt = _MEASURE[what]
+        a, b = domains if domains and len(domains) == 2 else ("A", "B")
+        words += f", {a} → {b}" if way == "a2b" else f", {b} → {a}"
+        if l2:
+            words += " (L2 distance)"
+        if identity:
+            words += ", the unchanged input (baseline)"
+        return words, fmt
+    return None
+
+
+def human(key: str, domains=None) -> str:
+    """Words for a metric key; the key itself when it is not known."""
+    parts = _parts(key, domains)
+    return parts[0] if parts else key
+
+
+def formatted(key: str, value, domains=None) -> str:
+    parts = _parts(key, domains)
+    if parts is None or not isinstance(value, (int, float, str)) or isinstance(value, bool):
+        return str(value)
+    try:
+        return parts[1].format(value)
+    except (ValueError, TypeError):
+        return str(value)
+
+
+def headline(metrics: dict, domains=None) -> str:
+    """The one or two numbers that say most about a model, in words (the zoo's table)."""
+    m = {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    gains = [v for k, v in m.items() if k.endswith("_gain_db")]
+    if gains:
+        return f"PSNR in the hole over classical inpainting: {min(gains):+.1f} to {max(gains):+.1f} dB"
+    if "heldout_a2b_top1" in m:
+        ways = [formatted(k, m[k]) for k in ("heldout_a2b_top1", "heldout_b2a_top1") if k in m]
+        return f"true partner found first: {' / '.join(ways)} (each way)"
+    short = {"class_accuracy": "{:.0%} drawn as the asked class", "style_accuracy": "{:.0%} in the asked style",
+             "fd_classifier": "distance to real pictures {:.2f} (lower is better)",
+             "heldout_psnr": "PSNR {:.1f} dB on held-out drawings", "heldout_accuracy": "{:.1%} right on held-out pictures"}
+    return "; ".join([short[k].format(m[k]) for k in short if k in m][:2])
