@@ -67,6 +67,9 @@ def _transfer_model_update(model, request: gr.Request = None, progress=gr.Progre
     return gr.Radio(choices=choices, value=choices[0][1] if choices else None)
 
 
+FIRST_TRANSFER = "twemoji_grinning-face-with-star-eyes"   # shown when the page opens: a clear change of style
+
+
 def _transfer_examples(model) -> list[list[str]]:
     """[picture, direction] rows: each example file is named STYLE_what.png, and its direction is
     the one that starts from STYLE in the default model (a2b otherwise)."""
@@ -75,7 +78,7 @@ def _transfer_examples(model) -> list[list[str]]:
     except Exception:
         domains = []
     rows = []
-    for p in sorted((EXAMPLES_DIR / "transfer").glob("*.png")):
+    for p in sorted((EXAMPLES_DIR / "transfer").glob("*.png"), key=lambda p: (p.stem != FIRST_TRANSFER, p.stem)):
         style = p.stem.split("_", 1)[0]
         rows.append([str(p), "b2a" if len(domains) == 2 and style == domains[1] else "a2b"])
     return rows
