@@ -19,11 +19,15 @@ import gradio as gr
 
 import ganzoo
 from tabs import compat, imports, inpaint, latent, sketch, transfer, zoo
+from tabs.cache_budget import CacheBudget
 from tabs.common import log
 
 compat.check_version()        # fail loudly on a gradio whose internals tabs/compat.py was not checked on
 
 QUEUE_MAX_SIZE = 32           # requests waiting beyond this are refused ("queue full")
+# gradio keeps ~190 KB of page state per session (tabs/compat.forget_session); API callers never
+# close theirs, so only the most recent ones are kept (gradio's default: 10,000, ~1.9 GB)
+SESSIONS_KEPT = int(os.environ.get("GANZOO_SESSIONS_KEPT", 300))
 MAX_FILE_SIZE = f"{imports.MAX_PTH_MB}mb"   # any upload: refused by the server before it reaches the disk
 DEFAULT_CONCURRENCY = 1       # per event, unless the event says otherwise
 
@@ -61,6 +65,10 @@ def build_app() -> gr.Blocks:
             handles = [latent.build(), sketch.build(), transfer.build(), inpaint.build()]
             zoo.build(tabs, {h.family: h.picker for h in handles if h.picker is not None})
         demo.unload(imports.forget)    # a visitor's own imported models leave with them
+
+        def _session_ended(request: gr.Request):   # and gradio's copy of their page state
+            compat.forget_session(demo, request.session_hash)
+        demo.unload(_session_ended)
     return demo
 
 
@@ -81,6 +89,11 @@ if __name__ == "__main__":  # `python app.py` and `gradio app.py` (which runs th
     _serving_tweaks()
     port = os.getenv("GRADIO_SERVER_PORT")
     demo = build_app().queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=DEFAULT_CONCURRENCY)
+    CacheBudget(demo.GRADIO_CACHE).start()   # the cache on disk bounded in bytes, not only by age
+    if os.environ.get("GANZOO_MEMTRACE"):   # bench/soak.py --trace: where the memory goes
+        from tabs import memtrace
+
+        memtrace.start(demo, os.environ["GANZOO_MEMTRACE"])
     demo.launch(
         server_name=os.getenv("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(port) if port else None,
@@ -88,4 +101,5 @@ if __name__ == "__main__":  # `python app.py` and `gradio app.py` (which runs th
         show_error=True,
         footer_links=["api", "gradio"],
         max_file_size=os.getenv("GANZOO_MAX_UPLOAD", MAX_FILE_SIZE),
+        state_session_capacity=SESSIONS_KEPT,
     )

@@ -2,10 +2,13 @@
 the cache of loaded pipelines, the images the page shows and the uploaded .pth importer."""
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
 import math
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +22,25 @@ log = logging.getLogger("ganzoo.app")
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 
 
+# Every handler runs its model work on these few threads, not on whichever of gradio's up to 40
+# worker threads picked the request up: each thread that runs PyTorch keeps its own OpenMP team and
+# oneDNN scratch memory (5-12 MB measured per thread here), so a server whose every worker thread
+# had run a model sat ~200 MB higher. Two cores gain nothing from more than two at once.
+MODEL_THREADS = ThreadPoolExecutor(max_workers=int(os.environ.get("GANZOO_MODEL_THREADS", 2)),
+                                   thread_name_prefix="ganzoo-model")
+
+
+def on_model_thread(fn, *args, **kwargs):
+    """fn(*args, **kwargs) on one of MODEL_THREADS (directly when already on one), with the caller's
+    context variables (gradio's progress bars and toasts find their event through them)."""
+    if threading.current_thread().name.startswith("ganzoo-model"):
+        return fn(*args, **kwargs)
+    return MODEL_THREADS.submit(contextvars.copy_context().run, fn, *args, **kwargs).result()
+
+
 def user_errors(fn):
-    """Run a handler; turn anything it raises into a gr.Error with one human sentence.
+    """Run a handler (on a model thread); turn anything it raises into a gr.Error with one human
+    sentence.
 
     ganzoo.errors' InputError / CheckpointError carry messages written for the user. Anything else
     (a ValueError from deep inside a library included) is a bug: it is logged with its traceback
@@ -29,7 +49,7 @@ def user_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            return on_model_thread(fn, *args, **kwargs)
         except gr.Error:
             raise
         except USER_ERRORS as e:

@@ -63,3 +63,16 @@ def editor_blobs(value, editors: list):
         if blobs is not None:
             return blobs
     return None
+
+
+def forget_session(demo, session_hash: str | None) -> None:
+    """Drop gradio's stored state of a session that has ended. gradio keeps a SessionState (a copy
+    of every component's config: ~190 KB for this app) for each session hash it has seen, closed
+    or not, until 10,000 are stored (`state_session_capacity`); visitors who come and go then add
+    up to gigabytes. Nothing of a closed browser session is used again: a reload is a new session."""
+    holder = getattr(demo, "state_holder", None)
+    if holder is None or not session_hash:
+        return
+    with holder.lock:
+        holder.session_data.pop(session_hash, None)
+        holder.time_last_used.pop(session_hash, None)
