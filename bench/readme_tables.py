@@ -78,6 +78,23 @@ def study_table(file: str = "gans_created_equal.json") -> str:
     return _md(["variant", "FD (classifier features) ↓", "KD ×10³ ↓", "class accuracy ↑", "wall time per run"], rows)
 
 
+def soak_table(file: str = "soak.json") -> str:
+    """bench/soak.py's record: memory and cache every 10 minutes, then the growth over the window."""
+    d = json.loads((RESULTS / file).read_text())
+    mins = d["by_minute"]
+    picked = [m for m in mins if round(m["minute"]) % 10 == 0 or m is mins[0] or m is mins[-1]]
+    rows = [[f"{m['minute']:.0f}", f"{m['rss_mb']:.0f}", f"{m['cache_mb']:.0f} ({m['cache_files']:,} files)",
+             f"{m['visitors']:,}", f"{m['requests']:,}"] for m in picked]
+    ok = [r for r in d["requests"] if r["ok"]]
+    head = (f"{d['wall_s'] / 60:.0f} minutes on {d['machine']} with {d['cores']} cores (client and server share "
+            f"them), {d['visitors']} visitors at once, {d['visitors_total']:,} in all, {len(ok):,} requests served "
+            f"({len(ok) / d['wall_s'] / d['cores']:.2f} / s per core), {len(d['requests']) - len(ok)} failed:\n\n")
+    tail = (f"\n\nResident memory from minute {d['window_start_s'] / 60:.0f} to the end: trend "
+            f"{d['rss_trend_mb_per_min']:+.2f} MB/min, {d['rss_growth_window_mb']:+.1f} MB over that half hour "
+            f"(goal ≤ 25 MB); gradio's cache on disk peaked at {d['cache_peak_mb']:.0f} MB (budget 200 MB).")
+    return head + _md(["minute", "RSS MB", "gradio cache MB", "visitors so far", "requests"], rows) + tail
+
+
 def released_table() -> str:
     from ganzoo import released
 
@@ -87,7 +104,7 @@ def released_table() -> str:
 
 
 TABLES = {"zoo": zoo_table, "released": released_table, "inpaint": inpaint_table, "throughput": throughput_table,
-          "inpaint-latency": inpaint_latency_table, "study": study_table}
+          "inpaint-latency": inpaint_latency_table, "study": study_table, "soak": soak_table}
 
 
 def render(text: str) -> tuple[str, list[str]]:

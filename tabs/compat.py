@@ -35,7 +35,9 @@ def save_pil_to_cache_atomically(img, cache_dir, name: str = "image", format: st
     folder = Path(cache_dir) / pu.hash_bytes(data)
     folder.mkdir(exist_ok=True, parents=True)
     path = (folder / f"{name}.{format}").resolve()
-    if not path.is_file():  # same hash, same bytes: an existing file is already right
+    try:   # same hash, same bytes: an existing file is already right; it is in use again, so it
+        os.utime(path)   # counts as new for the cache's byte budget (tabs/cache_budget.py)
+    except FileNotFoundError:
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
         tmp.write_bytes(data)
         os.replace(tmp, path)

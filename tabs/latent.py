@@ -185,9 +185,11 @@ def build() -> TabHandles:
             LATENT, "mnist-cgan",
             "No latent checkpoints are bundled yet: train one with `python train/latent.py ...` (it exports to "
             "`checkpoints/<name>`).",
-            "Move a slider and the image follows. The eight sliders on the right are the directions in which "
-            "the generator's pictures change most; each is named after what it was measured to change "
-            "(size, lightness, colour, hue). The grid shows the neighbouring seeds with the same settings.")
+            "A GAN invents pictures from random numbers: the seed picks them. Move the seed for a new picture, "
+            "pick a style or a digit, and drag the sliders on the right to change it: each one is named after "
+            "what it was measured to change (size, lightness, colour). The emoji model learnt from a few "
+            "thousand emoji in under two hours on two CPU cores, so many of its pictures are rough; "
+            "the digit models are sharp. Below: the neighbouring seeds, and a walk from one seed to another.")
         default, classes, first_image, first_grid = _latent_default(names)
         with gr.Row():
             with gr.Column(scale=1, min_width=300):

@@ -119,10 +119,10 @@ def build() -> TabHandles:
             upload = gr.Image(type="filepath", sources=["upload", "clipboard"], label="upload",
                               elem_id="sketch_upload", height=240)
         pth, import_btn = pth_importer(
-            "load released pix2pix weights (.pth)",
-            "Generators released with the reference pix2pix code (`facades_label2photo`, `edges2shoes`, `map2sat`, "
-            "…; `unet_256`) load as they are. The file is read with `torch.load(weights_only=True)`: anything but "
-            "tensors is refused. Offline: `python -m ganzoo.reference FILE.pth` does the same.", "")
+            "use your own pix2pix weights (.pth)",
+            "Have a generator trained with the original pix2pix code (a `.pth` file such as `edges2shoes` or "
+            "`facades_label2photo`)? Load it here and it joins your model list. Only plain weights are "
+            "accepted, it is yours alone, and it is deleted when you leave the page.", "")
 
         live = dict(outputs=[seen, out], preprocess=False, trigger_mode="always_last",
                     show_progress="minimal", concurrency_limit=2, concurrency_id="sketch")

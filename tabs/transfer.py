@@ -117,11 +117,10 @@ def build() -> TabHandles:
                 seen = gr.Image(value=opened[0] if opened else None, type="pil", format="png",
                                 label="as the model sees it", interactive=False, elem_id="transfer_in", buttons=[])
         pth, import_btn = pth_importer(
-            "load released CycleGAN weights (.pth)",
-            "Generators released with the reference CycleGAN code (`horse2zebra`, `zebra2horse`, `style_monet`, "
-            "`summer2winter_yosemite`, …) load as they are, read with `torch.load(weights_only=True)`; each holds "
-            "one direction. `python -m ganzoo.reference horse2zebra` downloads the official file (when there is a "
-            "network) and imports it; `python -m ganzoo.reference FILE.pth` imports one you have.", "cyclegan_")
+            "use your own CycleGAN weights (.pth)",
+            "Have a generator trained with the original CycleGAN code (a `.pth` file such as `horse2zebra` or "
+            "`style_monet`; each file holds one direction)? Load it here and it joins your model list. Only "
+            "plain weights are accepted, it is yours alone, and it is deleted when you leave the page.", "cyclegan_")
 
         run = dict(fn=domain_transfer, inputs=[photo, model, direction, detail], outputs=[seen, out],
                    preprocess=False, show_progress="minimal", concurrency_limit=1, concurrency_id="transfer")

@@ -449,7 +449,7 @@ def test_imported_weights_leave_with_the_visitor(browser, server, tmp_path):
     pg.set_default_timeout(WAIT_MS)
     pg.goto(url, wait_until="load")
     open_tab(pg, "Domain transfer")
-    pg.get_by_text("load released CycleGAN weights (.pth)").click()
+    pg.get_by_text("use your own CycleGAN weights (.pth)").click()
     pg.locator("#cyclegan_pth_file input[type=file]").set_input_files(str(tmp_path / "goodbye.pth"))
     pg.locator("#cyclegan_pth_import").click()
     sync_api.expect(pg.locator("#transfer_model input")).to_have_value("goodbye", timeout=WAIT_MS)
