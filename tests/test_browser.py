@@ -6,6 +6,7 @@ Screenshots of every tab go to a temporary `shots/` folder, and also to $GANZOO_
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -380,22 +381,28 @@ def test_zoo_row_opens_the_model_in_its_tab(page, shots):
     sync_api.expect(page.locator("#inpaint_model input")).to_have_value("tiny-inpaint", timeout=WAIT_MS)
 
 
-def test_zoo_table_fits_a_laptop_screen(browser, server, shots):
-    url, _ = server
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+@contextlib.contextmanager
+def screen_of(browser, server, width: int, height: int):
+    """The app opened in a fresh page at one screen size (a laptop, a phone)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     try:
         pg = context.new_page()
         pg.set_default_timeout(WAIT_MS)
-        pg.goto(url, wait_until="load")
+        pg.goto(server[0], wait_until="load")
         pg.wait_for_selector("#latent_out img")
+        yield pg
+    finally:
+        context.close()
+
+
+def test_zoo_table_fits_a_laptop_screen(browser, server, shots):
+    with screen_of(browser, server, 1280, 800) as pg:
         open_tab(pg, "Model zoo")
         widths = pg.evaluate("""() => { const t = document.querySelector('#zoo_table table').parentElement;
                                         return [t.scrollWidth, t.clientWidth]; }""")
         assert widths[0] <= widths[1], f"the zoo table is cut off on the right: {widths}"
         assert "_" not in pg.locator("#zoo_table").inner_text().split("how good", 1)[-1].split("\n")[1]
         screenshot(pg, shots, "zoo_1280")
-    finally:
-        context.close()
 
 
 # (tab, its input, its result) as a visitor sees them on a phone
@@ -404,13 +411,7 @@ PHONE = [("Latent space", "truncation", "latent_out"), ("Sketch → image", "ske
 
 
 def test_on_a_phone_every_tab_is_one_tap_away_and_its_result_under_its_input(browser, server, shots):
-    url, _ = server
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    try:
-        pg = context.new_page()
-        pg.set_default_timeout(WAIT_MS)
-        pg.goto(url, wait_until="load")
-        pg.wait_for_selector("#latent_out img")
+    with screen_of(browser, server, 390, 844) as pg:
         for tab, inp, out in PHONE + [("Model zoo", "zoo_table", "zoo_table")]:
             button = pg.get_by_role("tab", name=tab, exact=True)
             assert button.is_visible(), f"{tab!r} is hidden behind a menu"
@@ -430,8 +431,6 @@ def test_on_a_phone_every_tab_is_one_tap_away_and_its_result_under_its_input(bro
         pg.locator("#sketchpad").scroll_into_view_if_needed()
         box = pg.locator("#sketch_out img").bounding_box()
         assert box["y"] + box["height"] / 2 < 844 * 2, "the sketch result is far below the drawing pad"
-    finally:
-        context.close()
 
 
 def test_imported_weights_leave_with_the_visitor(browser, server, tmp_path):
