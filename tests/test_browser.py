@@ -65,7 +65,10 @@ def page(browser, server):
         with open(log, "rb") as f:
             f.seek(log_start)
             new = f.read().decode(errors="replace")
-        assert "Traceback" not in new, f"the app logged an exception:\n{new[-3000:]}"
+        # a page that closes while the browser still uploads canvas strokes makes starlette log a
+        # ClientDisconnect: the visitor left, the app did nothing wrong
+        errors_logged = [b for b in new.split("Traceback")[1:] if "starlette.requests.ClientDisconnect" not in b]
+        assert not errors_logged, f"the app logged an exception:\n{new[-3000:]}"
     finally:
         context.close()
 
