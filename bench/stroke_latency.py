@@ -56,6 +56,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from app_process import start_app, stop_app  # noqa: E402
+from page_actions import open_tab, select_brush  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -170,22 +171,6 @@ class Requests:
             if idle * 1000 >= quiet_ms:
                 return
             page.wait_for_timeout(max(20, quiet_ms - idle * 1000))
-
-
-def open_tab(page, name: str):
-    page.get_by_role("tab", name=name, exact=True).click()
-    page.wait_for_function("n => [...document.querySelectorAll('[role=tab]')].some("
-                           "t => t.textContent.trim() === n && t.getAttribute('aria-selected') === 'true')",
-                           arg=name, timeout=WAIT_MS)
-
-
-def select_brush(page, elem_id: str):
-    """Pick the Brush tool (clicking it when it is active opens its options instead)."""
-    brush = page.locator(f"#{elem_id}").get_by_role("button", name="Brush", exact=True)
-    if "highlight" not in (brush.get_attribute("class") or ""):
-        brush.click()
-    page.wait_for_function("b => b.className.includes('highlight')", arg=brush.element_handle(),
-                           timeout=WAIT_MS)
 
 
 def stroke_positions(n: int) -> list[tuple[tuple[float, float], tuple[float, float]]]:

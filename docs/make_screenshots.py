@@ -5,51 +5,35 @@ in Chromium at 1280×800 (GANZOO_FETCH=0: nothing downloaded). Needs playwright 
 """
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
+import shutil
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from app_process import start_app, stop_app  # noqa: E402
+from page_actions import open_tab  # noqa: E402
 TABS = {"latent": "Latent space", "sketch": "Sketch → image", "transfer": "Domain transfer",
         "inpaint": "Inpainting", "zoo": "Model zoo"}
 WIDTH = 960   # the saved pictures' width (the page is shot at 1280)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GANZOO_FETCH="0")
-    app = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+    work = Path(tempfile.mkdtemp(prefix="ganzoo-shots-"))
+    app, url, _, _ = start_app(work, env={"GANZOO_FETCH": "0"})   # bench/app_process.py: as the README starts it
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), 1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or app.poll() is not None:
-                    raise SystemExit("the app did not start")
-                time.sleep(0.5)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
             page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(f"http://127.0.0.1:{port}", wait_until="load")
+            page.goto(url, wait_until="load")
             page.wait_for_selector("#latent_out img", timeout=60_000)
             for key, name in TABS.items():
-                page.get_by_role("tab", name=name, exact=True).click()
+                open_tab(page, name)
                 page.wait_for_timeout(2000)   # images and the editors' canvases settle
                 top = page.get_by_role("tab", name=name, exact=True).bounding_box()["y"] - 8
                 shot = ROOT / "docs" / f".tab_{key}.png"
@@ -61,8 +45,8 @@ def main() -> None:
                 print("wrote", f"docs/tab_{key}.jpg")
             browser.close()
     finally:
-        app.terminate()
-        app.wait(10)
+        stop_app(app)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import io
 import os
 import re
 import shutil
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -18,6 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from page_actions import open_tab, select_brush  # noqa: E402  (what a visitor does, shared with the benches)
 
 CHROMIUM = Path("/usr/bin/chromium")
 sync_api = pytest.importorskip("playwright.sync_api",
@@ -113,24 +117,8 @@ def fetch(page, elem_id: str) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(resp.body())).convert("RGB"))
 
 
-def open_tab(page, name: str):
-    page.get_by_role("tab", name=name, exact=True).click()
-    page.wait_for_function("n => [...document.querySelectorAll('[role=tab]')].some("
-                           "t => t.textContent.trim() === n && t.getAttribute('aria-selected') === 'true')",
-                           arg=name, timeout=WAIT_MS)
-
-
 def selected_tab(page) -> str:
     return page.locator("[role=tab][aria-selected=true]").inner_text().strip()
-
-
-def select_brush(page, elem_id: str):
-    """Pick the Brush tool of a Sketchpad/ImageEditor (clicking it when active opens its options)."""
-    brush = page.locator(f"#{elem_id}").get_by_role("button", name="Brush", exact=True)
-    if "highlight" not in (brush.get_attribute("class") or ""):
-        brush.click()
-    page.wait_for_function("b => b.className.includes('highlight')", arg=brush.element_handle(),
-                           timeout=WAIT_MS)
 
 
 def stroke(page, elem_id: str, start: tuple[float, float], end: tuple[float, float]):

@@ -1,0 +1,21 @@
+"""What a visitor does in the app's page, for Playwright drivers (tests/test_browser.py,
+bench/stroke_latency.py): open a tab, pick an editor's brush. Timeouts in ms."""
+from __future__ import annotations
+
+WAIT_MS = 30_000
+
+
+def open_tab(page, name: str, timeout: int = WAIT_MS):
+    page.get_by_role("tab", name=name, exact=True).click()
+    page.wait_for_function("n => [...document.querySelectorAll('[role=tab]')].some("
+                           "t => t.textContent.trim() === n && t.getAttribute('aria-selected') === 'true')",
+                           arg=name, timeout=timeout)
+
+
+def select_brush(page, elem_id: str, timeout: int = WAIT_MS):
+    """Pick the Brush tool of a Sketchpad/ImageEditor (clicking it when active opens its options)."""
+    brush = page.locator(f"#{elem_id}").get_by_role("button", name="Brush", exact=True)
+    if "highlight" not in (brush.get_attribute("class") or ""):
+        brush.click()
+    page.wait_for_function("b => b.className.includes('highlight')", arg=brush.element_handle(),
+                           timeout=timeout)
