@@ -16,7 +16,8 @@ folder) and the bench waits for HTTP 200 (bench/app_process.py).
 Cases (after --warmup unmeasured strokes each, so lazy model loads are not counted):
 - sketch:  a stroke on the "Sketch → image" tab's pad (#sketchpad) → #sketch_out shows a new image;
 - inpaint: a picture (--picture, default examples/inpaint/photo_coffee.png, 600×400) is uploaded
-  into the "Inpainting" tab's editor (#editor), then a stroke → #inpaint_out shows a new image;
+  with the "Inpainting" tab's "use your own picture" button, then a stroke on its painting pad
+  (#editor) → #inpaint_out shows a new image;
 - inpaint_example (not run unless asked for): as inpaint, but the picture (the coffee photo with
   its painted hole) comes from a click in the tab's example gallery (#inpaint_examples), as a
   visitor who tries an example does;
@@ -30,17 +31,18 @@ moment the output's <img> has a new src and has loaded. After each stroke the be
 page has sent no request for --quiet-ms, then counts the requests the stroke caused (Playwright
 request events): uploads (POST /gradio_api/upload), queue joins (POST /gradio_api/queue/join) and
 blob posts (POST /gradio_api/component_server: the editor's accept_blobs), and how many PNGs the
-page encoded from its canvases (HTMLCanvasElement.toBlob calls; one export of the editor is one PNG
-for the background, one per layer and one for the composite).
+page encoded from its canvases (HTMLCanvasElement.toBlob and toDataURL calls; gradio's editors
+encoded one PNG for the background, one per layer and one for the composite per export, the app's
+drawing pads one per stroke).
 
 Prints a markdown table and a second one of where the time goes (median ms after the mouse-up at
 which the page's first blob post or upload started, i.e. its canvas export was done; its queue join
 was sent; the result picture was requested, i.e. the server had answered), and writes JSON (--json,
 every stroke included). The CPU the browser, the app and anything else on the machine share matters
 a lot on a small machine: the JSON records the load average and any other busy process seen at the
-start (e.g. a training run), and the table's heading says so. Headless Chromium draws the editors'
-WebGL canvases in software (SwiftShader), so their export costs far more here than in a browser
-with a GPU; --browser-arg passes other Chromium flags.
+start (e.g. a training run), and the table's heading says so. The app's pads are plain 2D canvases;
+gradio's own editors (which the app used until this bench showed their cost) draw with WebGL, in
+software (SwiftShader) in headless Chromium; --browser-arg passes other Chromium flags.
 """
 from __future__ import annotations
 
@@ -74,8 +76,9 @@ COUNTED = {"uploads": "/gradio_api/upload", "queue_joins": "/gradio_api/queue/jo
 INIT_JS = """
 (() => {
   window.__pngs = 0;
-  const tb = HTMLCanvasElement.prototype.toBlob;
+  const tb = HTMLCanvasElement.prototype.toBlob, tu = HTMLCanvasElement.prototype.toDataURL;
   HTMLCanvasElement.prototype.toBlob = function (...a) { window.__pngs += 1; return tb.apply(this, a); };
+  HTMLCanvasElement.prototype.toDataURL = function (...a) { window.__pngs += 1; return tu.apply(this, a); };
   if (window.OffscreenCanvas) {
     const cb = OffscreenCanvas.prototype.convertToBlob;
     OffscreenCanvas.prototype.convertToBlob = function (...a) { window.__pngs += 1; return cb.apply(this, a); };
@@ -231,15 +234,11 @@ def run_case(page, reqs, case: str, a) -> list[dict]:
         # the tab opens with an example on the canvas: let it load first, or its paint layer lands
         # on the uploaded picture (and a stroke inside that paint changes nothing)
         reqs.wait_quiet(page, 1500)
-        # the file input is there before the editor is ready: an upload then is dropped, so retry
         page.evaluate("sel => window.__arm(sel)", f"#{out}")
-        for _ in range(3):
-            page.locator(f"#{elem} input[type=file]").set_input_files(str(a.picture))
-            try:
-                page.wait_for_function("() => window.__done !== null", timeout=10_000)
-                break
-            except Exception:
-                continue
+        with page.expect_file_chooser() as chooser:   # the tab's "use your own picture" button
+            page.locator("#inpaint_upload").click()
+        chooser.value.set_files(str(a.picture))
+        page.wait_for_function("() => window.__done !== null", timeout=a.timeout_ms)
         reqs.wait_quiet(page, a.quiet_ms)
     elif case == "inpaint_example":
         # the fourth example, the coffee photo (its hole is at the bottom, the strokes land in the

@@ -46,7 +46,7 @@ class Inputs:
         sk = workdir / "sketches"
         sk.mkdir(parents=True, exist_ok=True)
         self.sketches = []
-        for i in range(8):   # black strokes on white, as the Sketchpad's composite
+        for i in range(8):   # black strokes on white, as the drawing pad sends them
             im = Image.new("RGB", (384, 384), "white")
             d = ImageDraw.Draw(im)
             cx, cy, r = rng.randint(150, 234), rng.randint(150, 234), rng.randint(70, 130)
@@ -56,6 +56,9 @@ class Inputs:
                        fill="black", width=6)
             im.save(sk / f"sketch{i}.png")
             self.sketches.append(str(sk / f"sketch{i}.png"))
+        from tabs.drawpad import as_value   # the pad's value: the drawing as a PNG data URL
+
+        self.pad_values = {p: as_value(p) for p in self.sketches}
         ex = ROOT / "examples"
         self.drawings = sorted(map(str, (ex / "sketches").glob("*.png")))
         self.noto = sorted(map(str, (ex / "transfer").glob("noto_*.png")))
@@ -92,8 +95,7 @@ class Inputs:
             v["seed_a"] = v.pop("seed")
             return label, (), dict(v, seed_b=rng.randint(0, 9999), frames=frames or rng.randint(4, 16))
         if label == "/sketch2img":
-            return label, ({"background": None, "layers": [],
-                            "composite": handle_file(rng.choice(self.sketches))},), {}
+            return label, (self.pad_values[rng.choice(self.sketches)],), {}
         if label == "/upload2img":
             return label, (handle_file(rng.choice(self.drawings)),), {}
         if label.startswith("/domain_transfer"):

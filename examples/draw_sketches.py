@@ -1,13 +1,13 @@
 #!/usr/bin/env python
 """Draw the example sketches with a mouse in the real app (headless Chromium via Playwright) and
-keep exactly what the Sketchpad sends to the server.
+keep exactly what the app's drawing pad sends to the server.
 
     python examples/draw_sketches.py --url http://127.0.0.1:7860/     # app already running
     python examples/draw_sketches.py                                  # starts `python app.py` itself
 
 Each doodle is a few strokes given as points on the unit square; the mouse follows them with a
-little hand tremor (seeded), like a person drawing with a mouse. The PNG the browser uploads for
-the last stroke is saved to examples/sketches/<name>.png, and a screenshot of the tab with the
+little hand tremor (seeded), like a person drawing with a mouse. The PNG the pad sends after the
+last stroke (its value: tabs/drawpad.py) is saved to examples/sketches/<name>.png, and a screenshot of the tab with the
 result to shots/sketch_<name>.png.
 """
 from __future__ import annotations
@@ -75,41 +75,25 @@ def _start_app(port: int):
     raise SystemExit("the app did not start")
 
 
-# The browser does not show multipart blob bodies to the network inspector, so the page keeps a
-# copy of every image blob it posts (with the form's text fields) for us to read back.
-CAPTURE_JS = """
-(() => {
-  window.__posted = [];
-  const orig = window.fetch;
-  window.fetch = async function(input, init) {
-    const body = init && init.body;
-    if (body instanceof FormData) {
-      const fields = []; let blob = null;
-      for (const [k, v] of body.entries()) {
-        if (v instanceof Blob) blob = v; else fields.push(k + '=' + v);
-      }
-      if (blob) {
-        const url = await new Promise(r => { const fr = new FileReader(); fr.onload = () => r(fr.result); fr.readAsDataURL(blob); });
-        window.__posted.push({fields: fields.join('&'), url});
-      }
-    }
-    return orig.apply(this, arguments);
-  };
-})();
-"""
-
-
 def _last_composite(page) -> Image.Image | None:
-    """The last canvas composite the Sketchpad posted: strokes on an opaque white background."""
+    """The drawing the pad sent last: strokes on an opaque white background."""
     import base64
 
-    for item in reversed(page.evaluate("window.__posted")):
-        if "composite" not in item["fields"]:
-            continue
-        img = Image.open(io.BytesIO(base64.b64decode(item["url"].split(",", 1)[1])))
-        img.load()
-        return img.convert("RGB")
-    return None
+    url = page.evaluate("() => window.__drawing || null")
+    if not url:
+        return None
+    img = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+    img.load()
+    return img.convert("RGB")
+
+
+# the pad's value leaves the page as a data URL from its canvas: keep the last one
+CAPTURE_JS = """
+(() => {
+  const orig = HTMLCanvasElement.prototype.toDataURL;
+  HTMLCanvasElement.prototype.toDataURL = function (...a) { const u = orig.apply(this, a); window.__drawing = u; return u; };
+})();
+"""
 
 
 def main():
@@ -142,11 +126,10 @@ def main():
                 page.get_by_role("tab", name="Sketch → image").click()
                 pad = page.locator("#sketchpad")
                 pad.wait_for()
-                brush = pad.get_by_role("button", name="Brush", exact=True)
-                if "highlight" not in (brush.get_attribute("class") or ""):
-                    brush.click()
+                pad.get_by_role("button", name="Clear canvas").click()   # the pad opens with the cat
+                pad.get_by_role("button", name="Brush", exact=True).click()
                 box = page.locator("#sketchpad canvas").first.bounding_box()
-                # the white drawing area is centred in the editor: draw in its middle square
+                # draw in the canvas's middle square, as a person would
                 side = min(box["width"], box["height"]) * 0.62
                 x0 = box["x"] + (box["width"] - side) / 2
                 y0 = box["y"] + (box["height"] - side) / 2

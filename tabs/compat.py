@@ -1,10 +1,9 @@
 """Every use of gradio's internals, in one place, for the gradio version they were checked on.
 
-gradio's public API does not cover two things the app needs: writing cached output files
-atomically (its own writer rewrites them in place) and reading the strokes a Sketchpad /
-ImageEditor uploads as blobs. Both reach into modules that change between releases, so the app
-refuses to start on another gradio than the pinned one (requirements.txt, the README's front
-matter) rather than misbehave.
+gradio's public API does not cover what the app needs to write cached output files atomically
+(its own writer rewrites them in place) and to drop the state of closed sessions. Both reach
+into modules that change between releases, so the app refuses to start on another gradio than
+the pinned one (requirements.txt, the README's front matter) rather than misbehave.
 """
 from __future__ import annotations
 
@@ -15,7 +14,6 @@ from pathlib import Path
 import gradio as gr
 
 CHECKED_ON = "6.31."          # the gradio series whose internals this module was written against
-BLOBS_KEPT = 64               # drawings remembered per editor (a model switch redraws the last one)
 
 
 def check_version(version: str = gr.__version__) -> None:
@@ -50,21 +48,6 @@ def install() -> None:
 
     check_version()
     processing_utils.save_pil_to_cache = save_pil_to_cache_atomically
-
-
-def editor_blobs(value, editors: list):
-    """The strokes the browser uploaded for an editor value (a Sketchpad or ImageEditor sends its
-    canvas as blobs to the component, keyed by the value's id, then only the id), or None."""
-    if not value.get("id"):
-        return None
-    for editor in editors:
-        store = editor.blob_storage
-        blobs = store.get(value["id"])
-        while len(store) > BLOBS_KEPT:  # bounded: the oldest drawings are forgotten
-            store.pop(next(iter(store)))
-        if blobs is not None:
-            return blobs
-    return None
 
 
 def forget_session(demo, session_hash: str | None) -> None:

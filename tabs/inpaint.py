@@ -1,20 +1,25 @@
 """Inpainting tab: upload a picture, brush over a part; the GAN fills the hole after every stroke,
-next to OpenCV's classical inpainting."""
+next to OpenCV's classical inpainting.
+
+The page paints on a light pad (tabs.drawpad.hole_pad): a stroke sends only the hole; the picture
+stays on the server, its file kept in a per-visitor gr.State (an example's, an upload's). API
+callers send an ImageEditor value ({"background", "layers"}) to /inpaint, as before.
+"""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import gradio as gr
-import numpy as np
 
 from ganzoo.errors import InputError
 from ganzoo.pipelines import InpaintPipeline
 
 from .common import EXAMPLES_DIR, PipelineCache, TabHandles, first_result, opening, payload_path, upscale, user_errors
-from .compat import editor_blobs
+from .drawpad import decode_mask, hole_pad, picture_value
 
 INPAINT = PipelineCache("inpaint", InpaintPipeline.from_pretrained)
-_EDITORS: list = []
 BRUSH_COLOUR = "#ff00ff"
-_BRUSH_RGB = tuple(int(BRUSH_COLOUR[i:i + 2], 16) for i in (1, 3, 5))
 INPAINT_DISPLAY_PX = 384
 
 
@@ -25,24 +30,83 @@ def _editor_parts(value):
         return None, []
     if not isinstance(value, dict):
         raise InputError("the editor value must have a 'background' picture and paint 'layers'")
-    blobs = editor_blobs(value, _EDITORS)
-    if blobs is not None and blobs.background:
-        return blobs.background, [x for x in blobs.layers if x]
     layers = value.get("layers") or []
     return payload_path(value.get("background")), [p for p in map(payload_path, layers) if p]
 
 
+NO_PICTURE = "Upload a picture (or click an example), then paint over the part to fill."
+
+
 @user_errors
 def inpaint_image(editor=None, model=None):
-    """The editor's picture and painted hole → (GAN result, OpenCV Telea result, notice)."""
+    """An ImageEditor value (picture and painted hole: the API) → (GAN result, OpenCV Telea result, notice)."""
     from ganzoo.pipelines.images import open_image
-    from ganzoo.pipelines.inpaint import read_mask, telea
+    from ganzoo.pipelines.inpaint import read_mask
 
     background, layers = _editor_parts(editor)
-    if background is None:  # a cleared editor, or gradio's change event racing its own upload
-        return None, None, "Upload a picture (or click an example), then paint over the part to fill."
+    if background is None:
+        return None, None, NO_PICTURE
     img = open_image(background)
-    hole = read_mask(layers, img.size) | _brush_paint(img)
+    return _fill(img, read_mask(layers, img.size), model)
+
+
+def _picture(path):
+    """The visitor's picture (its file on the server) → RGB image, as the pad shows it."""
+    from ganzoo.pipelines.images import open_image
+
+    if not Path(path).is_file():
+        raise InputError("Your picture is no longer on the server (it was cleaned up after a while): "
+                         "upload it again.")
+    if not Path(path).resolve().is_relative_to(EXAMPLES_DIR.resolve()):
+        os.utime(path)   # an upload in use: the newest file for the cache budget (tabs/cache_budget.py)
+    return open_image(path)
+
+
+@user_errors
+def paint_stroke(pad=None, picture=None, model=None):
+    """The page's pad after a stroke (the hole) and the visitor's picture → (GAN, Telea, notice)."""
+    if not picture:
+        return None, None, NO_PICTURE
+    img = _picture(picture)
+    return _fill(img, decode_mask(pad, img.size), model)
+
+
+@user_errors
+def load_example(composite=None, model=None):
+    """An example clicked (its thumbnail: the picture with its hole) → (pad, picture, GAN, Telea, notice)."""
+    from ganzoo.pipelines.inpaint import read_mask
+
+    path = payload_path(composite)
+    if path is None:
+        return (gr.skip(),) * 5
+    name = Path(path).name.removesuffix(".composite.png")
+    bg, mask = EXAMPLES_DIR / "inpaint" / f"{name}.png", EXAMPLES_DIR / "inpaint" / f"{name}.mask.png"
+    img = _picture(str(bg))
+    hole = read_mask(str(mask), img.size)
+    return (picture_value(img, hole), str(bg), *_fill(img, hole, model))
+
+
+@user_errors
+def load_upload(file=None, model=None):
+    """A picture uploaded → (pad, picture, GAN, Telea, notice): the picture on the pad, no hole yet.
+    A large picture is kept at the size the app works at (a PNG beside the upload)."""
+    from ganzoo.pipelines.images import open_image
+
+    path = payload_path(file)
+    if path is None:
+        return (gr.skip(),) * 5
+    img = open_image(path)
+    work = Path(path).with_name(Path(path).stem + ".picture.png")
+    img.save(work)
+    shown = upscale(img, INPAINT_DISPLAY_PX)
+    return (picture_value(img), str(work), shown, shown,
+            "Now paint over the part of the picture to fill: the GAN fills it after every stroke.")
+
+
+def _fill(img, hole, model):
+    """A picture and its hole → (GAN result, OpenCV Telea result, notice), shown enlarged if small."""
+    from ganzoo.pipelines.inpaint import telea
+
     if not hole.any():
         img = upscale(img, INPAINT_DISPLAY_PX)
         return img, img, "The mask is empty: paint over the part of the picture to fill (the input is shown)."
@@ -60,18 +124,11 @@ def inpaint_image(editor=None, model=None):
     return upscale(res.image, INPAINT_DISPLAY_PX), upscale(telea(img, hole), INPAINT_DISPLAY_PX), note
 
 
-def _brush_paint(img) -> np.ndarray:
-    """Pixels of the picture in the brush colour: paint that gradio's editor has flattened into the
-    background. It does so with an example's paint layer as soon as the visitor adds a stroke (the
-    background it then sends is the example's composite, the layer only the new stroke), and the
-    example's hole would come back as solid magenta. Paint is a hole wherever it ended up."""
-    return (np.asarray(img) == _BRUSH_RGB).all(-1)
-
-
 FIRST_INPAINT = "twemoji_elephant"   # the example in the editor when the page opens, with both fills
 
 
 def _inpaint_examples() -> list[dict]:
+    """Examples as ImageEditor values (picture, hole layer, composite), FIRST_INPAINT first."""
     rows = []
     for bg in sorted((EXAMPLES_DIR / "inpaint").glob("*.png"), key=lambda p: (p.stem != FIRST_INPAINT, p.stem)):
         if bg.name.endswith((".mask.png", ".composite.png")):
@@ -96,14 +153,19 @@ def build() -> TabHandles:
         first = examples[0] if examples and default else None
         opened = first_result("the inpainting tab", inpaint_image, first, default) if first else None
         model = gr.Dropdown(names, value=default, label="model", elem_id="inpaint_model")
+        if opened:
+            from ganzoo.pipelines.images import open_image
+            from ganzoo.pipelines.inpaint import read_mask
+
+            pic = open_image(first["background"])
+            start = picture_value(pic, read_mask(first["layers"], pic.size))
+        picture = gr.State(first["background"] if opened else None)   # the visitor's picture file
         with gr.Row():
             with gr.Column(scale=3, min_width=320):
-                editor = gr.ImageEditor(value=first if opened else None, type="numpy", image_mode="RGBA", sources=["upload", "clipboard"],
-                                        transforms=(), layers=False, canvas_size=(384, 384),
-                                        brush=gr.Brush(colors=[BRUSH_COLOUR], color_mode="fixed", default_size=16),
-                                        eraser=gr.Eraser(default_size=16), label="picture: paint the hole",
-                                        elem_id="editor")
-                _EDITORS.append(editor)
+                pad = hole_pad(start if opened else None, label="picture: paint the hole", elem_id="editor",
+                               pen=BRUSH_COLOUR)
+                upload = gr.UploadButton("📷 use your own picture", file_types=["image"], size="sm",
+                                         elem_id="inpaint_upload")
             with gr.Column(scale=2, min_width=260):
                 out = gr.Image(value=opened[0] if opened else None, type="pil", format="png", label="GAN (ganzoo)", interactive=False,
                                elem_id="inpaint_out", buttons=["download", "fullscreen"])
@@ -112,14 +174,22 @@ def build() -> TabHandles:
                                 label="classical (OpenCV)", interactive=False,
                                 elem_id="inpaint_telea", buttons=["download", "fullscreen"])
         note = gr.Markdown(opened[2] if opened else "", elem_id="inpaint_note")
-        live = dict(fn=inpaint_image, inputs=[editor, model], outputs=[out, base, note], preprocess=False,
-                    trigger_mode="always_last", show_progress="minimal", concurrency_limit=2,
-                    concurrency_id="inpaint")
-        editor.change(api_name="inpaint", **live)
-        model.change(**dict(live, api_visibility="private"))
+        quick = dict(preprocess=False, trigger_mode="always_last", show_progress="minimal", concurrency_limit=2,
+                     concurrency_id="inpaint", api_visibility="private")
+        # the page fires input after every stroke, undo and clear, with the hole alone
+        pad.input(paint_stroke, [pad, picture, model], [out, base, note], **quick)
+        model.change(paint_stroke, [pad, picture, model], [out, base, note], **quick)
+        loaded = [pad, picture, out, base, note]
+        upload.upload(load_upload, [upload, model], loaded, **quick)
         if examples:
-            gr.Examples([[e] for e in examples], inputs=[editor], examples_per_page=8, elem_id="inpaint_examples",
-                        label="examples: held-out emoji (never trained on) with a painted hole")
+            picked = gr.Image(type="filepath", visible=False)
+            gr.Examples([[e["composite"]] for e in examples], inputs=picked, examples_per_page=8,
+                        elem_id="inpaint_examples", label="examples: held-out emoji (never trained on) with a painted hole")
+            picked.change(load_example, [picked, model], loaded, **quick)
+        # API callers: a picture and its painted hole as an ImageEditor value (never drawn in the page)
+        api_editor = gr.ImageEditor(visible=False, type="numpy", image_mode="RGBA", layers=False)
+        gr.on([], inpaint_image, [api_editor, model], [out, base, note], api_name="inpaint", preprocess=False,
+              concurrency_limit=2, concurrency_id="inpaint")
     return TabHandles(tab, "inpaint", model)
 
 

@@ -21,12 +21,10 @@ def _rss_mb() -> float:
 
 def _counts(demo) -> dict:
     from .common import PipelineCache
-    from . import inpaint, sketch
 
     holder = getattr(demo, "state_holder", None)
     return {
         "gradio_sessions": len(getattr(holder, "session_data", {})),
-        "editor_blobs": sum(len(e.blob_storage) for e in [*sketch._SKETCHPADS, *inpaint._EDITORS]),
         "pipelines": sum(len(c._loaded) + len(c._own) for c in PipelineCache.instances),
         "temp_files": sum(len(getattr(b, "temp_files", ())) for b in demo.blocks.values()),
     }

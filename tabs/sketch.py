@@ -9,29 +9,10 @@ from ganzoo.pipelines import Pix2PixPipeline
 
 from .common import (EXAMPLES_DIR, PipelineCache, TabHandles, first_result, import_pth, opening, payload_path,
                      pth_importer, upscale, user_errors)
-from .compat import editor_blobs
+from .drawpad import as_value, decode, draw_pad
 
 PIX2PIX = PipelineCache("pix2pix", Pix2PixPipeline.from_pretrained)
 SKETCH_DISPLAY_PX = 384
-
-
-_SKETCHPADS: list = []      # the tab's Sketchpad: the browser sends its strokes as blobs to it
-
-
-def _sketch_source(value):
-    """A Sketchpad value → the composite drawing (file path or PNG bytes), or None when empty.
-
-    An API caller sends the composite as a file; the browser sends blobs (see editor_blobs).
-    preprocess=False keeps every decoding error ours (a clear sentence).
-    """
-    if not value:
-        return None
-    if not isinstance(value, dict):
-        raise InputError("the sketch must be a Sketchpad value with a 'composite' image")
-    blobs = editor_blobs(value, _SKETCHPADS)
-    if blobs is not None and blobs.composite:
-        return blobs.composite
-    return payload_path(value.get("composite"))
 
 
 def _translate(model, src, progress=None, request=None):
@@ -42,17 +23,27 @@ def _translate(model, src, progress=None, request=None):
 
 @user_errors
 def sketch_to_image(sketch=None, model=None, request: gr.Request = None, progress=gr.Progress()):
-    """A Sketchpad value ({"background", "layers", "composite"}) → (model input, result)."""
+    """A drawing-pad value (the drawing as a PNG data URL, "" when empty: see tabs.drawpad) →
+    (model input, result)."""
     from ganzoo.pipelines.translate import EmptyCanvas
 
     # a cleared (or blank) canvas clears the results: pressing "clear" is not a mistake
-    src = _sketch_source(sketch)
+    src = decode(sketch)
     if src is None:
         return None, None
     try:
         return _translate(model, src, progress, request)
     except EmptyCanvas:
         return None, None
+
+
+@user_errors
+def load_example(path=None, model=None, request: gr.Request = None, progress=gr.Progress()):
+    """An example drawing clicked → (the pad's new drawing, model input, result)."""
+    src = payload_path(path)
+    if src is None:
+        return gr.skip(), gr.skip(), gr.skip()
+    return (as_value(src), *_translate(model, src, progress, request))
 
 
 @user_errors
@@ -73,12 +64,11 @@ def import_reference_weights(file=None, request: gr.Request = None):
 FIRST_SKETCH = "cat"   # the drawing on the pad when the page opens (with its picture beside it)
 
 
-def _sketch_examples() -> list[dict]:
-    """The example drawings as drawing-pad values, each drawing as the pad's paint layer (not its
-    background, which the pad's bin leaves in place): a click puts one on the pad, where the visitor
-    can draw on, erase or clear it; the first is FIRST_SKETCH."""
+def _sketch_examples() -> list[str]:
+    """The example drawings (files), FIRST_SKETCH first: a click puts one on the pad, where the
+    visitor can draw on, erase or clear it."""
     paths = sorted((EXAMPLES_DIR / "sketches").glob("*.png"), key=lambda p: (p.stem != FIRST_SKETCH, p.stem))
-    return [{"background": None, "layers": [str(p)], "composite": str(p)} for p in paths]
+    return [str(p) for p in paths]
 
 
 def build() -> TabHandles:
@@ -94,21 +84,19 @@ def build() -> TabHandles:
             "lines evened out). For photos, pick a released model such as *drawing → shoe photo*.")
         examples = _sketch_examples()
         first = examples[0] if examples else None
-        opened = first_result("the sketch tab", _translate, default, first["composite"]) if first and default else None
+        opened = first_result("the sketch tab", _translate, default, first) if first and default else None
         with gr.Row():
             with gr.Column(scale=3, min_width=320):
-                sketch = gr.Sketchpad(value=first if opened else None, type="pil", image_mode="RGBA",
-                                      canvas_size=(384, 384), layers=False,
-                                      brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=6),
-                                      label="draw here", elem_id="sketchpad")
-                _SKETCHPADS.append(sketch)
+                sketch = draw_pad(as_value(first) if opened else "", label="draw here", elem_id="sketchpad",
+                                  size=SKETCH_DISPLAY_PX)
             with gr.Column(scale=3, min_width=320):
                 out = gr.Image(value=opened[1] if opened else None, type="pil", format="png", label="result",
                                interactive=False, elem_id="sketch_out", height=SKETCH_DISPLAY_PX + 40,
                                buttons=["download", "fullscreen"])
         if examples:
-            # a click puts the drawing on the pad (editable); the pad's change event translates it
-            gr.Examples([[e] for e in examples], inputs=sketch, examples_per_page=8, elem_id="sketch_examples",
+            # a click puts the drawing on the pad (editable) and shows its picture
+            picked = gr.Image(type="filepath", visible=False)
+            gr.Examples([[e] for e in examples], inputs=picked, examples_per_page=8, elem_id="sketch_examples",
                         label="example drawings (drawn with a mouse in this app): click one to draw on it")
         with gr.Row():
             model = gr.Dropdown(PIX2PIX.choices(), value=default, label="model", elem_id="sketch_model", scale=2)
@@ -126,9 +114,12 @@ def build() -> TabHandles:
 
         live = dict(outputs=[seen, out], preprocess=False, trigger_mode="always_last",
                     show_progress="minimal", concurrency_limit=2, concurrency_id="sketch")
-        sketch.change(sketch_to_image, [sketch, model], api_name="sketch2img", **live)
-        # the pad's bin only clears what was drawn on the example: empty the pad and both pictures
-        sketch.clear(_cleared, None, [sketch, seen, out], queue=False, api_visibility="private")
+        # the page fires input after every stroke, undo and clear, the drawing travelling with it
+        sketch.input(sketch_to_image, [sketch, model], api_name="sketch2img", **live)
+        if examples:
+            picked.change(load_example, [picked, model], [sketch, seen, out], preprocess=False,
+                          api_visibility="private", show_progress="minimal", concurrency_limit=2,
+                          concurrency_id="sketch")
         upload.upload(upload_to_image, [upload, model], api_name="upload2img", **live)
         # a new model redraws whatever is on the canvas (quietly: an empty canvas is no error here)
         model.change(_redraw, [sketch, upload, model], [seen, out], preprocess=False,
@@ -138,17 +129,13 @@ def build() -> TabHandles:
     return TabHandles(tab, "pix2pix", model)
 
 
-def _cleared():
-    return {"background": None, "layers": [], "composite": None}, None, None
-
-
 @user_errors
 def _redraw(sketch=None, upload=None, model=None, request: gr.Request = None, progress=gr.Progress()):
     """A picked model (a released one fetched first, with a progress bar) redraws what is there."""
     from ganzoo.pipelines.translate import EmptyCanvas
 
     PIX2PIX.get(model, (lambda f, text: progress(f, desc=text)), request)
-    src = _sketch_source(sketch) if isinstance(sketch, dict) else None
+    src = decode(sketch) if sketch else None
     src = src or payload_path(upload)
     if src is None:
         return None, None

@@ -1,4 +1,5 @@
-"""The sketch → image tab of the real app through gradio_client: drawn and empty Sketchpad values,
+"""The sketch → image tab of the real app through gradio_client: drawn and empty drawing-pad values
+(PNG data URLs, as the page's pad sends them), malformed ones,
 uploads of any mode, bad files, unknown models and importing released reference weights."""
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ SEEN_PX, OUT_PX = 192, 384  # the app's display sizes for a 64 px model (integer
 
 
 def _sketchpad(path):
-    return {"background": None, "layers": [], "composite": handle_file(str(path))}
+    from tabs.drawpad import as_value
+
+    return as_value(path)
 
 
 def _drawing(path, size=(384, 384), mode="RGB", stroke=5):
@@ -59,8 +62,20 @@ def test_an_empty_canvas_clears_the_result(client, tmp_path):
     an empty *upload* is still a sentence (upload2img, below)."""
     blank = tmp_path / "blank.png"
     Image.new("RGB", (384, 384), "white").save(blank)
-    for value in (_sketchpad(blank), None, {"background": None, "layers": [], "composite": None}):
+    for value in (_sketchpad(blank), None, ""):
         assert client.predict(value, "tiny-sketch", api_name="/sketch2img") == (None, None)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("hello", "The drawing must be a PNG data URL"),
+    ({"composite": "x.png"}, "The drawing must be a PNG data URL"),
+    ("data:image/png;base64,not base64!", "The drawing could not be read"),
+    ("data:image/png;base64,aGVsbG8=", "The drawing could not be read"),      # base64 of "hello"
+])
+def test_a_malformed_drawing_gets_one_sentence(client, value, message):
+    with pytest.raises(AppError) as e:
+        client.predict(value, "tiny-sketch", api_name="/sketch2img")
+    assert str(e.value).startswith(message) and "Traceback" not in str(e.value)
 
 
 @pytest.mark.parametrize("mode", ["RGBA", "L", "I;16", "P", "CMYK"])

@@ -13,7 +13,6 @@ import re
 import shutil
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -273,17 +272,10 @@ def test_transfer_upload_and_both_directions(page, shots, tmp_path, checkpoints)
     assert b2a != a2b
 
 
-# Gradio 6.31's ImageEditor sometimes sends the change that follows an upload before the canvas
-# has the picture (no blobs reach the server; a bare page shows it too). The app then answers with
-# its quiet "Upload a picture ..." note (never an error toast); the first stroke brings the picture.
-UPLOAD_RACE = "Upload a picture"
-
-
 def test_inpaint_a_painted_stroke_is_filled(page, shots, tmp_path):
     photo = _photo(tmp_path / "photo.png")
     picture = np.asarray(Image.open(photo).convert("RGB")).astype(int)
     open_tab(page, "Inpainting")
-    # the file input exists before the editor is ready: an upload then is dropped (1 in 8 or so)
     page.wait_for_selector("#editor canvas", state="attached")
     note = page.locator("#inpaint_note")
     toasts = page.locator('[data-testid="toast-body"].error')
@@ -291,19 +283,17 @@ def test_inpaint_a_painted_stroke_is_filled(page, shots, tmp_path):
     assert img_src(page, "inpaint_out") is not None and img_src(page, "inpaint_telea") is not None
     sync_api.expect(note).to_contain_text("The hole covers")
 
-    page.locator("#editor input[type=file]").set_input_files(str(photo))
-    page.wait_for_function(
-        """() => /mask is empty|Upload a picture/.test(document.querySelector('#inpaint_note').innerText)""",
-        timeout=WAIT_MS)
-    if "mask is empty" in note.inner_text():     # nothing painted yet: the picture itself is shown
-        unchanged = wait_image(page, "inpaint_out")
-        shown = fetch(page, "inpaint_out").astype(int)
-        k = shown.shape[1] // 96
-        assert shown.shape == (64 * k, 96 * k, 3) and np.array_equal(shown[::k, ::k], picture)
-    else:
-        assert note.inner_text().startswith(UPLOAD_RACE), note.inner_text()
-        warnings.warn("the upload's change reached the app without the picture (gradio's race)")
-        unchanged = img_src(page, "inpaint_out")
+    opened = img_src(page, "inpaint_out")
+    with page.expect_file_chooser() as chooser:
+        page.locator("#inpaint_upload").click()
+    chooser.value.set_files(str(photo))
+    sync_api.expect(note).to_contain_text("Now paint over the part", timeout=WAIT_MS)
+    unchanged = wait_image(page, "inpaint_out", not_src=opened)   # nothing painted yet: the picture itself
+    shown = fetch(page, "inpaint_out").astype(int)
+    k = shown.shape[1] // 96
+    assert shown.shape == (64 * k, 96 * k, 3) and np.array_equal(shown[::k, ::k], picture)
+    # the pad shows the picture, hole-free
+    assert page.evaluate("() => document.querySelector('#editor canvas').width") == 96
     assert toasts.count() == 0, toasts.all_inner_texts()
 
     select_brush(page, "editor")
@@ -328,9 +318,9 @@ def _paint_left(pixels: np.ndarray) -> int:
 
 
 def test_inpaint_a_stroke_on_an_example_fills_the_examples_hole_too(page, shots):
-    # gradio's editor sends an example's composite (its hole painted in) as the background after
-    # the next stroke, and only the new stroke as the paint layer: the example's hole came back
-    # as solid magenta in both results
+    # an example's hole is on the pad as paint the visitor can add to: after the next stroke both
+    # the example's hole and the new one are filled (gradio's editor once sent the example's hole
+    # as solid magenta in the picture)
     open_tab(page, "Inpainting")
     page.wait_for_selector("#editor canvas", state="attached")
     page.locator("#inpaint_examples button.gallery-item").first.click()
