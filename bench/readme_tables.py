@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The README's result and benchmark tables, generated from what measured them: the checkpoints'
 config.json (model zoo, inpainting) and the benches' JSON in bench/results/ (training throughput,
-inpainting latency, the MNIST study). Between its markers a table is never edited by hand:
+inpainting latency, the MNIST study, the soak, stroke latency). Between its markers a table is never edited by hand:
 
     <!-- table: zoo -->
     ...
@@ -95,6 +95,20 @@ def soak_table(file: str = "soak.json") -> str:
     return head + _md(["minute", "RSS MB", "gradio cache MB", "visitors so far", "requests"], rows) + tail
 
 
+def stroke_latency_table(file: str = "stroke_latency.json") -> str:
+    """bench/stroke_latency.py's record: mouse-up (slider input) → new picture shown, in the browser."""
+    d = json.loads((RESULTS / file).read_text())
+    m = d["machine"]
+    head = (f"Headless Chromium {d['viewport']['width']}×{d['viewport']['height']} and the app on one machine "
+            f"({m['cores']} cores, load average {m['loadavg'][0]:.2f} at the start), {d['strokes']} strokes a case "
+            f"after {d['warmup']} unmeasured ({m['utc'][:10]}):\n\n")
+    rows = [[case, f"{c['median_ms']:.0f}", f"{c['p90_ms']:.0f}", f"≤ {d['goal_ms'][case]}",
+             f"{c['uploads_per_stroke']:g}", f"{c['png_encodes_per_stroke']:g}", c["missed"]]
+            for case, c in d["cases"].items()]
+    return head + _md(["case", "median ms", "p90 ms", "goal ms", "uploads / stroke", "PNGs encoded / stroke",
+                       "missed"], rows)
+
+
 def released_table() -> str:
     from ganzoo import released
 
@@ -104,7 +118,8 @@ def released_table() -> str:
 
 
 TABLES = {"zoo": zoo_table, "released": released_table, "inpaint": inpaint_table, "throughput": throughput_table,
-          "inpaint-latency": inpaint_latency_table, "study": study_table, "soak": soak_table}
+          "inpaint-latency": inpaint_latency_table, "study": study_table, "soak": soak_table,
+          "stroke-latency": stroke_latency_table}
 
 
 def render(text: str) -> tuple[str, list[str]]:
