@@ -67,3 +67,15 @@ def test_bad_drawings_are_one_sentence(value, message):
 def test_bad_holes_are_one_sentence(value, message):
     with pytest.raises(InputError, match=f"^{message}"):
         decode_mask(value, (10, 10))
+
+
+def test_a_stroke_on_a_picture_that_is_gone_is_one_sentence(tmp_path):
+    """The inpainting tab keeps the visitor's picture as a file on the server; if the cache budget
+    removed it, the next stroke says so (gradio shows it as a toast) instead of failing."""
+    import gradio as gr
+
+    from tabs.inpaint import NO_PICTURE, paint_stroke
+
+    with pytest.raises(gr.Error, match="Your picture is no longer on the server"):
+        paint_stroke({"mask": ""}, str(tmp_path / "gone.png"), None)
+    assert paint_stroke({"mask": ""}, None, None) == (None, None, NO_PICTURE)
