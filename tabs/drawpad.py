@@ -16,7 +16,8 @@ Tools, with the accessible names the browser tests use: "Brush", "Eraser" (the a
 class `highlight`), "Undo", "Clear canvas".
 
 `hole_pad` is the same pad over a picture, for painting a hole (inpainting). Its value, set by the
-server: {"picture": a data URL of the picture, "mask": a PNG data URL of the hole or ""}; sent by the
+server: {"picture": a data URL of the picture (a preview: see picture_value), "width", "height": the
+picture's size, "mask": a PNG data URL of the hole or ""}; sent by the
 page after every stroke, undo or clear: {"mask": …} alone (the picture stays on the server, so a
 stroke sends a few kB whatever the picture's size). The mask is the picture's size in pixels, the
 hole painted opaque, the rest transparent (`decode_mask`).
@@ -151,8 +152,8 @@ function show(value) {
   if (!v.picture) { img.removeAttribute('src'); canvas.width = canvas.height = 1; return; }
   img.onload = () => {
     if (shown !== value) return;
-    canvas.width = img.naturalWidth; canvas.height = img.naturalHeight; undo.length = 0;
-    if (v.mask) { const m = new Image(); m.onload = () => { if (shown === value) ctx.drawImage(m, 0, 0); }; m.src = v.mask; }
+    canvas.width = v.width || img.naturalWidth; canvas.height = v.height || img.naturalHeight; undo.length = 0;
+    if (v.mask) { const m = new Image(); m.onload = () => { if (shown === value) ctx.drawImage(m, 0, 0, canvas.width, canvas.height); }; m.src = v.mask; }
   };
   img.src = v.picture;
 }
@@ -215,12 +216,18 @@ def hole_pad(value: dict | None = None, *, label: str, elem_id: str, pen: str = 
                    css_template=_HOLE_CSS, js_on_load=_HOLE_JS, pen=pen, pen_px=pen_px, eraser_px=eraser_px)
 
 
+PREVIEW_PNG_PX = 256 * 256   # pictures up to this many pixels are shown exactly (PNG); larger as JPEG
+
+
 def picture_value(img: Image.Image, mask=None) -> dict:
-    """A picture (and optionally its hole: a mask file or bool array) → a hole_pad value."""
-    def png(im):
+    """A picture (and optionally its hole, a bool array) → a hole_pad value. gradio keeps each
+    session's last output value (up to SESSIONS_KEPT sessions), so a large picture goes to the page
+    as a JPEG preview (~150 kB for 1024×768 instead of ~1.5 MB); the hole is drawn at the
+    picture's own size (width, height) and the server fills the exact picture it keeps."""
+    def url(im, fmt, **kw):
         buf = io.BytesIO()
-        im.save(buf, format="PNG")
-        return PREFIX + base64.b64encode(buf.getvalue()).decode("ascii")
+        im.save(buf, format=fmt, **kw)
+        return f"data:image/{fmt.lower()};base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
     hole = ""
     if mask is not None:
@@ -229,8 +236,10 @@ def picture_value(img: Image.Image, mask=None) -> dict:
         m = np.asarray(mask, bool)
         rgba = np.zeros((*m.shape, 4), np.uint8)
         rgba[m] = (255, 0, 255, 255)
-        hole = png(Image.fromarray(rgba, "RGBA"))
-    return {"picture": png(img.convert("RGB") if img.mode not in ("RGB", "L") else img), "mask": hole}
+        hole = url(Image.fromarray(rgba, "RGBA"), "PNG")
+    rgb = img if img.mode in ("RGB", "L") else img.convert("RGB")
+    shown = url(rgb, "PNG") if img.width * img.height <= PREVIEW_PNG_PX else url(rgb.convert("RGB"), "JPEG", quality=85)
+    return {"picture": shown, "width": img.width, "height": img.height, "mask": hole}
 
 
 def decode_mask(value, size: tuple[int, int]):

@@ -32,9 +32,9 @@ def test_the_hole_is_the_painted_alpha_at_the_pictures_size():
     hole = np.zeros((40, 60), bool)
     hole[5:15, 20:50] = True
     value = picture_value(picture, hole)
-    # the server's value shows the picture exactly and carries its hole
+    # the server's value shows a small picture exactly, with its size, and carries its hole
     shown = Image.open(io.BytesIO(base64.b64decode(value["picture"][len(PREFIX):])))
-    assert np.array_equal(np.asarray(shown), np.asarray(picture))
+    assert np.array_equal(np.asarray(shown), np.asarray(picture)) and (value["width"], value["height"]) == (60, 40)
     assert np.array_equal(decode_mask({"mask": value["mask"]}, picture.size), hole)
     # the page's mask after an eraser pass: partly transparent paint is no hole
     rgba = np.zeros((40, 60, 4), np.uint8)
@@ -45,6 +45,15 @@ def test_the_hole_is_the_painted_alpha_at_the_pictures_size():
     assert decode_mask({"mask": value["mask"]}, (120, 80)).sum() == 4 * hole.sum()
     for empty in (None, "", {"mask": ""}, {}):
         assert not decode_mask(empty, (60, 40)).any()
+
+
+def test_a_large_picture_goes_to_the_page_as_a_small_preview():
+    """gradio keeps every session's last pad value: a photo must not cost megabytes each."""
+    rng = np.random.default_rng(1)
+    photo = Image.fromarray((rng.random((768, 1024, 3)) * 40 + np.linspace(0, 200, 1024)[None, :, None]).astype(np.uint8))
+    value = picture_value(photo)
+    assert value["picture"].startswith("data:image/jpeg;base64,") and (value["width"], value["height"]) == (1024, 768)
+    assert len(value["picture"]) < 400_000
 
 
 @pytest.mark.parametrize("value, message", [
