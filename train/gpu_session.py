@@ -274,6 +274,7 @@ def main(argv=None):
             tar.add(out / f, arcname=f"meta/{f}")
     if a.deliver:
         summary["delivered"] = deliver(out, Path(a.deliver))
+        (out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
     return summary
 

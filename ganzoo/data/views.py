@@ -68,12 +68,14 @@ def border_colour(x: torch.Tensor, hole: torch.Tensor) -> torch.Tensor:
     return torch.where(n_edge > 0, on_edge, mean(known)[0])
 
 
-def place(x: torch.Tensor, hole: torch.Tensor, side: int, top: int, left: int) -> tuple[torch.Tensor, torch.Tensor]:
+def place(x: torch.Tensor, hole: torch.Tensor, side: int, top: int, left: int,
+          blank_hole: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
     """An h×w picture and its hole at (top, left) on a side×side canvas of its border colour
-    (no hole outside the picture)."""
+    (no hole outside the picture; the colour comes from the known pixels only). blank_hole: the
+    hole's pixels are 0 (the app's input: they are unknown); False keeps them (a training target)."""
     n, c, h, w = x.shape
     canvas = border_colour(x, hole).expand(n, c, side, side).clone()
-    canvas[..., top:top + h, left:left + w] = torch.where(hole > 0.5, torch.zeros_like(x), x)
+    canvas[..., top:top + h, left:left + w] = torch.where(hole > 0.5, torch.zeros_like(x), x) if blank_hole else x
     canvas_hole = torch.zeros(n, 1, side, side, dtype=hole.dtype, device=hole.device)
     canvas_hole[..., top:top + h, left:left + w] = hole
     return canvas, canvas_hole
@@ -123,7 +125,10 @@ def zoom_views(images: torch.Tensor, side: int, z: float, uniform, make_holes) -
         return _crop(images, top, left, side), make_holes(n_img, side)
     holes = make_holes(n_img, px)             # the shrunk picture somewhere on the canvas
     span = side - px
-    big, big_holes = place(images, holes, side + span, span, span)
+    # the view is the training *target* (L1, D's real picture): its hole keeps the true pixels (a
+    # blanked hole taught every shrunk view to paint holes mid-grey: ~12 dB in the hole instead of
+    # ~15). The generator blanks its own input.
+    big, big_holes = place(images, holes, side + span, span, span, blank_hole=False)
     top, left = (u() * (span + 1)).long().clamp(max=span), (u() * (span + 1)).long().clamp(max=span)
     return _crop(big, top, left, side), _crop(big_holes, top, left, side)
 
