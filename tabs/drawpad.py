@@ -59,43 +59,27 @@ _CSS = """
   border-radius: 6px; background: #fff; touch-action: none; cursor: crosshair; }
 """
 
-# Strokes are drawn as round-capped segments between pointer positions (in canvas pixels, whatever
-# the canvas's size on screen); the eraser paints white. One snapshot per stroke for undo (≤ 30).
-_JS = """
-const canvas = element.querySelector('canvas');
-const ctx = canvas.getContext('2d', { willReadFrequently: true });
-const W = canvas.width, H = canvas.height;
-let tool = 'pen', down = false, last = null, shown = null;
+# What both pads do with the pointer and the tools, after each pad's own part has defined canvas,
+# ctx, show(value), send(empty), style(tool, scale), ready() and wipe(). Strokes are round-capped
+# segments between pointer positions in canvas pixels, whatever the canvas's size on screen; one
+# snapshot per stroke for undo (≤ 30).
+_COMMON_JS = """
 const undo = [];
-function blank() { ctx.globalCompositeOperation = 'source-over'; ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, W, H); }
-function show(value) {            // a value set by the server: its drawing becomes the pad's content
-  shown = value;
-  blank();
-  if (!value) return;
-  const img = new Image();
-  img.onload = () => { if (shown === value) ctx.drawImage(img, 0, 0, W, H); };
-  img.src = value;
-}
-function send(empty) {
-  const value = empty ? '' : canvas.toDataURL('image/png');
-  shown = value;
-  props.value = value;
-  trigger('input');
-}
+let tool = 'pen', down = false, last = null;
+function snapshot() { undo.push(ctx.getImageData(0, 0, canvas.width, canvas.height)); if (undo.length > 30) undo.shift(); }
 function at(e) {
   const r = canvas.getBoundingClientRect();
-  return [(e.clientX - r.left) * W / r.width, (e.clientY - r.top) * H / r.height];
+  return [(e.clientX - r.left) * canvas.width / r.width, (e.clientY - r.top) * canvas.height / r.height];
 }
 function segment(a, b) {
   ctx.lineCap = 'round'; ctx.lineJoin = 'round';
-  ctx.strokeStyle = tool === 'pen' ? props.pen : '#fff';
-  ctx.lineWidth = tool === 'pen' ? props.pen_px : props.eraser_px;
+  style(tool, canvas.width / canvas.getBoundingClientRect().width);
   ctx.beginPath(); ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]); ctx.stroke();
+  ctx.globalCompositeOperation = 'source-over';
 }
 canvas.addEventListener('pointerdown', e => {
-  if (e.button !== 0) return;
-  undo.push(ctx.getImageData(0, 0, W, H)); if (undo.length > 30) undo.shift();
-  down = true; last = at(e); segment(last, last);
+  if (e.button !== 0 || !ready()) return;
+  snapshot(); down = true; last = at(e); segment(last, last);
   canvas.setPointerCapture(e.pointerId); e.preventDefault();
 });
 canvas.addEventListener('pointermove', e => { if (!down) return; const p = at(e); segment(last, p); last = p; });
@@ -110,13 +94,39 @@ element.querySelector('[data-act=undo]').addEventListener('click', () => {
   if (!undo.length) return;
   ctx.putImageData(undo.pop(), 0, 0); send(false);
 });
-element.querySelector('[data-act=clear]').addEventListener('click', () => {
-  undo.push(ctx.getImageData(0, 0, W, H)); if (undo.length > 30) undo.shift();
-  blank(); send(true);
-});
+element.querySelector('[data-act=clear]').addEventListener('click', () => { snapshot(); wipe(); send(true); });
 show(props.value);
 watch('value', () => { if (props.value !== shown) show(props.value); });
 """
+
+# The drawing pad: black on white; the eraser paints white; widths in canvas pixels (what the
+# model sees does not depend on the screen).
+_JS = """
+const canvas = element.querySelector('canvas');
+const ctx = canvas.getContext('2d', { willReadFrequently: true });
+let shown = null;
+function blank() { ctx.globalCompositeOperation = 'source-over'; ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, canvas.width, canvas.height); }
+function show(value) {            // a value set by the server: its drawing becomes the pad's content
+  shown = value;
+  blank();
+  if (!value) return;
+  const img = new Image();
+  img.onload = () => { if (shown === value) ctx.drawImage(img, 0, 0, canvas.width, canvas.height); };
+  img.src = value;
+}
+function send(empty) {
+  const value = empty ? '' : canvas.toDataURL('image/png');
+  shown = value;
+  props.value = value;
+  trigger('input');
+}
+function style(tool, scale) {
+  ctx.strokeStyle = tool === 'pen' ? props.pen : '#fff';
+  ctx.lineWidth = tool === 'pen' ? props.pen_px : props.eraser_px;
+}
+function ready() { return true; }
+function wipe() { blank(); }
+""" + _COMMON_JS
 
 
 _HOLE_TEMPLATE = """
@@ -140,12 +150,11 @@ _HOLE_CSS = _CSS.replace(".drawpad", ".holepad").replace("${size}", "384") + """
 """
 
 # The paint canvas has the picture's own size, laid over the picture as shown; a brush is
-# pen_px screen pixels wide whatever the picture's size.
+# pen_px screen pixels wide whatever the picture's size; the eraser removes paint.
 _HOLE_JS = """
 const img = element.querySelector('img'), canvas = element.querySelector('canvas');
 const ctx = canvas.getContext('2d', { willReadFrequently: true });
-let tool = 'pen', down = false, last = null, shown = null;
-const undo = [];
+let shown = null;
 function show(value) {
   shown = value;
   const v = value || {};
@@ -163,43 +172,14 @@ function send(empty) {
   props.value = value;
   trigger('input');
 }
-function at(e) {
-  const r = canvas.getBoundingClientRect();
-  return [(e.clientX - r.left) * canvas.width / r.width, (e.clientY - r.top) * canvas.height / r.height];
-}
-function segment(a, b) {
-  const scale = canvas.width / canvas.getBoundingClientRect().width;
-  ctx.lineCap = 'round'; ctx.lineJoin = 'round';
+function style(tool, scale) {
   ctx.globalCompositeOperation = tool === 'pen' ? 'source-over' : 'destination-out';
   ctx.strokeStyle = props.pen;
   ctx.lineWidth = (tool === 'pen' ? props.pen_px : props.eraser_px) * scale;
-  ctx.beginPath(); ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]); ctx.stroke();
-  ctx.globalCompositeOperation = 'source-over';
 }
-function snapshot() { undo.push(ctx.getImageData(0, 0, canvas.width, canvas.height)); if (undo.length > 30) undo.shift(); }
-canvas.addEventListener('pointerdown', e => {
-  if (e.button !== 0 || !img.getAttribute('src')) return;
-  snapshot(); down = true; last = at(e); segment(last, last);
-  canvas.setPointerCapture(e.pointerId); e.preventDefault();
-});
-canvas.addEventListener('pointermove', e => { if (!down) return; const p = at(e); segment(last, p); last = p; });
-function end() { if (!down) return; down = false; window.__drawpad_stroke_end = performance.now(); send(false); }
-canvas.addEventListener('pointerup', end);
-canvas.addEventListener('pointercancel', end);
-element.querySelectorAll('[data-tool]').forEach(b => b.addEventListener('click', () => {
-  tool = b.dataset.tool;
-  element.querySelectorAll('[data-tool]').forEach(o => o.classList.toggle('highlight', o === b));
-}));
-element.querySelector('[data-act=undo]').addEventListener('click', () => {
-  if (!undo.length) return;
-  ctx.putImageData(undo.pop(), 0, 0); send(false);
-});
-element.querySelector('[data-act=clear]').addEventListener('click', () => {
-  snapshot(); ctx.clearRect(0, 0, canvas.width, canvas.height); send(true);
-});
-show(props.value);
-watch('value', () => { if (props.value !== shown) show(props.value); });
-"""
+function ready() { return !!img.getAttribute('src'); }
+function wipe() { ctx.clearRect(0, 0, canvas.width, canvas.height); }
+""" + _COMMON_JS
 
 
 def draw_pad(value: str = "", *, label: str, elem_id: str, size: int = 384, pen: str = "#000000",

@@ -202,6 +202,20 @@ def test_sketch_opens_with_a_result_and_strokes_are_translated(page, shots):
     assert abs(np.corrcoef(xs, ys)[0, 1]) < 0.5              # both diagonals now
     screenshot(page, shots, "sketch")
 
+    # undo takes the second stroke back: the same drawing, so the very same picture again
+    page.locator("#sketchpad").get_by_role("button", name="Undo").click()
+    wait_image(page, "sketch_out", src=out1)
+    wait_image(page, "sketch_seen", src=seen1)
+    # the eraser wipes part of the remaining stroke off the pad, and the picture follows
+    ink = ("() => { const c = document.querySelector('#sketchpad canvas'); const d = c.getContext('2d')"
+           ".getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 0; i < d.length; i += 4)"
+           " n += d[i] < 128; return n; }")
+    before = page.evaluate(ink)
+    page.locator("#sketchpad").get_by_role("button", name="Eraser").click()
+    stroke(page, "sketchpad", (0.42, 0.4), (0.5, 0.5))
+    wait_image(page, "sketch_out", not_src=out1)
+    assert 0 < page.evaluate(ink) < 0.8 * before
+
     clear_sketchpad(page)   # clearing is no mistake: no toast (it used to say "empty")
 
 
