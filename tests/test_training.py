@@ -171,13 +171,14 @@ def test_time_budget_fits_the_run_and_its_schedule_to_the_wall_clock(tmp_path):
     planned from the measured rate (so the lr schedule's end moved with it), and a resume without
     the flag keeps that plan instead of going on to the million."""
     task, out = tiny_task(), tmp_path / "run"
-    t = time.perf_counter()
     export = fit(task, blobs(), tiny_loop(out, steps=1_000_000, ckpt_every=10**9, sample_every=10**9,
                                           time_budget_s=4.0))
-    wall = time.perf_counter() - t
-    steps = json.loads((export / "config.json").read_text())["training"]["steps"]
+    training = json.loads((export / "config.json").read_text())["training"]
+    steps = training["steps"]
     assert 20 < steps < 1_000_000 and task.total_steps == steps
-    assert wall < 4.0 + 6.0, wall           # the export and card are outside the budget
+    # stopped by the budget (a million steps take hours); loose, as a busy machine slows steps after
+    # the plan was made (it was 20.9 s in all, export included, once 4 processes shared 2 cores)
+    assert training["wall_time_s"] < 3 * 4.0, training["wall_time_s"]
     meta = json.loads((latest_state(out) / "meta.json").read_text())
     assert meta["step"] == meta["planned_steps"] == steps
     again = tiny_task()
