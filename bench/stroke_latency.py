@@ -58,7 +58,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from app_process import start_app, stop_app  # noqa: E402
-from page_actions import open_tab, select_brush  # noqa: E402
+from page_actions import open_tab, select_brush, stroke  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -188,15 +188,6 @@ def stroke_positions(n: int) -> list[tuple[tuple[float, float], tuple[float, flo
     return out
 
 
-def draw(page, elem_id: str, start, end):
-    box = page.locator(f"#{elem_id} canvas").first.bounding_box()
-    at = lambda fx, fy: (box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)  # noqa: E731
-    page.mouse.move(*at(*start))
-    page.mouse.down()
-    page.mouse.move(*at(*end), steps=6)
-    page.mouse.up()
-
-
 def measure(page, reqs: Requests, out_id: str, act, t0_var: str, quiet_ms: int, timeout_ms: int) -> dict:
     """One action → {ms (None if no new image within timeout_ms), request counts, PNG encodes}."""
     page.evaluate("sel => window.__arm(sel)", f"#{out_id}")
@@ -254,7 +245,7 @@ def run_case(page, reqs, case: str, a) -> list[dict]:
         reqs.wait_quiet(page, max(a.quiet_ms, 1500))   # an example can bring two answers
     select_brush(page, elem)
     page.wait_for_timeout(200)
-    return [measure(page, reqs, out, (lambda s=s: draw(page, elem, *s)), "__up", a.quiet_ms, a.timeout_ms)
+    return [measure(page, reqs, out, (lambda s=s: stroke(page, elem, *s)), "__up", a.quiet_ms, a.timeout_ms)
             for s in stroke_positions(n)]
 
 

@@ -79,8 +79,7 @@ def load_example(composite=None, model=None):
     path = payload_path(composite)
     if path is None:
         return (gr.skip(),) * 5
-    name = Path(path).name.removesuffix(".composite.png")
-    bg, mask = EXAMPLES_DIR / "inpaint" / f"{name}.png", EXAMPLES_DIR / "inpaint" / f"{name}.mask.png"
+    bg, mask = _example_files(path)
     img = _picture(str(bg))
     hole = read_mask(str(mask), img.size)
     return (picture_value(img, hole), str(bg), *_fill(img, hole, model))
@@ -127,16 +126,18 @@ def _fill(img, hole, model):
 FIRST_INPAINT = "twemoji_elephant"   # the example in the editor when the page opens, with both fills
 
 
-def _inpaint_examples() -> list[dict]:
-    """Examples as ImageEditor values (picture, hole layer, composite), FIRST_INPAINT first."""
-    rows = []
-    for bg in sorted((EXAMPLES_DIR / "inpaint").glob("*.png"), key=lambda p: (p.stem != FIRST_INPAINT, p.stem)):
-        if bg.name.endswith((".mask.png", ".composite.png")):
-            continue
-        mask, comp = bg.with_name(bg.stem + ".mask.png"), bg.with_name(bg.stem + ".composite.png")
-        if mask.is_file() and comp.is_file():
-            rows.append({"background": str(bg), "layers": [str(mask)], "composite": str(comp)})
-    return rows
+def _example_files(composite) -> tuple[Path, Path]:
+    """An example's thumbnail (NAME.composite.png: the picture with its hole painted in; gradio may
+    hand over a cached copy) → its picture and hole mask in examples/inpaint."""
+    name = Path(composite).name.removesuffix(".composite.png")
+    return EXAMPLES_DIR / "inpaint" / f"{name}.png", EXAMPLES_DIR / "inpaint" / f"{name}.mask.png"
+
+
+def _inpaint_examples() -> list[str]:
+    """The examples' thumbnails whose picture and mask are there, FIRST_INPAINT first."""
+    name = lambda p: p.name.removesuffix(".composite.png")  # noqa: E731
+    comps = sorted((EXAMPLES_DIR / "inpaint").glob("*.composite.png"), key=lambda p: (name(p) != FIRST_INPAINT, name(p)))
+    return [str(c) for c in comps if all(f.is_file() for f in _example_files(c))]
 
 
 def build() -> TabHandles:
@@ -151,29 +152,24 @@ def build() -> TabHandles:
             "Only the painted pixels change.")
         examples = _inpaint_examples()
         first = examples[0] if examples and default else None
-        opened = first_result("the inpainting tab", inpaint_image, first, default) if first else None
+        # (pad, picture file, GAN, Telea, notice), as if the visitor had clicked the first example
+        opened = first_result("the inpainting tab", load_example, first, default) if first else None
         model = gr.Dropdown(names, value=default, label="model", elem_id="inpaint_model")
-        if opened:
-            from ganzoo.pipelines.images import open_image
-            from ganzoo.pipelines.inpaint import read_mask
-
-            pic = open_image(first["background"])
-            start = picture_value(pic, read_mask(first["layers"], pic.size))
-        picture = gr.State(first["background"] if opened else None)   # the visitor's picture file
+        picture = gr.State(opened[1] if opened else None)   # the visitor's picture file
         with gr.Row():
             with gr.Column(scale=3, min_width=320):
-                pad = hole_pad(start if opened else None, label="picture: paint the hole", elem_id="editor",
+                pad = hole_pad(opened[0] if opened else None, label="picture: paint the hole", elem_id="editor",
                                pen=BRUSH_COLOUR)
                 upload = gr.UploadButton("📷 use your own picture", file_types=["image"], size="sm",
                                          elem_id="inpaint_upload")
             with gr.Column(scale=2, min_width=260):
-                out = gr.Image(value=opened[0] if opened else None, type="pil", format="png", label="GAN (ganzoo)", interactive=False,
+                out = gr.Image(value=opened[2] if opened else None, type="pil", format="png", label="GAN (ganzoo)", interactive=False,
                                elem_id="inpaint_out", buttons=["download", "fullscreen"])
             with gr.Column(scale=2, min_width=260):
-                base = gr.Image(value=opened[1] if opened else None, type="pil", format="png",
+                base = gr.Image(value=opened[3] if opened else None, type="pil", format="png",
                                 label="classical (OpenCV)", interactive=False,
                                 elem_id="inpaint_telea", buttons=["download", "fullscreen"])
-        note = gr.Markdown(opened[2] if opened else "", elem_id="inpaint_note")
+        note = gr.Markdown(opened[4] if opened else "", elem_id="inpaint_note")
         quick = dict(preprocess=False, trigger_mode="always_last", show_progress="minimal", concurrency_limit=2,
                      concurrency_id="inpaint", api_visibility="private")
         # the page fires input after every stroke, undo and clear, with the hole alone
@@ -183,7 +179,7 @@ def build() -> TabHandles:
         upload.upload(load_upload, [upload, model], loaded, **quick)
         if examples:
             picked = gr.Image(type="filepath", visible=False)
-            gr.Examples([[e["composite"]] for e in examples], inputs=picked, examples_per_page=8,
+            gr.Examples([[e] for e in examples], inputs=picked, examples_per_page=8,
                         elem_id="inpaint_examples", label="examples: held-out emoji (never trained on) with a painted hole")
             picked.change(load_example, [picked, model], loaded, **quick)
         # API callers: a picture and its painted hole as an ImageEditor value (never drawn in the page)

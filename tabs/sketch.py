@@ -84,13 +84,14 @@ def build() -> TabHandles:
             "lines evened out). For photos, pick a released model such as *drawing → shoe photo*.")
         examples = _sketch_examples()
         first = examples[0] if examples else None
-        opened = first_result("the sketch tab", _translate, default, first) if first and default else None
+        # (pad, model input, result), as if the visitor had clicked the first example
+        opened = first_result("the sketch tab", load_example, first, default) if first and default else None
         with gr.Row():
             with gr.Column(scale=3, min_width=320):
-                sketch = draw_pad(as_value(first) if opened else "", label="draw here", elem_id="sketchpad",
+                sketch = draw_pad(opened[0] if opened else "", label="draw here", elem_id="sketchpad",
                                   size=SKETCH_DISPLAY_PX)
             with gr.Column(scale=3, min_width=320):
-                out = gr.Image(value=opened[1] if opened else None, type="pil", format="png", label="result",
+                out = gr.Image(value=opened[2] if opened else None, type="pil", format="png", label="result",
                                interactive=False, elem_id="sketch_out", height=SKETCH_DISPLAY_PX + 40,
                                buttons=["download", "fullscreen"])
         if examples:
@@ -100,7 +101,7 @@ def build() -> TabHandles:
                         label="example drawings (drawn with a mouse in this app): click one to draw on it")
         with gr.Row():
             model = gr.Dropdown(PIX2PIX.choices(), value=default, label="model", elem_id="sketch_model", scale=2)
-            seen = gr.Image(value=opened[0] if opened else None, type="pil", format="png",
+            seen = gr.Image(value=opened[1] if opened else None, type="pil", format="png",
                             label="what the model sees", show_label=False, interactive=False, elem_id="sketch_seen",
                             buttons=[], height=140, scale=1, min_width=140)
         with gr.Accordion("upload a drawing or photo instead", open=False):
@@ -135,8 +136,7 @@ def _redraw(sketch=None, upload=None, model=None, request: gr.Request = None, pr
     from ganzoo.pipelines.translate import EmptyCanvas
 
     PIX2PIX.get(model, (lambda f, text: progress(f, desc=text)), request)
-    src = decode(sketch) if sketch else None
-    src = src or payload_path(upload)
+    src = decode(sketch) or payload_path(upload)
     if src is None:
         return None, None
     try:

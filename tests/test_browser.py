@@ -20,7 +20,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from page_actions import open_tab, select_brush  # noqa: E402  (what a visitor does, shared with the benches)
+from page_actions import open_tab, select_brush, stroke  # noqa: E402  (what a visitor does, shared with the benches)
 
 CHROMIUM = Path("/usr/bin/chromium")
 sync_api = pytest.importorskip("playwright.sync_api",
@@ -118,17 +118,6 @@ def fetch(page, elem_id: str) -> np.ndarray:
 
 def selected_tab(page) -> str:
     return page.locator("[role=tab][aria-selected=true]").inner_text().strip()
-
-
-def stroke(page, elem_id: str, start: tuple[float, float], end: tuple[float, float]):
-    """Drag the mouse over the editor's canvas from `start` to `end` (fractions of its box; the
-    drawing area is centred, so stay within about 0.35-0.65)."""
-    box = page.locator(f"#{elem_id} canvas").first.bounding_box()
-    at = lambda fx, fy: (box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)  # noqa: E731
-    page.mouse.move(*at(*start))
-    page.mouse.down()
-    page.mouse.move(*at(*end), steps=4)
-    page.mouse.up()
 
 
 def zoo_row(page, name: str):

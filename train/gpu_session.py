@@ -44,6 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ganzoo.hub import BUNDLED_DIR  # noqa: E402  (GANZOO_CHECKPOINTS on the GPU machine)
 from ganzoo.training.cli import duration_s  # noqa: E402
 
 # name -> (script, arguments): the bundled model's command at GPU settings. Batches are larger
@@ -90,10 +91,6 @@ TINY = {"emoji-gan": "--ngf 8 --ndf 8 --batch-size 4", "sketch2emoji": "--ngf 4 
 CARRY_LIMIT = 64 * 2**20
 
 
-def bundled_dir() -> Path:
-    return Path(os.environ.get("GANZOO_CHECKPOINTS", ROOT / "checkpoints"))
-
-
 def command(name: str, out: Path, budget_s: float | None, tiny: bool, eager: bool = False) -> list[str]:
     script, args = RUNS[name]
     argv = args.split()
@@ -101,7 +98,7 @@ def command(name: str, out: Path, budget_s: float | None, tiny: bool, eager: boo
         argv = [a for a in argv if a != "reduce-overhead" and a != "--compile-mode"] + TINY[name].split()
         argv += ["--steps", "2", "--threads", "1", "--mixed-precision", "no"]
     else:
-        argv += ["--init-from", str(bundled_dir() / name)] if name in INIT else []
+        argv += ["--init-from", str(BUNDLED_DIR / name)] if name in INIT else []
         argv += ["--steps", "1000000", "--time-budget", f"{int(budget_s)}s", "--mixed-precision", "bf16"]
     if eager:
         argv = [a for a in argv if a not in ("--compile-mode", "reduce-overhead")]
@@ -200,7 +197,7 @@ def prepare_data(folder: Path, names: list[str]) -> None:
     folder.mkdir(parents=True)
     for f in [cache_path(n) for n in dict.fromkeys(d for n in names for d in DATA[n])] + [_meta_file()]:
         shutil.copy2(f, folder / f.name)
-    for ckpt in sorted(p for p in (ROOT / "checkpoints").iterdir() if (p / "config.json").is_file()):
+    for ckpt in sorted(p for p in BUNDLED_DIR.iterdir() if (p / "config.json").is_file()):
         shutil.copytree(ckpt, folder / "checkpoints" / ckpt.name,
                         ignore=None if ckpt.name in set(names) & INIT else shutil.ignore_patterns("*.safetensors", "*.png"))
     data = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
