@@ -7,7 +7,7 @@
     python -m ganzoo.evaluate emoji-inpaint                   # PSNR / SSIM / L1 in the hole vs the best OpenCV, 3 input sizes
     python -m ganzoo.evaluate runs/x/final --no-write         # print only
 
-Latent models: generated images (balanced over the classes of a conditional model) are compared with the held-out
+Latent models: generated images (a conditional model's classes in its training data's proportions) are compared with the held-out
 split of the data the model was trained on. Each distance names its feature network: `fd_classifier`
 / `kd_classifier` come from ganzoo's own classifier for that dataset (offline; not comparable with
 published FIDs), `fid_inception` / `kid_inception` from torchmetrics' Inception-v3 (needs
@@ -49,23 +49,36 @@ def class_map(classifier_names: list[str], generator_names: list[str]) -> torch.
     return torch.tensor(out)
 
 
-def generator_labels(model_cfg, n: int) -> torch.Tensor:
+def generator_labels(model_cfg, n: int, train_labels=None) -> torch.Tensor:
+    """n class labels for a generator: in the proportions of its training data when they are known
+    (FD compares with real pictures, whose classes come in those proportions), else balanced."""
     k = model_cfg.num_classes
-    return torch.arange(k).repeat_interleave(n // k) if k else torch.zeros(n, dtype=torch.long)
+    if not k:
+        return torch.zeros(n, dtype=torch.long)
+    if train_labels is None or len(train_labels) == 0:
+        return torch.arange(k).repeat_interleave(n // k)
+    share = torch.bincount(torch.as_tensor(train_labels), minlength=k)[:k].double()
+    counts = torch.floor(share / share.sum() * n).long()
+    counts[torch.argsort(share / share.sum() * n - counts, descending=True)[: n - int(counts.sum())]] += 1
+    return torch.arange(k).repeat_interleave(counts)
 
 
 def evaluate_latent(ckpt: hub.Checkpoint, features=("classifier",), n: int = 10_000, seed: int = 0,
                     real: torch.Tensor | None = None, nets: dict | None = None,
-                   train: torch.Tensor | None = None) -> dict:
+                   train: torch.Tensor | None = None, train_labels=None) -> dict:
     """Metrics of a latent generator; `real`/`train`/`nets` can be passed in to reuse them across
-    models (or for data that is not a named recipe: then pass both `real` and `train`)."""
+    models (or for data that is not a named recipe: then pass both `real` and `train`, and the
+    training labels of a conditional model: the generated classes follow their proportions)."""
     from .data import load_images
 
     cfg, data = ckpt.model.cfg, ckpt.config.get("data", {})
     dataset = data.get("name")
     if real is None:
         real = to_tensor(load_images(dataset, "test", size=cfg.img_size).images)
-    ys = generator_labels(cfg, n)
+    if train is None and "classifier" in features:
+        train_set = load_images(dataset, "train", size=cfg.img_size)
+        train, train_labels = to_tensor(train_set.images), train_set.labels
+    ys = generator_labels(cfg, n, train_labels)
     fake = generate(ckpt.model, ys, seed)
     out = {}
     for kind in features:
@@ -83,8 +96,6 @@ def evaluate_latent(ckpt: hub.Checkpoint, features=("classifier",), n: int = 10_
                 out["class_accuracy"] = round(float((mapping[pred] == ys).float().mean()), 4)
     if "classifier" in features:
         net = (nets or {}).get("classifier") or feature_net("classifier", dataset)
-        if train is None:
-            train = to_tensor(load_images(dataset, "train", size=cfg.img_size).images)
         out.update(memorisation(extract(fake, net), extract(real, net), extract(train, net)))
     out["n_generated"], out["n_heldout"] = len(fake), len(real)
     return out

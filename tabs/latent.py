@@ -13,6 +13,7 @@ import gradio as gr
 from ganzoo.errors import InputError
 from ganzoo.pipelines import LatentPipeline
 from ganzoo.pipelines.latent import MAX_SEED
+from ganzoo.showcase import TRUNCATION as SHOWCASE_TRUNCATION
 
 from .common import PipelineCache, TabHandles, log, number, opening, upscale, user_errors
 
@@ -22,7 +23,8 @@ SEED_UI_MAX = 9999            # the slider's range; the API accepts any seed the
 DISPLAY_PX = 256              # single images are shown at about this size
 GRID_DISPLAY_PX = 512
 SMOOTH_FROM_PX = 64           # pictures this large are enlarged smoothly; smaller ones (digits) keep crisp pixels
-SEED0, TRUNCATION0 = 48, 0.8  # what the tab shows first (seed 48: a clear face from emoji-gan, not a blob)
+SEED0 = 48                    # the first seed of a model without a measured showcase (ganzoo.showcase)
+TRUNCATION0 = SHOWCASE_TRUNCATION
 
 LATENT = PipelineCache("latent", LatentPipeline.from_pretrained)
 _GIF_DIR = Path(tempfile.gettempdir()) / "ganzoo-app-gifs"
@@ -161,20 +163,51 @@ def _label(name: str) -> str:
     return name
 
 
+def _showcase(model) -> list[tuple[int, str | None]]:
+    """(seed, class) pairs that show a model at its clearest: measured by `python -m ganzoo.showcase`
+    and stored in its config (the classifier's surest pictures), else three fixed seeds."""
+    try:
+        p = LATENT.get(model)
+    except Exception:  # the generate call that follows reports the problem
+        return []
+    classes = p.class_names
+    rows = [(e["seed"], e.get("class")) for e in p.ckpt.config.get("showcase") or []
+            if isinstance(e, dict) and isinstance(e.get("seed"), int) and 0 <= e["seed"] <= SEED_UI_MAX
+            and (e.get("class") in classes if classes else e.get("class") is None)]
+    if rows:
+        return rows
+    return ([(SEED0, classes[0]), (7, classes[-1]), (123, classes[len(classes) // 2])] if classes
+            else [(SEED0, None), (7, None), (123, None)])
+
+
+def _example_rows(model) -> list[list]:
+    return [[seed, c, TRUNCATION0] for seed, c in _showcase(model)]
+
+
+def _pick_example(index, model):
+    """An example of the model now picked (the examples follow the model) → seed, class, truncation."""
+    rows = _example_rows(model)
+    if not isinstance(index, int) or not 0 <= index < len(rows):
+        return gr.update(), gr.update(), gr.update()
+    seed, c, truncation = rows[index]
+    return seed, (c if c is not None else gr.update()), truncation
+
+
 def _latent_default(names):
-    """The model shown first: the best colour model, else mnist-cgan, else the first that loads. A
+    """The model shown first (the best colour model, else mnist-cgan, else the first that loads), at
+    its showcase seed and class. A
     broken bundled checkpoint is skipped (and logged) so the app still starts; requests for it get
     a gr.Error."""
     order = sorted(names, key=_first_choice)
     for name in order:
         try:
             classes = LATENT.get(name).class_names
-            c = classes[0] if classes else None
-            return (name, classes, latent_generate(SEED0, c, TRUNCATION0, model=name),
-                    latent_grid(SEED0, c, TRUNCATION0, model=name))
+            seed, c = _showcase(name)[0]
+            return (name, classes, (seed, c), latent_generate(seed, c, TRUNCATION0, model=name),
+                    latent_grid(seed, c, TRUNCATION0, model=name))
         except Exception as e:
             log.warning("model %r is not usable: %s", name, getattr(e, "message", e))
-    return (order[0] if order else None), [], None, None
+    return (order[0] if order else None), [], (SEED0, None), None, None
 
 
 def build() -> TabHandles:
@@ -190,14 +223,14 @@ def build() -> TabHandles:
             "what it was measured to change (size, lightness, colour). The emoji model learnt from a few "
             "thousand emoji in under two hours on two CPU cores, so many of its pictures are rough; "
             "the digit models are sharp. Below: the neighbouring seeds, and a walk from one seed to another.")
-        default, classes, first_image, first_grid = _latent_default(names)
+        default, classes, (seed0, class0), first_image, first_grid = _latent_default(names)
         with gr.Row():
             with gr.Column(scale=1, min_width=300):
                 model = gr.Dropdown([(_label(n), n) for n in names], value=default, label="model",
                                     elem_id="latent_model")
-                seed = gr.Slider(0, SEED_UI_MAX, value=SEED0, step=1, precision=0, label="seed",
+                seed = gr.Slider(0, SEED_UI_MAX, value=seed0, step=1, precision=0, label="seed",
                                  elem_id="seed", buttons=[])
-                class_name = gr.Dropdown(classes, value=classes[0] if classes else None,
+                class_name = gr.Dropdown(classes, value=class0,
                                          label="class", visible=bool(classes),
                                          interactive=bool(classes), elem_id="latent_class")
                 truncation = gr.Slider(0.1, 2.0, value=TRUNCATION0, step=0.05, label="truncation",
@@ -231,6 +264,10 @@ def build() -> TabHandles:
                                buttons=["download", "fullscreen"])
                 gif_btn = gr.Button("make GIF", variant="primary")
 
+        # the picked model's examples (a Dataset, not gr.Examples: its rows change with the model)
+        examples = gr.Dataset(components=[seed, class_name, truncation], samples=_example_rows(default),
+                              type="index", label="examples", elem_id="latent_examples", samples_per_page=6)
+
         settings = [seed, class_name, truncation, *dirs, model]   # = the handlers' parameters
         # Live image: every slider step, collapsed to the latest value while a call runs.
         # preprocess=False: the handlers validate raw values themselves, so an API caller gets
@@ -253,22 +290,18 @@ def build() -> TabHandles:
         # A new model: update the class choices first, then draw (never a stale class).
         model.change(_latent_class_update, [model, class_name], class_name, queue=False,
                      **hidden).then(
-            lambda m: [gr.update(label=label) for label in _slider_labels(m)] + [None], model, [*dirs, gif],
-            queue=False, **hidden).then(     # the old model's GIF goes with it
+            lambda m: [gr.update(label=label) for label in _slider_labels(m)] + [None, gr.Dataset(samples=_example_rows(m))],
+            model, [*dirs, gif, examples], queue=False, **hidden).then(     # the old model's GIF and examples go with it
             latent_generate, settings, image, preprocess=False, **hidden).then(
             latent_grid, settings, grid, preprocess=False, **hidden)
         randomise.click(_latent_randomise, None, [seed, *dirs], queue=False, **hidden).then(
             latent_grid, settings, grid, preprocess=False, **hidden)
         reset.click(lambda: [0.0] * N_DIRECTIONS, None, dirs, queue=False, **hidden)
+        examples.click(_pick_example, [examples, model], [seed, class_name, truncation], queue=False,
+                       **hidden).then(latent_grid, settings, grid, preprocess=False, **hidden)
         class_name.change(latent_grid, settings, grid, preprocess=False,
                           trigger_mode="always_last", **hidden)
 
-        if default is not None:
-            rows = [[default, s, c, TRUNCATION0] for s, c in
-                    ([(SEED0, classes[0]), (7, classes[-1]), (123, classes[len(classes) // 2])]
-                     if classes else [(SEED0, None), (7, None), (123, None)])]
-            gr.Examples(rows, inputs=[model, seed, class_name, truncation], label="examples",
-                        examples_per_page=6)
     return TabHandles(tab, "latent", model)
 
 

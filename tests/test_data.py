@@ -246,6 +246,18 @@ def test_emoji_recipes_split_by_base():
     assert cats["1f600"] == "Smileys & Emotion" and cats["1f1fa-1f1f8"] == "Flags"
 
 
+def test_emoji_categories_label_category_times_style():
+    em, ec = load_images("emoji", "test"), load_images("emoji-categories", "test")
+    assert ec.name == "emoji-categories" and len(ec.class_names) == 2 * len(set(emoji_mod.emoji_categories().values()))
+    assert ec.class_names[0].endswith(" / noto") and ec.class_names[1].endswith(" / twemoji")
+    assert 0.95 * len(em) <= len(ec) <= len(em)              # only emoji without a category drop out
+    cats, keys = emoji_mod.emoji_categories(), np.asarray(em.keys)
+    for key, label, picture in zip(ec.keys[::40], ec.labels[::40], ec.images[::40]):
+        assert ec.class_names[label] == f"{cats[key]} / {['noto', 'twemoji'][label % 2]}"
+        same = (keys == key) & (em.labels == label % 2)   # the same emoji in the same style
+        assert same.sum() == 1 and np.array_equal(em.images[same][0], picture)
+
+
 # ---------------------------------------------------------------------------------------------
 # missing tools
 

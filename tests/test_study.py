@@ -94,6 +94,17 @@ def test_class_map_by_name():
     assert class_map(["cat"], ["noto", "twemoji"]) is None
 
 
+def test_generated_classes_follow_the_training_proportions():
+    from ganzoo.evaluate import generator_labels
+
+    cfg = LatentGANConfig(img_size=32, channels=1, num_classes=3, class_names=["a", "b", "c"])
+    ys = generator_labels(cfg, 1000, [0] * 60 + [1] * 30 + [2] * 10)
+    assert len(ys) == 1000 and torch.bincount(ys).tolist() == [600, 300, 100]
+    assert torch.bincount(generator_labels(cfg, 10, [0, 0, 1])).tolist() == [7, 3]   # rounded, n kept
+    assert torch.bincount(generator_labels(cfg, 9)).tolist() == [3, 3, 3]             # unknown: balanced
+    assert generator_labels(LatentGANConfig(img_size=32, channels=1), 4).tolist() == [0, 0, 0, 0]
+
+
 def test_evaluate_latent_scores_a_trained_generator_above_an_untrained_one(tmp_path, clf):
     from ganzoo.evaluate import evaluate_latent
     from helpers import tiny_task

@@ -69,7 +69,10 @@ RUNS = {
 # issue 20's family: FastGAN at 128 px, conditional on the emoji category; ngf 32 keeps the slider
 # live on 2 CPU threads (~17 ms per picture) and the export at ~13 MB fp16; ngf 48 beside it says
 # what width would buy
-RUNS["emoji-fastgan"] = ("train/latent.py", "--dataset emoji --size 128 --conditional --arch fastgan --ngf 32 --ndf 32 "
+# conditioned on category × style (the emoji classifier's classes); D's reconstruction weighted up
+# (the first GPU run's recon loss sat flat at weight 1)
+RUNS["emoji-fastgan"] = ("train/latent.py", "--dataset emoji-categories --size 128 --conditional --arch fastgan "
+                         "--ngf 32 --ndf 32 --recon-weight 5 "
                          "--loss hinge --n-critic 1 --beta1 0.5 --beta2 0.999 --lr-g 2e-4 --lr-d 2e-4 "
                          "--diffaug color,translation,cutout --batch-size 64")
 # the default plan: what one call can carry (data + the INIT weights + the code ≤ 64 MiB)

@@ -3,8 +3,9 @@
     from ganzoo.data import load_images
     ds = load_images("mnist")                 # 9,000 train digits, 28×28×1, labels 0–9
     ds = load_images("emoji", "test", size=64)  # held-out Noto + Twemoji, labels 0/1
+    ds = load_images("emoji-categories")      # the same emoji, labels category × style (18)
 
-Specs: mnist | noto | twemoji | emoji | folder:PATH | hf:NAME[@SPLIT].
+Specs: mnist | noto | twemoji | emoji | emoji-categories | folder:PATH | hf:NAME[@SPLIT].
 Caches live in data_home() ($GANZOO_DATA, else ~/.cache/ganzoo).
 """
 
@@ -14,8 +15,8 @@ from .augment import diff_augment
 from .common import DataUnavailable, ImageSet, data_home
 from .emoji import base_key, emoji_categories, emoji_names, is_heldout, normalize_key
 
-RECIPES = ("mnist", "noto", "twemoji", "emoji")
-COMBINED = {"emoji": ["noto", "twemoji"]}  # recipes made of other recipes
+RECIPES = ("mnist", "noto", "twemoji", "emoji", "emoji-categories")
+COMBINED = {"emoji": ["noto", "twemoji"], "emoji-categories": ["noto", "twemoji"]}  # recipes made of other recipes
 
 
 def sources_of(name: str) -> list[str]:
@@ -31,7 +32,7 @@ __all__ = [
 def load_images(spec: str, split: str = "train", size: int | None = None) -> ImageSet:
     """Load a whole data set into memory.
 
-    spec: "mnist" | "noto" | "twemoji" | "emoji" | "folder:PATH" | "hf:NAME" | "hf:NAME@SPLIT".
+    spec: "mnist" | "noto" | "twemoji" | "emoji" | "emoji-categories" | "folder:PATH" | "hf:NAME" | "hf:NAME@SPLIT".
     split: "train" | "test" | "all" (fixed, seeded held-out splits for the recipes; for folders
         and HF datasets "train"/"all" is everything unless they have their own test split).
     size: square output side; None = native (mnist 28, emoji 64, folder/hf 64).
@@ -52,6 +53,10 @@ def load_images(spec: str, split: str = "train", size: int | None = None) -> Ima
         from .emoji import load_emoji
 
         return load_emoji(split, size)
+    if spec == "emoji-categories":
+        from .emoji import load_emoji_categories
+
+        return load_emoji_categories(split, size)
     if spec.startswith("folder:"):
         from .folder import load_folder
 

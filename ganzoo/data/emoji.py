@@ -340,3 +340,18 @@ def load_emoji(split: str = "train", size: int | None = None) -> ImageSet:
     return ImageSet(images=np.concatenate([p.images for p in parts]), labels=labels,
                     class_names=["noto", "twemoji"], keys=parts[0].keys + parts[1].keys,
                     name="emoji")
+
+
+def load_emoji_categories(split: str = "train", size: int | None = None) -> ImageSet:
+    """The emoji of `load_emoji` that have a Unicode category, labelled category × style:
+    label = 2 · category + style (0 noto, 1 twemoji), names "Animals & Nature / noto", … — the
+    classes of the emoji classifier, so a generator conditioned on them is judged class by class."""
+    data = load_emoji(split, size)
+    cats = emoji_categories()
+    names = sorted(set(cats.values()))
+    index = {c: i for i, c in enumerate(names)}
+    cat = np.array([index.get(cats.get(k, ""), -1) for k in data.keys])
+    keep = cat >= 0
+    return ImageSet(images=data.images[keep], labels=(cat * 2 + data.labels)[keep],
+                    class_names=[f"{c} / {s}" for c in names for s in ("noto", "twemoji")],
+                    keys=[k for k, m in zip(data.keys, keep) if m], name="emoji-categories")

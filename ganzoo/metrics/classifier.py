@@ -95,8 +95,6 @@ def classifier_data(dataset: str, split: str):
     """(images, labels, class names) the evaluation classifier of `dataset` learns: the ten digits
     for mnist; for emoji, category × style ("Animals & Nature / noto"), so one network tells what
     an emoji shows and in whose style (emoji of no category are left out)."""
-    import numpy as np
-
     from ..data import load_images
 
     if dataset == "mnist":
@@ -104,13 +102,5 @@ def classifier_data(dataset: str, split: str):
         return data.images, data.labels, list(data.class_names)
     if dataset != "emoji":
         raise ValueError(f"no evaluation classifier recipe for {dataset!r} (mnist | emoji)")
-    from ..data.emoji import emoji_categories
-
-    data = load_images("emoji", split)
-    cats = emoji_categories()
-    names = sorted(set(cats.values()))
-    idx = {c: i for i, c in enumerate(names)}
-    cat = np.array([idx.get(cats.get(k, ""), -1) for k in data.keys])
-    keep = cat >= 0
-    labels = cat * 2 + data.labels                          # style = label % 2 (0 noto, 1 twemoji)
-    return data.images[keep], labels[keep], [f"{c} / {s}" for c in names for s in ("noto", "twemoji")]
+    data = load_images("emoji-categories", split)   # style = label % 2 (0 noto, 1 twemoji)
+    return data.images, data.labels, list(data.class_names)

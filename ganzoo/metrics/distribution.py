@@ -19,7 +19,8 @@ from torch import nn
 from .classifier import Classifier
 
 # which ganzoo classifier judges which dataset (checkpoint names in checkpoints/)
-CLASSIFIERS = {"mnist": "mnist-classifier", "emoji": "emoji-classifier", "noto": "emoji-classifier",
+CLASSIFIERS = {"mnist": "mnist-classifier", "emoji": "emoji-classifier", "emoji-categories": "emoji-classifier",
+               "noto": "emoji-classifier",
                "twemoji": "emoji-classifier"}
 
 

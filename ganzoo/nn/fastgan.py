@@ -24,6 +24,31 @@ def _up(cin: int, cout: int) -> nn.Sequential:
                          nn.BatchNorm2d(cout * 2), nn.GLU(dim=1))
 
 
+class NoiseInjection(nn.Module):
+    """Adds per-pixel Gaussian noise scaled by a learnt weight (zero at first): fine detail that does
+    not have to be carried through the latent code. Fresh noise while training; in eval mode one
+    fixed noise map (StyleGAN's "const" noise mode), so a seed always gives the same picture."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(1))
+        self.register_buffer("const", torch.randn(1, 1, size, size, generator=torch.Generator().manual_seed(size)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        noise = (torch.randn(x.shape[0], 1, *x.shape[2:], device=x.device, dtype=x.dtype) if self.training
+                 else self.const.to(x.dtype))
+        return x + self.weight * noise
+
+
+def _up_comp(cin: int, cout: int, size: int) -> nn.Sequential:
+    """The reference's heavier block for coarse resolutions (cheap there): two convolutions, each
+    with noise injection, BatchNorm and GLU; `size` = the output side."""
+    return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"),
+                         nn.Conv2d(cin, cout * 2, 3, 1, 1, bias=False), NoiseInjection(size), nn.BatchNorm2d(cout * 2),
+                         nn.GLU(dim=1),
+                         nn.Conv2d(cout, cout * 2, 3, 1, 1, bias=False), NoiseInjection(size), nn.BatchNorm2d(cout * 2),
+                         nn.GLU(dim=1))
+
 class SLE(nn.Module):
     """Skip-layer excitation: channel gates for a large feature map from a small one."""
 
@@ -55,7 +80,9 @@ class FastGenerator(nn.Module):
         self.embed = nn.Embedding(cfg.num_classes, cfg.embed_dim) if cfg.num_classes else None
         self.init = nn.Sequential(nn.ConvTranspose2d(cfg.z_dim + cfg.embed_dim, ch[4] * 2, 4, 1, 0, bias=False),
                                   nn.BatchNorm2d(ch[4] * 2), nn.GLU(dim=1))
-        self.up = nn.ModuleDict({str(r): _up(ch[r // 2], ch[r]) for r in self.res})
+        # heavy blocks at 8 and 32 px as in the reference (16 and the fine ones stay light: CPU cost)
+        self.up = nn.ModuleDict({str(r): _up_comp(ch[r // 2], ch[r], r) if r in (8, 32) else _up(ch[r // 2], ch[r])
+                                 for r in self.res})
         self.sle_half, self.sle_full = SLE(ch[4], ch[cfg.img_size // 2]), SLE(ch[8], ch[cfg.img_size])
         self.to_img = nn.Conv2d(ch[cfg.img_size], cfg.channels, 3, 1, 1)
 
