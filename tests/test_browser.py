@@ -157,6 +157,13 @@ def test_latent_sliders_change_the_image(page, shots):
     seed_box.press("Enter")
     wait_image(page, "latent_out", src=src0)
 
+    # an example row sets the seed and class it shows (tiny-cgan has no measured showcase: the
+    # fixed rows 48/c0, 7/c2, 123/c1) and the image follows
+    page.locator("#latent_examples tbody tr").nth(1).click()
+    wait_image(page, "latent_out", not_src=src0)
+    assert slider_value(page, "seed") == "7"
+    assert page.locator("#latent_class input").input_value() == "c2"
+
 
 def clear_sketchpad(page):
     """The pad's bin button: the drawing and both pictures go, with no error toast."""
