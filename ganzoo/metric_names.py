@@ -14,6 +14,7 @@ import re
 _FIXED = {
     "class_accuracy": ("drawn as the asked class", "{:.0%}"),
     "style_accuracy": ("drawn in the asked style", "{:.0%}"),
+    "category_style_accuracy": ("drawn as the asked category and style", "{:.0%}"),
     "fd_classifier": ("distance to real pictures (lower is better)", "{:.2f}"),
     "kd_classifier": ("kernel distance to real pictures (lower is better)", "{:.4f}"),
     "fd_classifier_floor": ("the same distance between two sets of real pictures (the floor)", "{:.2f}"),
