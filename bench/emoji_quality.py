@@ -6,7 +6,7 @@
     python bench/emoji_quality.py --train-classifier   # (re)train checkpoints/emoji-classifier first
     python bench/emoji_quality.py --write              # also store the numbers in the checkpoint
 
-The classifier predicts (category × style): 9 Unicode emoji categories (from emoji.json) × the two
+The classifier predicts (category × style): 10 Unicode emoji categories (from emoji.json) × the two
 styles (Noto, Twemoji), trained on the train split only. Reported: its held-out accuracy, the
 share of generated emoji whose predicted style is the requested one (and, for a model conditioned
 on category × style, whose predicted category and style both are), and the Fréchet distance of

@@ -5,7 +5,7 @@ and class accuracy of generated images (ganzoo.metrics.distribution, python -m g
     python train/classifier.py --dataset mnist --out checkpoints/mnist-classifier
     python train/classifier.py --dataset emoji --out checkpoints/emoji-classifier
 
-mnist: the ten digits at 28 px. emoji: category × style (9 categories × Noto / Twemoji) at 64 px,
+mnist: the ten digits at 28 px. emoji: category × style (10 categories × Noto / Twemoji) at 64 px,
 so one network tells what an emoji shows and in whose style. The held-out accuracy goes into the
 checkpoint's config and card. Numbers computed with these features are "classifier features",
 never FID.
