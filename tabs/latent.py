@@ -193,11 +193,17 @@ def _pick_example(index, model):
     return seed, (c if c is not None else gr.update()), truncation
 
 
+def _follow_model(model) -> list:
+    """What changes with the model besides its classes: the sliders' names, the interpolation GIF
+    (it belongs to the old model: cleared) and the examples."""
+    labels = [gr.update(label=label) for label in _slider_labels(model)]
+    return labels + [None, gr.Dataset(samples=_example_rows(model))]
+
+
 def _latent_default(names):
     """The model shown first (the best colour model, else mnist-cgan, else the first that loads), at
-    its showcase seed and class. A
-    broken bundled checkpoint is skipped (and logged) so the app still starts; requests for it get
-    a gr.Error."""
+    its first showcase seed and class. A broken bundled checkpoint is skipped (and logged) so the app
+    still starts; requests for it get a gr.Error."""
     order = sorted(names, key=_first_choice)
     for name in order:
         try:
@@ -290,8 +296,7 @@ def build() -> TabHandles:
         # A new model: update the class choices first, then draw (never a stale class).
         model.change(_latent_class_update, [model, class_name], class_name, queue=False,
                      **hidden).then(
-            lambda m: [gr.update(label=label) for label in _slider_labels(m)] + [None, gr.Dataset(samples=_example_rows(m))],
-            model, [*dirs, gif, examples], queue=False, **hidden).then(     # the old model's GIF and examples go with it
+            _follow_model, model, [*dirs, gif, examples], queue=False, **hidden).then(
             latent_generate, settings, image, preprocess=False, **hidden).then(
             latent_grid, settings, grid, preprocess=False, **hidden)
         randomise.click(_latent_randomise, None, [seed, *dirs], queue=False, **hidden).then(
