@@ -134,16 +134,21 @@ def record_metrics(folder, metrics: dict, notes: str, extra: str | None = None,
     before = cfg.get("metrics", {})
     if any(k.startswith("heldout_") for k in metrics):
         before = {k: v for k, v in before.items() if not k.startswith("heldout_")}
-    cfg["metrics"] = {**before, **metrics}
     if source:
         tag = f"Measured by `{source}`"
         kept = [p for p in cfg.get("metrics_notes", "").split("\n\n") if p and not p.startswith(tag)]
         notes = "\n\n".join([*kept, f"{tag}: {notes}"])
-    cfg["metrics_notes"] = notes
-    if extra is not None:
-        cfg["card_extra"] = extra
-    write_text_atomically(folder / "config.json", json.dumps(cfg, indent=2) + "\n")
+    update_config(folder, metrics={**before, **metrics}, metrics_notes=notes,
+                  **({} if extra is None else {"card_extra": extra}))
     return write_model_card(folder)
+
+
+def update_config(folder, **values) -> dict:
+    """Set top-level keys of a checkpoint's config.json, replacing the file atomically; the new config."""
+    path = Path(folder) / "config.json"
+    cfg = {**json.loads(path.read_text()), **values}
+    write_text_atomically(path, json.dumps(cfg, indent=2) + "\n")
+    return cfg
 
 
 def write_text_atomically(path: Path, text: str) -> None:

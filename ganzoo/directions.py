@@ -91,10 +91,9 @@ def name_directions(g, directions: torch.Tensor, z_dim: int, num_classes: int, n
 def main(argv=None):
     """python -m ganzoo.directions CHECKPOINT: measure and name its sliders, store them in its config."""
     import argparse
-    import json
 
     from . import hub
-    from .cards import write_model_card, write_text_atomically
+    from .cards import update_config, write_model_card
     from .pipelines import LatentPipeline
 
     ap = argparse.ArgumentParser(prog="python -m ganzoo.directions", description=main.__doc__)
@@ -104,10 +103,8 @@ def main(argv=None):
     names, effects = name_directions(lambda z, y: pipe.forward(pipe.G, z, y), pipe.directions, pipe.cfg.z_dim,
                                      pipe.cfg.num_classes)
     folder = hub.resolve(a.checkpoint)
-    cfg = json.loads((folder / hub.CONFIG_NAME).read_text())
-    cfg["direction_names"] = names
-    cfg["direction_effects"] = [{k: round(v, 2) for k, v in e.items()} for e in effects]
-    write_text_atomically(folder / hub.CONFIG_NAME, json.dumps(cfg, indent=2) + "\n")
+    update_config(folder, direction_names=names,
+                  direction_effects=[{k: round(v, 2) for k, v in e.items()} for e in effects])
     write_model_card(folder)
     for name, e in zip(names, effects):
         print(f"{name:28s} " + "  ".join(f"{k} {v:+.2f}" for k, v in e.items()))

@@ -11,7 +11,6 @@ classifier does not know) are ranked by the classifier's confidence in whatever 
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
 from .utils import seeded_normal
 
@@ -25,19 +24,17 @@ def choose(pipe, classifier, seeds: int = 256, k: int = 6, truncation: float = T
     probability of its surest class within the requested one (for a style-conditional model: the
     surest category in that style)."""
     from .evaluate import class_map
+    from .metrics.distribution import ClassifierFeatures
 
     clf = classifier.eval()
     z = torch.cat([seeded_normal(s, 1, pipe.cfg.z_dim) for s in range(seeds)]) * truncation
     names = pipe.class_names
     mapping = class_map([str(c) for c in clf.cfg.class_names or []], names) if names else None
 
+    features = ClassifierFeatures(clf, "classifier")   # as evaluate judges: channels matched, resized
+
     def probs(class_id) -> torch.Tensor:
-        x = torch.cat([pipe._run(chunk, class_id).float() for chunk in z.split(128)])
-        if x.shape[1] != clf.cfg.channels:   # a grey generator judged by a colour classifier, or back
-            x = x.mean(1, keepdim=True).expand(-1, clf.cfg.channels, -1, -1)
-        if x.shape[-1] != clf.cfg.img_size:
-            x = F.interpolate(x, size=clf.cfg.img_size, mode="area" if x.shape[-1] > clf.cfg.img_size else "bilinear")
-        return torch.cat([clf(chunk).softmax(1) for chunk in x.split(500)])
+        return torch.cat([clf.head(features(pipe._run(chunk, class_id).float())).softmax(1) for chunk in z.split(128)])
 
     ranked = []                     # per class: [(score, seed, class name), ...] best first
     if names and mapping is not None:
@@ -55,13 +52,13 @@ def choose(pipe, classifier, seeds: int = 256, k: int = 6, truncation: float = T
     rounds = [sorted((r[i] for r in ranked if i < len(r)), reverse=True) for i in range(k)]
     return [{"seed": s, "class": name, "score": round(score, 4)} for rnd in rounds for score, s, name in rnd][:k]
 
+
 def main(argv=None):
     """python -m ganzoo.showcase CHECKPOINT: measure what the latent tab opens on; store it in its config."""
     import argparse
-    import json
 
     from . import hub, load
-    from .cards import write_text_atomically
+    from .cards import update_config
     from .metrics.distribution import CLASSIFIERS
     from .pipelines import LatentPipeline
 
@@ -79,9 +76,7 @@ def main(argv=None):
         raise SystemExit(f"no ganzoo classifier for {dataset!r}: pass --classifier")
     picks = choose(pipe, load(name).model, seeds=a.seeds)
     folder = hub.resolve(a.checkpoint)
-    cfg = json.loads((folder / hub.CONFIG_NAME).read_text())
-    cfg["showcase"] = picks
-    write_text_atomically(folder / hub.CONFIG_NAME, json.dumps(cfg, indent=2) + "\n")
+    update_config(folder, showcase=picks)
     for p in picks:
         print(f"seed {p['seed']:>4}  {p['class'] or '-':<28} classifier: {p['score']:.0%}")
     print(f"wrote the showcase to {folder / hub.CONFIG_NAME}")

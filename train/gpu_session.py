@@ -66,11 +66,9 @@ RUNS = {
     "emoji-inpaint-scratch": ("train/inpaint.py", "--dataset emoji --size 128 --cnum 32 --stages 2 --ndf 64 "
                               "--lambda-gan 0.1 --lr 2e-4 --decay-from 0.5 --batch-size 32"),
 }
-# issue 20's family: FastGAN at 128 px, conditional on the emoji category; ngf 32 keeps the slider
-# live on 2 CPU threads (~17 ms per picture) and the export at ~13 MB fp16; ngf 48 beside it says
-# what width would buy
-# conditioned on category × style (the emoji classifier's classes); D's reconstruction weighted up
-# (the first GPU run's recon loss sat flat at weight 1)
+# issue 20's family: FastGAN at 128 px, conditioned on category × style (the emoji classifier's
+# classes), D's reconstruction weighted up (the first GPU run's recon loss sat flat at weight 1);
+# ngf 32 keeps the export at ~13 MB fp16 (one picture on 2 CPU threads: ~19 ms already at 64 px)
 RUNS["emoji-fastgan"] = ("train/latent.py", "--dataset emoji-categories --size 128 --conditional --arch fastgan "
                          "--ngf 32 --ndf 32 --recon-weight 5 "
                          "--loss hinge --n-critic 1 --beta1 0.5 --beta2 0.999 --lr-g 2e-4 --lr-d 2e-4 "

@@ -3,7 +3,7 @@
     from ganzoo.data import load_images
     ds = load_images("mnist")                 # 9,000 train digits, 28×28×1, labels 0–9
     ds = load_images("emoji", "test", size=64)  # held-out Noto + Twemoji, labels 0/1
-    ds = load_images("emoji-categories")      # the same emoji, labels category × style (18)
+    ds = load_images("emoji-categories")      # the same emoji, labels category × style (20)
 
 Specs: mnist | noto | twemoji | emoji | emoji-categories | folder:PATH | hf:NAME[@SPLIT].
 Caches live in data_home() ($GANZOO_DATA, else ~/.cache/ganzoo).

@@ -49,6 +49,7 @@ def _up_comp(cin: int, cout: int, size: int) -> nn.Sequential:
                          nn.Conv2d(cout, cout * 2, 3, 1, 1, bias=False), NoiseInjection(size), nn.BatchNorm2d(cout * 2),
                          nn.GLU(dim=1))
 
+
 class SLE(nn.Module):
     """Skip-layer excitation: channel gates for a large feature map from a small one."""
 
