@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The README's result and benchmark tables, generated from what measured them: the checkpoints'
 config.json (model zoo, inpainting) and the benches' JSON in bench/results/ (training throughput,
-inpainting latency, the MNIST study, the soak, stroke latency). Between its markers a table is never edited by hand:
+inpainting latency, the MNIST study, the colour latent recipe pilots, the soak, stroke latency). Between its markers a table is never edited by hand:
 
     <!-- table: zoo -->
     ...
@@ -116,10 +116,17 @@ def released_table() -> str:
              else "in the vintagify package", e.data, e.citation] for e in released.CATALOGUE.values()]
     return _md(["model", "family", "what it does", "download", "trained on (and the data's terms)", "cite"], rows)
 
+def recipes_table(file: str = "emoji_recipes.json") -> str:
+    """The colour latent-GAN recipe pilots (bench/emoji_recipes.py)."""
+    from emoji_recipes import table
+
+    return table(json.loads((RESULTS / file).read_text())["rows"]) + "\n"
+
 
 TABLES = {"zoo": zoo_table, "released": released_table, "inpaint": inpaint_table, "throughput": throughput_table,
           "inpaint-latency": inpaint_latency_table, "study": study_table, "soak": soak_table,
-          "stroke-latency": stroke_latency_table}
+          "stroke-latency": stroke_latency_table, "emoji-recipes": recipes_table,
+          "emoji-recipes-12min": lambda: recipes_table("emoji_recipes_12min.json")}
 
 
 def render(text: str) -> tuple[str, list[str]]:

@@ -239,3 +239,37 @@ def test_inception_features_offline_local_weights_and_pickle_refusal(tmp_path, m
     torch.save({"w": Evil()}, bad)
     with pytest.raises(RuntimeError, match="not a plain Inception weights file"):
         inception_net(str(bad))
+
+
+def test_recipe_pilots_are_the_bundled_emoji_gan_command_with_only_their_changes():
+    """bench/emoji_recipes.py: every pilot parses with train/latent.py's own parser, its base is the
+    bundled emoji-gan's recipe, and each recipe differs from the base in exactly the options it names."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    sys.path.insert(0, str(root / "bench"))
+    import emoji_recipes
+
+    spec = importlib.util.spec_from_file_location("train_latent", root / "train" / "latent.py")
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+
+    def parsed(name):
+        cmd = emoji_recipes.command(name, 7, "runs/x", 3)
+        assert cmd[0] == "train/latent.py"
+        return vars(cli.parse_args(cmd[1:]))
+
+    base = parsed("base")
+    bundled = json.loads((root / "checkpoints" / "emoji-gan" / "config.json").read_text())
+    assert (base["dataset"], base["ngf"], base["ndf"], base["loss"], base["diffaug"], base["size"]) == (
+        bundled["data"]["name"], bundled["model"]["ngf"], bundled["model"]["ndf"], bundled["training"]["train"]["loss"],
+        bundled["training"]["train"]["diffaug"], bundled["model"]["img_size"])
+    assert (base["steps"], base["seed"], base["threads"], base["out"]) == (7, 3, 1, "runs/x")
+    for name, (_, overrides) in emoji_recipes.RECIPES.items():
+        args = parsed(name)
+        changed = {k for k in base if args[k] != base[k]}
+        assert changed == {flag[2:].replace("-", "_") for flag in overrides}, name
+    timed = vars(cli.parse_args(emoji_recipes.command("base", 7, "runs/x", 3, minutes=2)[1:]))
+    assert timed["time_budget"] == 120 and timed["steps"] > 10_000   # the budget, not the step cap, ends the run
