@@ -116,6 +116,7 @@ def released_table() -> str:
              else "in the vintagify package", e.data, e.citation] for e in released.CATALOGUE.values()]
     return _md(["model", "family", "what it does", "download", "trained on (and the data's terms)", "cite"], rows)
 
+
 def recipes_table(file: str = "emoji_recipes.json") -> str:
     """The colour latent-GAN recipe pilots (bench/emoji_recipes.py)."""
     from emoji_recipes import table
