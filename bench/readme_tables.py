@@ -126,8 +126,10 @@ def recipes_table(file: str = "emoji_recipes.json") -> str:
 
 TABLES = {"zoo": zoo_table, "released": released_table, "inpaint": inpaint_table, "throughput": throughput_table,
           "inpaint-latency": inpaint_latency_table, "study": study_table, "soak": soak_table,
-          "stroke-latency": stroke_latency_table, "emoji-recipes": recipes_table,
-          "emoji-recipes-12min": lambda: recipes_table("emoji_recipes_12min.json")}
+          "stroke-latency": stroke_latency_table, "emoji-recipes": recipes_table}
+# equal wall-clock pilots (bench/emoji_recipes.py --minutes M): one table per budget, emoji-recipes-Mmin
+TABLES.update({f.stem.replace("_", "-"): (lambda name=f.name: recipes_table(name))
+               for f in RESULTS.glob("emoji_recipes_*min.json")})
 
 
 def render(text: str) -> tuple[str, list[str]]:
