@@ -21,6 +21,7 @@ bench/results/emoji_recipes.json (one file per mode: emoji_recipes_Mmin.json for
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import shlex
 import subprocess
@@ -89,9 +90,21 @@ def train(name: str, a) -> Path:
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def references(dataset: str, size: int) -> dict:
+    """What evaluate_latent compares against, loaded once per data recipe (not once per run)."""
+    from ganzoo.data import load_images
+    from ganzoo.metrics.distribution import feature_net
+    from ganzoo.utils import to_tensor
+
+    train = load_images(dataset, "train", size=size)
+    return {"real": to_tensor(load_images(dataset, "test", size=size).images), "train": to_tensor(train.images),
+            "train_labels": train.labels, "nets": {"classifier": feature_net("classifier", dataset)}}
+
+
 def measure(name: str, out: Path, n: int) -> dict:
     ckpt = ganzoo.load(out / "final")
-    m = evaluate_latent(ckpt, ("classifier",), n=n)
+    m = evaluate_latent(ckpt, ("classifier",), n=n, **references(ckpt.config["data"]["name"], ckpt.model.cfg.img_size))
     tr = ckpt.config["training"]
     return {"recipe": name, "what": RECIPES[name][0], "steps": tr["steps"], "fd": m["fd_classifier"],
             "kd": m["kd_classifier"], "nn_ratio": m["nn_ratio"], "wall_time_s": tr["wall_time_s"],
