@@ -267,6 +267,9 @@ def test_recipe_pilots_are_the_bundled_emoji_gan_command_with_only_their_changes
         bundled["data"]["name"], bundled["model"]["ngf"], bundled["model"]["ndf"], bundled["training"]["train"]["loss"],
         bundled["training"]["train"]["diffaug"], bundled["model"]["img_size"])
     assert (base["steps"], base["seed"], base["threads"], base["out"]) == (7, 3, 1, "runs/x")
+    from ganzoo.nn.inference import bf16_is_fast
+    # the bundled model trained in bf16; where bf16 would be emulated every pilot trains in fp32 alike
+    assert base["mixed_precision"] == ("bf16" if bf16_is_fast() else "no")
     for name, (_, overrides) in emoji_recipes.RECIPES.items():
         args = parsed(name)
         changed = {k for k in base if args[k] != base[k]}
