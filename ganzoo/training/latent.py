@@ -190,7 +190,7 @@ class LatentTask(Task):
 
     # -- outputs -----------------------------------------------------------------------------------
     @torch.no_grad()
-    def _calibrated_ema(self) -> Generator:
+    def _calibrated_ema(self, batches: int = 16) -> Generator:
         g = copy.deepcopy(self.G_ema).eval()
         gen = torch.Generator(device=self.acc.device).manual_seed(1234)
         n = self.mcfg.num_classes
@@ -200,12 +200,15 @@ class LatentTask(Task):
             y = torch.randint(0, n, (256,), generator=gen, device=self.acc.device) if n else None
             return z, y
 
-        calibrate_bn(g, inputs)
+        calibrate_bn(g, inputs, batches)
         return g
 
     @torch.no_grad()
     def sample_grid(self):
-        return make_grid(self._calibrated_ema()(self.fixed_z, self.fixed_y), nrow=8)
+        # a preview calibrates on 512 samples, the export on 4,096: at 16 batches a preview of the
+        # 128-px FastGAN (ngf 32) cost 200 s on 2 CPU threads, 52 s at 64 px (ngf 16), taken from a
+        # time-budgeted run's training
+        return make_grid(self._calibrated_ema(batches=2)(self.fixed_z, self.fixed_y), nrow=8)
 
     def export(self, folder, meta: dict) -> None:
         g = self._calibrated_ema().float().cpu()
