@@ -74,8 +74,11 @@ def start(demo, path: str, period_s: float | None = None, sites: bool | None = N
                 snap = tracemalloc.take_snapshot().filter_traces(
                     [tracemalloc.Filter(False, tracemalloc.__file__)])
                 line["traced_mb"] = round(tracemalloc.get_traced_memory()[0] / 2**20, 1)
-                line["grew_most"] = _grew_most(base, snap) if base is not None else []
-                base = base or snap
+                if base is None:
+                    base = snap
+                    line["grew_most"] = []
+                else:
+                    line["grew_most"] = _grew_most(base, snap)
             with open(path, "a") as f:
                 f.write(json.dumps(line) + "\n")
 
