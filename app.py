@@ -1,10 +1,11 @@
-"""ganzoo's Gradio app: composes one module per tab (tabs/); no model code (that lives in
-ganzoo.pipelines).
+"""ganzoo's Gradio app: one tab per model family that names one in its registry record (the tab
+modules are in tabs/), then the model zoo; what the tabs stand on is in appkit/. No model code
+here (that lives in ganzoo.pipelines).
 
     python app.py            # host/port from GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
 
 Checkpoints come from `checkpoints/` (or the folder named by GANZOO_CHECKPOINTS). Every handler
-turns ganzoo's user errors into a gr.Error with a human sentence (tabs.common.user_errors); the
+turns ganzoo's user errors into a gr.Error with a human sentence (appkit.common.user_errors); the
 only state shared between requests is each tab's cache of loaded pipelines.
 """
 from __future__ import annotations
@@ -13,19 +14,22 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
 
+import ctypes
 import logging
 
 import gradio as gr
 
 import ganzoo
-from tabs import compat, imports, inpaint, latent, sketch, transfer, zoo
-from tabs.cache_budget import CacheBudget
-from tabs.common import log
+from appkit import compat, imports, memtrace
+from appkit.cache_budget import CacheBudget
+from appkit.common import PipelineCache, log
+from ganzoo import registry
+from tabs import zoo
 
-compat.check_version()        # fail loudly on a gradio whose internals tabs/compat.py was not checked on
+compat.check_version()        # fail loudly on a gradio whose internals appkit/compat.py was not checked on
 
 QUEUE_MAX_SIZE = 32           # requests waiting beyond this are refused ("queue full")
-# gradio keeps ~190 KB of page state per session (tabs/compat.forget_session); API callers never
+# gradio keeps ~190 KB of page state per session (appkit/compat.forget_session); API callers never
 # close theirs, so only the most recent ones are kept (gradio's default: 10,000, ~1.9 GB)
 SESSIONS_KEPT = int(os.environ.get("GANZOO_SESSIONS_KEPT", 300))
 MAX_FILE_SIZE = f"{imports.MAX_PTH_MB}mb"   # any upload: refused by the server before it reaches the disk
@@ -62,21 +66,21 @@ def build_app() -> gr.Blocks:
     with gr.Blocks(title="ganzoo", analytics_enabled=False, delete_cache=(1800, 3600)) as demo:
         gr.Markdown(HEADER + _missing_notice())
         with gr.Tabs(overflow_behavior="wrap") as tabs:  # a phone shows every tab, none behind a menu
-            handles = [latent.build(), sketch.build(), transfer.build(), inpaint.build()]
+            handles = [record.load("tab")() for record in registry.FAMILIES.values() if record.tab]
             zoo.build(tabs, {h.family: h.picker for h in handles if h.picker is not None})
-        demo.unload(imports.forget)    # a visitor's own imported models leave with them
 
-        def _session_ended(request: gr.Request):   # and gradio's copy of their page state
-            compat.forget_session(demo, request.session_hash)
-        demo.unload(_session_ended)
+        def _visitor_left(request: gr.Request):
+            folder = imports.forget(request)     # their own imported models go,
+            if folder is not None:
+                PipelineCache.forget(folder)     # the pipelines loaded from them,
+            compat.forget_session(demo, request.session_hash)   # and gradio's copy of their page state
+        demo.unload(_visitor_left)
     return demo
 
 
 def _serving_tweaks() -> None:
     compat.install()
     try:  # glibc gives each worker thread its own malloc arena; 2 keep RSS lower and flatter
-        import ctypes
-
         ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
     except (OSError, AttributeError):
         pass
@@ -91,8 +95,6 @@ if __name__ == "__main__":  # `python app.py` and `gradio app.py` (which runs th
     demo = build_app().queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=DEFAULT_CONCURRENCY)
     CacheBudget(demo.GRADIO_CACHE).start()   # the cache on disk bounded in bytes, not only by age
     if os.environ.get("GANZOO_MEMTRACE"):   # bench/soak.py --trace: where the memory goes
-        from tabs import memtrace
-
         memtrace.start(demo, os.environ["GANZOO_MEMTRACE"])
     demo.launch(
         server_name=os.getenv("GRADIO_SERVER_NAME", "127.0.0.1"),

@@ -23,7 +23,7 @@ def stroke(page, elem_id: str, start: tuple[float, float], end: tuple[float, flo
 
 
 def select_brush(page, elem_id: str, timeout: int = WAIT_MS):
-    """Pick the Brush tool of a drawing pad (tabs/drawpad.py; the active tool is highlighted)."""
+    """Pick the Brush tool of a drawing pad (appkit/drawpad.py; the active tool is highlighted)."""
     brush = page.locator(f"#{elem_id}").get_by_role("button", name="Brush", exact=True)
     if "highlight" not in (brush.get_attribute("class") or ""):
         brush.click()

@@ -17,7 +17,7 @@ At the end it prints memory over time, requests/s per core, p50/p95 per endpoint
 the sessions, and checks the goals: over the last half hour (or the last half of a shorter run)
 resident memory grows by ≤ --growth-tolerance-mb (the least-squares trend over that window times
 its length) and the cache on disk stays under --cache-limit-mb. With --trace the app writes
-tabs/memtrace.py's log (allocation sites that grew, gradio's stored sessions) and the bench prints
+appkit/memtrace.py's log (allocation sites that grew, gradio's stored sessions) and the bench prints
 its last line. Client and server share the machine: latencies are the pair's.
 """
 from __future__ import annotations
@@ -138,7 +138,7 @@ def main() -> None:
     ap.add_argument("--warmup-minutes", type=float, default=3.0, help="left out of the growth window's start")
     ap.add_argument("--growth-tolerance-mb", type=float, default=25.0)
     ap.add_argument("--cache-limit-mb", type=float, default=300.0)
-    ap.add_argument("--trace", action="store_true", help="the app logs tracemalloc diffs (tabs/memtrace.py)")
+    ap.add_argument("--trace", action="store_true", help="the app logs tracemalloc diffs (appkit/memtrace.py)")
     ap.add_argument("--json", type=Path, help="write the minute-by-minute record and every request here")
     args = ap.parse_args()
 
@@ -209,7 +209,7 @@ def main() -> None:
           f"{'✅' if peak_cache <= args.cache_limit_mb else '❌'}")
     if args.trace and trace.is_file():
         last = json.loads(trace.read_text().splitlines()[-1])
-        print("\nserver (tabs/memtrace.py, last line):", json.dumps({k: v for k, v in last.items() if k != "grew_most"}))
+        print("\nserver (appkit/memtrace.py, last line):", json.dumps({k: v for k, v in last.items() if k != "grew_most"}))
         for row in last["grew_most"][:8]:
             print(f"  {row['kb']:+9.1f} KB {row['count']:+7d}  {' < '.join(reversed(row['where']))}")
     if args.json:

@@ -56,7 +56,7 @@ class Inputs:
                        fill="black", width=6)
             im.save(sk / f"sketch{i}.png")
             self.sketches.append(str(sk / f"sketch{i}.png"))
-        from tabs.drawpad import as_value   # the pad's value: the drawing as a PNG data URL
+        from appkit.drawpad import as_value   # the pad's value: the drawing as a PNG data URL
 
         self.pad_values = {p: as_value(p) for p in self.sketches}
         ex = ROOT / "examples"

@@ -7,7 +7,7 @@ keep exactly what the app's drawing pad sends to the server.
 
 Each doodle is a few strokes given as points on the unit square; the mouse follows them with a
 little hand tremor (seeded), like a person drawing with a mouse. The PNG the pad sends after the
-last stroke (its value: tabs/drawpad.py) is saved to examples/sketches/<name>.png, and a screenshot of the tab with the
+last stroke (its value: appkit/drawpad.py) is saved to examples/sketches/<name>.png, and a screenshot of the tab with the
 result to shots/sketch_<name>.png.
 """
 from __future__ import annotations

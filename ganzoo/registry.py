@@ -1,10 +1,11 @@
 """The model families: one record each, which everything else iterates over.
 
 A checkpoint's config.json names its `family`; the record says how to rebuild its generator
-(config class + builder), how to run it (pipeline), train it (task), measure it (evaluator),
-describe it (card text, usage) and which app tab runs it. Loading (hub), model cards (cards),
-the zoo, `python -m ganzoo.evaluate` and the app read these records and nothing else, so a new
-family is its own module(s) plus one `register(Family(...))` (see tests/test_registry.py).
+(config class + builder), how to run it (pipeline), train it (task and its command), measure it
+(evaluator), describe it (card text, usage) and which app tab runs it. Loading (hub), model cards (cards),
+the zoo, `python -m ganzoo.evaluate`, the training commands and the app's tabs come from these
+records, so a new family is its own module(s) plus one `register(Family(...))`
+(tests/test_registry.py adds one in a single file).
 
 Classes and functions are named as "module:attribute" and imported on first use, so reading the
 registry costs no imports (hub needs it, the pipelines need hub).
@@ -15,7 +16,7 @@ from dataclasses import dataclass, fields
 from importlib import import_module
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Family:
     name: str                      # the `family` of config.json
     title: str                     # how people call it (the zoo's family column)
@@ -24,10 +25,16 @@ class Family:
     description: str               # the model card's sentence on what such a model is
     pipeline: str | None = None    # "module:Class" with from_pretrained (running it)
     task: str | None = None        # "module:Class": its training task (ganzoo.training.task.Task)
-    evaluator: str | None = None   # "module:function(ckpt, **options) -> (metrics, note)"
-    tab: str | None = None         # id of the app tab that runs it (None: no tab)
+    command: str | None = None     # "module:COMMAND": its training command (ganzoo.training.cli.Command)
+    evaluator: str | None = None   # "module:function(ckpt, **options) -> Report"
+    tab: str | None = None         # "module:build" of the app tab that runs it (the app's code, never imported here)
     hf_task: str | None = None     # the model card's task type; None: by the config (see cards)
     usage: tuple[str, ...] = ()    # the card's Python example; {name}: the model, {class_arg}: a class, if any
+
+    @property
+    def tab_id(self) -> str | None:
+        """The id of the family's app tab: the last part of its builder's module ("tabs.latent" -> "latent")."""
+        return self.tab.split(":")[0].rsplit(".", 1)[-1] if self.tab else None
 
     def load(self, what: str):
         """The class or function named by one of the record's "module:attribute" fields."""
@@ -72,47 +79,53 @@ def create(name: str, cfg):
 
 
 register(Family(
-    "latent", "latent GAN / VAE", "ganzoo.nn.dcgan:LatentGANConfig", "ganzoo.nn.dcgan:latent_generator",
-    "an unconditional or class-conditional generator of pictures from random latent vectors (DCGAN-style, "
+    name="latent", title="latent GAN / VAE", config="ganzoo.nn.dcgan:LatentGANConfig",
+    generator="ganzoo.nn.dcgan:latent_generator",
+    description="an unconditional or class-conditional generator of pictures from random latent vectors (DCGAN-style, "
     "or FastGAN-style for few training pictures); latent sliders come from closed-form factorisation (SeFa) "
     "of its first layer (`directions.safetensors`).",
     pipeline="ganzoo.pipelines.latent:LatentPipeline", task="ganzoo.training.latent:LatentTask",
-    evaluator="ganzoo.evaluate:latent_metrics", tab="latent",
+    command="ganzoo.training.commands.latent:COMMAND", evaluator="ganzoo.evaluate:latent_metrics",
+    tab="tabs.latent:build",
     usage=("from ganzoo.pipelines import LatentPipeline", "pipe = LatentPipeline.from_pretrained({name})",
            "image = pipe(seed=42{class_arg})")))
 register(Family(
-    "classifier", "classifier (metrics)", "ganzoo.metrics.classifier:ClassifierConfig",
-    "ganzoo.metrics.classifier:Classifier",
-    "a small CNN classifier trained on the data set itself: the offline feature network for class accuracy "
+    name="classifier", title="classifier (metrics)", config="ganzoo.metrics.classifier:ClassifierConfig",
+    generator="ganzoo.metrics.classifier:Classifier",
+    description="a small CNN classifier trained on the data set itself: the offline feature network for class accuracy "
     "and classifier-feature Fréchet distances of generated images (never reported as FID).",
     hf_task="image-classification"))
 register(Family(
-    "pix2pix", "pix2pix", "ganzoo.nn.unet:Pix2PixConfig", "ganzoo.nn.unet:unet_from_config",
-    "a U-Net generator with skip connections (the reference `UnetGenerator` layout) trained with a conditional "
+    name="pix2pix", title="pix2pix", config="ganzoo.nn.unet:Pix2PixConfig", generator="ganzoo.nn.unet:unet_from_config",
+    description="a U-Net generator with skip connections (the reference `UnetGenerator` layout) trained with a conditional "
     "PatchGAN discriminator and λ·L1 to the paired target (pix2pix, Isola et al. 2017): it translates an input "
     "image (here: a drawing) into an output image.",
     pipeline="ganzoo.pipelines.translate:Pix2PixPipeline", task="ganzoo.training.pix2pix:Pix2PixTask",
-    evaluator="ganzoo.evaluate:pix2pix_metrics", tab="sketch", hf_task="image-to-image",
+    command="ganzoo.training.commands.pix2pix:COMMAND", evaluator="ganzoo.evaluate:pix2pix_metrics",
+    tab="tabs.sketch:build", hf_task="image-to-image",
     usage=("from ganzoo.pipelines import Pix2PixPipeline", "pipe = Pix2PixPipeline.from_pretrained({name})",
            'image = pipe("my_drawing.png")   # any size/mode; PIL image out')))
 register(Family(
-    "cyclegan", "CycleGAN", "ganzoo.nn.resnet:CycleGANConfig", "ganzoo.nn.resnet:GeneratorPair",
-    "two ResNet generators (the reference `ResnetGenerator` layout: reflection padding, instance norm, residual "
+    name="cyclegan", title="CycleGAN", config="ganzoo.nn.resnet:CycleGANConfig", generator="ganzoo.nn.resnet:GeneratorPair",
+    description="two ResNet generators (the reference `ResnetGenerator` layout: reflection padding, instance norm, residual "
     "blocks), one per direction, trained on *unpaired* images of two domains with LSGAN PatchGAN discriminators, "
     "cycle consistency and an identity loss (CycleGAN, Zhu et al. 2017): it redraws a picture of one domain in "
     "the style of the other, both ways.",
     pipeline="ganzoo.pipelines.translate:CycleGANPipeline", task="ganzoo.training.cyclegan:CycleGANTask",
-    evaluator="ganzoo.evaluate:cyclegan_metrics", tab="transfer", hf_task="image-to-image",
+    command="ganzoo.training.commands.cyclegan:COMMAND", evaluator="ganzoo.evaluate:cyclegan_metrics",
+    tab="tabs.transfer:build", hf_task="image-to-image",
     usage=("from ganzoo.pipelines import CycleGANPipeline", "pipe = CycleGANPipeline.from_pretrained({name})",
            'print(pipe.directions)             # e.g. {{"a2b": "noto → twemoji", ...}}',
            'image = pipe("my_emoji.png", "a2b")  # any size/mode, aspect kept; PIL out')))
 register(Family(
-    "inpaint", "GAN inpainter", "ganzoo.nn.inpaint:InpaintConfig", "ganzoo.nn.inpaint:InpaintGenerator",
-    "a free-form inpainter in the spirit of DeepFill v2 (Yu et al. 2019): gated convolutions (one stage or "
+    name="inpaint", title="GAN inpainter", config="ganzoo.nn.inpaint:InpaintConfig",
+    generator="ganzoo.nn.inpaint:InpaintGenerator",
+    description="a free-form inpainter in the spirit of DeepFill v2 (Yu et al. 2019): gated convolutions (one stage or "
     "coarse-to-fine) see the picture with its hole blanked and the mask, and are trained with an SN-PatchGAN "
     "discriminator (hinge loss) plus L1 on random brush-stroke and box holes, at zooms from a quarter of the "
     "picture to a 2× crop; only the hole's pixels are replaced.",
     pipeline="ganzoo.pipelines.inpaint:InpaintPipeline", task="ganzoo.training.inpaint:InpaintTask",
-    evaluator="ganzoo.evaluate:inpaint_metrics", tab="inpaint", hf_task="image-inpainting",
+    command="ganzoo.training.commands.inpaint:COMMAND", evaluator="ganzoo.evaluate:inpaint_metrics",
+    tab="tabs.inpaint:build", hf_task="image-inpainting",
     usage=("from ganzoo.pipelines import InpaintPipeline", "pipe = InpaintPipeline.from_pretrained({name})",
            'image = pipe("photo.png", "mask.png")  # mask: bright/painted = hole; any size')))

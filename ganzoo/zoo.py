@@ -25,7 +25,7 @@ class ZooEntry:
     def tab(self) -> str | None:
         """The app tab that runs this model (classifiers have none: they are the metrics' judges)."""
         record = registry.FAMILIES.get(self.family)
-        return record.tab if record else None
+        return record.tab_id if record else None
 
     @property
     def family_title(self) -> str:

@@ -1,7 +1,7 @@
 """Inpainting tab: upload a picture, brush over a part; the GAN fills the hole after every stroke,
 next to OpenCV's classical inpainting.
 
-The page paints on a light pad (tabs.drawpad.hole_pad): a stroke sends only the hole; the picture
+The page paints on a light pad (appkit.drawpad.hole_pad): a stroke sends only the hole; the picture
 stays on the server, its file kept in a per-visitor gr.State (an example's, an upload's). API
 callers send an ImageEditor value ({"background", "layers"}) to /inpaint, as before.
 """
@@ -15,8 +15,8 @@ import gradio as gr
 from ganzoo.errors import InputError
 from ganzoo.pipelines import InpaintPipeline
 
-from .common import EXAMPLES_DIR, PipelineCache, TabHandles, first_result, opening, payload_path, upscale, user_errors
-from .drawpad import decode_mask, hole_pad, picture_value
+from appkit.common import EXAMPLES_DIR, PipelineCache, TabHandles, first_result, opening, payload_path, upscale, user_errors
+from appkit.drawpad import decode_mask, hole_pad, picture_value
 
 INPAINT = PipelineCache("inpaint", InpaintPipeline.from_pretrained)
 BRUSH_COLOUR = "#ff00ff"
@@ -58,7 +58,7 @@ def _picture(path):
         raise InputError("Your picture is no longer on the server (it was cleaned up after a while): "
                          "upload it again.")
     if not Path(path).resolve().is_relative_to(EXAMPLES_DIR.resolve()):
-        os.utime(path)   # an upload in use: the newest file for the cache budget (tabs/cache_budget.py)
+        os.utime(path)   # an upload in use: the newest file for the cache budget (appkit/cache_budget.py)
     return open_image(path)
 
 

@@ -15,7 +15,7 @@ from ganzoo.pipelines import LatentPipeline
 from ganzoo.pipelines.latent import MAX_SEED
 from ganzoo.showcase import TRUNCATION as SHOWCASE_TRUNCATION
 
-from .common import PipelineCache, TabHandles, log, number, opening, upscale, user_errors
+from appkit.common import PipelineCache, TabHandles, log, number, opening, upscale, user_errors
 
 N_DIRECTIONS = 8
 DIRECTION_RANGE = 5.0

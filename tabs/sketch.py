@@ -7,9 +7,9 @@ import gradio as gr
 from ganzoo.errors import InputError
 from ganzoo.pipelines import Pix2PixPipeline
 
-from .common import (EXAMPLES_DIR, PipelineCache, TabHandles, first_result, import_pth, opening, payload_path,
+from appkit.common import (EXAMPLES_DIR, PipelineCache, TabHandles, first_result, import_pth, opening, payload_path,
                      pth_importer, upscale, user_errors)
-from .drawpad import as_value, decode, draw_pad
+from appkit.drawpad import as_value, decode, draw_pad
 
 PIX2PIX = PipelineCache("pix2pix", Pix2PixPipeline.from_pretrained)
 SKETCH_DISPLAY_PX = 384
@@ -23,7 +23,7 @@ def _translate(model, src, progress=None, request=None):
 
 @user_errors
 def sketch_to_image(sketch=None, model=None, request: gr.Request = None, progress=gr.Progress()):
-    """A drawing-pad value (the drawing as a PNG data URL, "" when empty: see tabs.drawpad) →
+    """A drawing-pad value (the drawing as a PNG data URL, "" when empty: see appkit.drawpad) →
     (model input, result)."""
     from ganzoo.pipelines.translate import EmptyCanvas
 

@@ -7,7 +7,7 @@ import gradio as gr
 from ganzoo.errors import InputError
 from ganzoo.pipelines import CycleGANPipeline
 
-from .common import (EXAMPLES_DIR, PipelineCache, TabHandles, first_result, import_pth, opening, payload_path,
+from appkit.common import (EXAMPLES_DIR, PipelineCache, TabHandles, first_result, import_pth, opening, payload_path,
                      pth_importer, upscale, user_errors)
 
 CYCLEGAN = PipelineCache("cyclegan", CycleGANPipeline.from_pretrained)

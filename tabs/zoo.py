@@ -9,7 +9,7 @@ import ganzoo
 from ganzoo import zoo
 from ganzoo.errors import InputError
 
-from .common import TabHandles, user_errors
+from appkit.common import TabHandles, user_errors
 
 COLUMN_WIDTHS = ["12%", "13%", "10%", "6%", "7%", "7%", "25%", "20%"]   # one per zoo.HEADERS
 

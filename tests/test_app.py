@@ -144,7 +144,7 @@ def test_error_helper_and_upscale_in_process():
 
     from ganzoo import CheckpointError
     from ganzoo.pipelines import InputError
-    from tabs.common import upscale, user_errors
+    from appkit.common import upscale, user_errors
 
     def boom(exc):
         @user_errors
@@ -176,7 +176,7 @@ def test_zoo_card_of_a_model_and_of_an_unknown_one(client, checkpoints):
 
 def test_cached_outputs_are_written_once_atomically(tmp_path):
     """Two sessions making the same picture must not rewrite the file the other is downloading."""
-    from tabs.compat import save_pil_to_cache_atomically
+    from appkit.compat import save_pil_to_cache_atomically
 
     img = Image.new("RGB", (8, 8), (10, 200, 30))
     a = save_pil_to_cache_atomically(img, tmp_path, format="png")
@@ -189,7 +189,7 @@ def test_cached_outputs_are_written_once_atomically(tmp_path):
 
 
 def test_the_app_refuses_a_gradio_whose_internals_it_was_not_checked_on():
-    from tabs.compat import CHECKED_ON, check_version
+    from appkit.compat import CHECKED_ON, check_version
 
     check_version(CHECKED_ON + "0")
     with pytest.raises(RuntimeError, match="pip install -r requirements.txt"):

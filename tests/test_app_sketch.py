@@ -19,7 +19,7 @@ SEEN_PX, OUT_PX = 192, 384  # the app's display sizes for a 64 px model (integer
 
 
 def _sketchpad(path):
-    from tabs.drawpad import as_value
+    from appkit.drawpad import as_value
 
     return as_value(path)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from tabs.cache_budget import MIN_AGE_S, CacheBudget
+from appkit.cache_budget import MIN_AGE_S, CacheBudget
 
 
 def _file(root, name, kb, age_s, now):

@@ -159,9 +159,12 @@ def test_cli_trains_on_trainA_trainB_folders_with_a_matched_preview(tmp_path):
     spec.loader.exec_module(cli)
     args = ["--dataset", f"cyclegan:{root}", "--size", "64", "--ngf", "4", "--ndf", "4", "--n-blocks", "2",
             "--batch-size", "2", "--ckpt-every", "1", "--out", str(tmp_path / "run"), "--no-progress"]
-    task, data, _ = cli.build(cli.parse_args(args + ["--steps", "2"]))
+    from ganzoo.training import cli as training_cli
+    from ganzoo.training.commands import cyclegan as command
+
+    task, data, _ = training_cli.build("cyclegan", cli.parse_args(args + ["--steps", "2"]))
     pa, pb = task.preview
-    assert len(pa) == len(pb) == cli.PREVIEW
+    assert len(pa) == len(pb) == command.PREVIEW
     assert (pa[:, 0, 0, 0].astype(int) == pb[:, 0, 0, 2].astype(int)).all()  # same keys on both rows
     assert pa[0, 0, 0, 0] == 0 and pa[-1, 0, 0, 0] == 180                   # spread: first to last
     cli.main(args + ["--steps", "2"])

@@ -1,4 +1,4 @@
-"""The drawing pads' values (tabs/drawpad.py): what the page sends is read back exactly, and
+"""The drawing pads' values (appkit/drawpad.py): what the page sends is read back exactly, and
 anything else is one sentence."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from ganzoo.errors import InputError
-from tabs.drawpad import PREFIX, as_value, decode, decode_mask, picture_value
+from appkit.drawpad import PREFIX, as_value, decode, decode_mask, picture_value
 
 
 def _png_url(im: Image.Image) -> str:

@@ -1,7 +1,8 @@
 """A new model family is its own code plus one registry record: here a tiny "negative" family
-(a 1×1 convolution that learns to invert colours), written in this file alone, trains with the
-shared loop, exports, loads, runs through its pipeline, gets a generated card, shows in the zoo
-and is measured by `ganzoo.evaluate` without touching any other file."""
+(a 1×1 convolution that learns to invert colours), written in this file alone, gets a training
+command (`python -m ganzoo.training negative`), trains with the shared loop, exports, loads, runs
+through its pipeline, gets a generated card, shows in the zoo, is measured by `ganzoo.evaluate`
+and gets its own tab in the app, without touching any other file."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,10 +19,10 @@ from ganzoo import registry
 from ganzoo.metrics.heldout import Report
 from ganzoo.pipelines.base import Pipeline
 from ganzoo.pipelines.images import open_image
+from ganzoo.training import cli
 from ganzoo.training.optim import adam
-from ganzoo.training.task import Task, cpu_copy
+from ganzoo.training.task import Task, cpu_copy, setting
 from ganzoo.utils import to_pil
-from helpers import tiny_loop
 
 
 # ---- the whole family -------------------------------------------------------------------------------
@@ -51,21 +52,16 @@ class NegativeTask(Task):
         self.acc = accelerator
         torch.manual_seed(seed)
         G = Negative(self.mcfg)
-        self.G, self.opt = accelerator.prepare(G, adam(G.parameters(), self.tcfg.lr, 0.9, 0.999, accelerator.device))
+        self.G, opt = accelerator.prepare(G, adam(G.parameters(), self.tcfg.lr, 0.9, 0.999, accelerator.device))
+        self.optim = {"G": opt}
         self.noise = torch.Generator(device=accelerator.device).manual_seed(seed)
-
-    def modules(self):
-        return {"G": self.G}
-
-    def optimizers(self):
-        return {"G": self.opt}
 
     def train_step(self, batches, step):
         x = batches[0]["image"]
         loss = F.l1_loss(self.G(x), -x)
-        self.opt.zero_grad(set_to_none=True)
+        self.optim["G"].zero_grad(set_to_none=True)
         self.acc.backward(loss)
-        self.opt.step()
+        self.optim["G"].step()
         return {"l1": loss.detach()}
 
     def export(self, folder, meta):
@@ -91,14 +87,44 @@ def negative_metrics(ckpt, **_) -> Report:
 
 @dataclass
 class NegativeTrainConfig:
-    lr: float = 0.05
+    lr: float = setting(0.05, "Adam learning rate")
+
+
+def add_negative_arguments(p, data) -> None:
+    data.add_argument("--n-images", type=int, default=32, help="random pictures to learn from")
+    cli.add_config_args(p.add_argument_group("training"), NegativeTrainConfig)
+
+
+def build_negative(args):
+    images = np.random.default_rng(1).integers(0, 256, (args.n_images, 16, 16, 3), dtype=np.uint8)
+    task = NegativeTask(NegativeConfig(), cli.config_from_args(NegativeTrainConfig, args), {"name": "noise"})
+    return task, SimpleNamespace(images=images, labels=None, name="noise")
+
+
+COMMAND = cli.Command(script="tests/test_registry.py", doc="Train a colour negative.", batch_size=8,
+                      add_arguments=add_negative_arguments, build=build_negative)
+
+
+def build_negative_tab():
+    import gradio as gr
+
+    import ganzoo
+    from appkit.common import TabHandles, user_errors
+
+    with gr.Tab("Negative", id=RECORD.tab_id) as tab:
+        picker = gr.Dropdown(choices=ganzoo.list_models(family="negative"), label="Model")
+        image, out = gr.Image(type="numpy"), gr.Image()
+        gr.Button("Invert").click(user_errors(lambda img, name: NegativePipeline.from_pretrained(name)(img)),
+                                  [image, picker], out)
+    return TabHandles(tab, "negative", picker)
 
 
 RECORD = registry.Family(
-    "negative", "colour negative", "test_registry:NegativeConfig", "test_registry:Negative",
-    "a 1×1 convolution that turns a picture into its colour negative.",
+    name="negative", title="colour negative", config="test_registry:NegativeConfig",
+    generator="test_registry:Negative",
+    description="a 1×1 convolution that turns a picture into its colour negative.",
     pipeline="test_registry:NegativePipeline", task="test_registry:NegativeTask",
-    evaluator="test_registry:negative_metrics",
+    command="test_registry:COMMAND", evaluator="test_registry:negative_metrics", tab="test_registry:build_negative_tab",
     usage=("pipe = NegativePipeline.from_pretrained({name})",))
 
 
@@ -113,12 +139,10 @@ def test_a_family_added_in_one_file_trains_loads_runs_and_is_measured(negative_f
     import ganzoo
     from ganzoo import zoo
     from ganzoo.evaluate import evaluate
-    from ganzoo.training import fit
 
-    images = np.random.default_rng(1).integers(0, 256, (32, 16, 16, 3), dtype=np.uint8)
-    data = SimpleNamespace(images=images, labels=None, name="noise")
-    task = negative_family.load("task")(NegativeConfig(), NegativeTrainConfig(), {"name": "noise"})
-    out = fit(task, data, tiny_loop(tmp_path / "run", steps=60, batch_size=8, ckpt_every=100))
+    assert "negative" in cli.families()
+    out = cli.main("negative", ["--steps", "60", "--ckpt-every", "100", "--sample-every", "60", "--no-progress",
+                                "--out", str(tmp_path / "run")])
 
     ckpt = ganzoo.load(out)
     assert ckpt.family == "negative" and isinstance(ckpt.model, Negative)
@@ -135,13 +159,39 @@ def test_a_family_added_in_one_file_trains_loads_runs_and_is_measured(negative_f
     written = ganzoo.hub.read_config(out)
     assert written["metrics"]["negative_l1"] == rep.metrics["negative_l1"]
     assert written["metrics_notes"].startswith("Measured by `python -m ganzoo.evaluate`: mean L1")
+    assert written["training"]["command"].startswith("python tests/test_registry.py --steps 60")
+
+
+def test_the_app_builds_a_tab_for_every_family_that_names_one(negative_family):
+    """app.py builds its tabs from the registry, in its order, then the zoo, whose "open in its
+    tab" finds each family's tab by the record's tab_id."""
+    import gradio as gr
+
+    import app
+
+    demo = app.build_app()
+    ids = [b.id for b in demo.blocks.values() if isinstance(b, gr.Tab)]
+    wanted = [f.tab_id for f in registry.FAMILIES.values() if f.tab]
+    assert ids == wanted + ["zoo"]
+    assert wanted == ["latent", "sketch", "transfer", "inpaint", "test_registry"]
+
+
+def test_every_training_flag_says_what_it_does():
+    """Every flag of every family's training command has its help text (a config field's from its
+    metadata: ganzoo.training.task.setting)."""
+    for family in cli.families():
+        for action in cli.build_parser(family)._actions:
+            assert action.help and action.help.strip() not in ("", "(default: None)") and \
+                not action.help.startswith("(default"), (family, action.option_strings)
 
 
 def test_the_bundled_families_name_what_exists():
     for record in registry.FAMILIES.values():
-        for field in ("config", "generator", "pipeline", "task", "evaluator"):
+        for field in ("config", "generator", "pipeline", "task", "evaluator", "tab"):
             if getattr(record, field):
                 assert callable(record.load(field)), (record.name, field)
+        if record.command:
+            assert isinstance(record.load("command"), cli.Command), record.name
         if record.task:
             assert record.load("task").family == record.name
         if record.pipeline:

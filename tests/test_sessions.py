@@ -1,6 +1,6 @@
 """Visitors come and go on a public Space: the server keeps gradio's page state of only the most
 recent sessions (GANZOO_SESSIONS_KEPT) and drops a browser visitor's when they leave. Read from the
-app's own diagnostics log (GANZOO_MEMTRACE, tabs/memtrace.py) of a real `python app.py`."""
+app's own diagnostics log (GANZOO_MEMTRACE, appkit/memtrace.py) of a real `python app.py`."""
 from __future__ import annotations
 
 import json

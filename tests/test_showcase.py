@@ -52,7 +52,8 @@ def test_showcase_picks_each_class_at_the_seed_the_classifier_is_surest_of(train
 
 
 def test_showcase_is_stored_and_the_tab_opens_on_it_and_its_examples_follow_the_model(trained, tmp_path, monkeypatch):
-    from tabs import common, latent
+    from appkit import common
+    from tabs import latent
 
     path, clf = trained
     bundled = tmp_path / "checkpoints"

@@ -19,25 +19,26 @@ from ..nn.unet import init_normal
 from ..utils import make_grid, to_rgb
 from .optim import adam, constant_then_linear, set_lr
 from .pool import ImagePool
-from .task import Task
+from .task import Task, setting
 
 
 @dataclass
 class CycleGANTrainConfig:
-    lambda_cycle: float = 10.0
-    lambda_identity: float = 0.5   # × lambda_cycle
-    lr: float = 2e-4
-    beta1: float = 0.5
-    beta2: float = 0.999
-    decay_from: float = 0.5
-    pool_size: int = 50
-    flip: bool = True              # random horizontal flips of both domains
+    lambda_cycle: float = setting(10.0, "weight of the cycle-consistency L1")
+    lambda_identity: float = setting(0.5, "weight of the identity L1, × lambda_cycle")
+    lr: float = setting(2e-4, "Adam learning rate of G and D")
+    beta1: float = setting(0.5, "Adam beta1")
+    beta2: float = setting(0.999, "Adam beta2")
+    decay_from: float = setting(0.5, "fraction of the run after which the lr decays linearly to 0")
+    pool_size: int = setting(50, "generated images each discriminator's history keeps")
+    flip: bool = setting(True, "random horizontal flips of both domains")
 
 
 class CycleGANTask(Task):
     family = "cyclegan"
     data_kind = "unpaired"
     networks = ("G", "D_A", "D_B")
+    kept = ("pool_A", "pool_B")   # the 50-image histories
 
     def __init__(self, model_cfg: CycleGANConfig, train_cfg: CycleGANTrainConfig, data_info: dict | None = None,
                  preview=None, domains: tuple[str, str] = ("A", "B")):
@@ -57,19 +58,14 @@ class CycleGANTask(Task):
             init_normal(net)
         og = adam(G.parameters(), t.lr, t.beta1, t.beta2, dev)
         od = adam(list(D_A.parameters()) + list(D_B.parameters()), t.lr, t.beta1, t.beta2, dev)
-        self.G, self.D_A, self.D_B, self.opt_g, self.opt_d = accelerator.prepare(*self.channels_last(G, D_A, D_B), og, od)
+        self.G, self.D_A, self.D_B, og, od = accelerator.prepare(*self.channels_last(G, D_A, D_B), og, od)
+        self.optim = {"G": og, "D": od}
         s = m.img_size
         self.pool_A = ImagePool(t.pool_size, (m.in_channels, s, s)).to(dev)
         self.pool_B = ImagePool(t.pool_size, (m.out_channels, s, s)).to(dev)
         self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
         if self.preview is not None:
             self.preview_t = self.preview_tensors(dev)
-
-    def modules(self) -> dict:
-        return {"G": self.G, "D_A": self.D_A, "D_B": self.D_B, "pool_A": self.pool_A, "pool_B": self.pool_B}
-
-    def optimizers(self) -> dict:
-        return {"G": self.opt_g, "D": self.opt_d}
 
     def _flip(self, x: torch.Tensor) -> torch.Tensor:
         if not self.tcfg.flip:
@@ -81,7 +77,7 @@ class CycleGANTask(Task):
         t, acc = self.tcfg, self.acc
         real_A, real_B = self._flip(batches[0]["input"]), self._flip(batches[0]["image"])
         lr = constant_then_linear(step, self.total_steps, t.lr, t.decay_from)
-        set_lr((self.opt_g, self.opt_d), lr)
+        set_lr(self.optim.values(), lr)
         g = self.G
         for d in (self.D_A, self.D_B):
             d.requires_grad_(False)
@@ -97,9 +93,9 @@ class CycleGANTask(Task):
             if t.lambda_identity > 0:
                 idt = F.l1_loss(g(real_B, "a2b").float(), real_B) + F.l1_loss(g(real_A, "b2a").float(), real_A)
                 loss_g = loss_g + t.lambda_cycle * t.lambda_identity * idt
-        self.opt_g.zero_grad(set_to_none=True)
+        self.optim["G"].zero_grad(set_to_none=True)
         acc.backward(loss_g)
-        self.opt_g.step()
+        self.optim["G"].step()
 
         for d in (self.D_A, self.D_B):
             d.requires_grad_(True)
@@ -109,9 +105,9 @@ class CycleGANTask(Task):
             # d_loss("lsgan") = ½(MSE(real, 1) + MSE(fake, 0)): the reference's D loss, halved
             loss_d = (d_loss("lsgan", self.D_A(real_A).float(), self.D_A(old_A).float())
                       + d_loss("lsgan", self.D_B(real_B).float(), self.D_B(old_B).float()))
-        self.opt_d.zero_grad(set_to_none=True)
+        self.optim["D"].zero_grad(set_to_none=True)
         acc.backward(loss_d)
-        self.opt_d.step()
+        self.optim["D"].step()
         return {"loss_g_gan": adv.detach(), "cycle": cycle.detach(), "identity": idt.detach(),
                 "loss_d": loss_d.detach(), "lr": lr}
 

@@ -23,29 +23,26 @@ from ..losses import d_loss, g_loss
 from ..nn.inpaint import InpaintGenerator, SNPatchDiscriminator, composite, show_hole
 from ..utils import make_grid, to_rgb, to_tensor
 from .optim import adam, constant_then_linear, set_lr
-from .task import Task
+from .task import Task, setting
 
 
 @dataclass
 class InpaintTrainConfig:
-    lambda_l1: float = 1.0      # DeepFill v2: L1 (whole picture) on every stage's output, weight 1
-    # DeepFill v2 weighs the hinge GAN loss 1 and trains with lr 1e-4 for days. On emoji at
-    # 128 px and a few thousand steps, weight 1 painted coloured speckles into the holes and
-    # was ~1 dB PSNR behind weight 0.1 after 400 steps (both at lr 2e-4, measured here).
-    lambda_gan: float = 0.1
-    lr: float = 2e-4            # Adam(lr, 0.5, 0.999) for G and D
-    beta1: float = 0.5
-    beta2: float = 0.999
-    decay_from: float = 1.0     # 1.0 = constant lr (DeepFill); < 1: linear decay over the rest
-    flip: bool = True
-    # views from a quarter of the picture's size on the canvas to a 2× crop (data.views.ZOOM);
-    # (1, 1): whole pictures at the canvas size only (how models before 2026-12 were trained)
-    zoom_min: float = 0.25
-    zoom_max: float = 2.0
-    # 1: holes as drawn; g > 1: every hole edge on a g-pixel grid of the canvas (the models trained
-    # before full-resolution masks learnt on a 2-pixel grid; fine-tuning one keeps it, and the
-    # pipeline snaps a visitor's holes to the grid the model names)
-    mask_grid: int = 1
+    lambda_l1: float = setting(1.0, "weight of the L1 (whole picture) on every stage's output (DeepFill v2: 1)")
+    # DeepFill v2 weighs the hinge GAN loss 1 with lr 1e-4 for days; on emoji at 128 px over a
+    # few thousand steps, weight 1 painted coloured speckles into the holes and was ~1 dB PSNR
+    # behind 0.1 after 400 steps (both at lr 2e-4)
+    lambda_gan: float = setting(0.1, "weight of the hinge GAN loss")
+    lr: float = setting(2e-4, "Adam(lr, beta1, beta2) learning rate of G and D")
+    beta1: float = setting(0.5, "Adam beta1")
+    beta2: float = setting(0.999, "Adam beta2")
+    decay_from: float = setting(1.0, "1.0: constant lr (DeepFill); < 1: linear decay over the rest of the run")
+    flip: bool = setting(True, "random horizontal flips")
+    zoom_min: float = setting(0.25, "smallest view: the picture at this fraction of the canvas (data.views.ZOOM)")
+    zoom_max: float = setting(2.0, "largest view: a crop enlarged this much; (1, 1): whole pictures only")
+    # a model fine-tuned from one trained on a 2-pixel grid keeps it; the pipeline snaps a
+    # visitor's holes to the grid the model names
+    mask_grid: int = setting(1, "1: holes as drawn; g > 1: every hole edge on a g-pixel grid of the canvas")
 
 
 class InpaintTask(Task):
@@ -63,19 +60,14 @@ class InpaintTask(Task):
         D = SNPatchDiscriminator(m.channels, m.ndf, m.img_size)
         og = adam(G.parameters(), t.lr, t.beta1, t.beta2, dev)
         od = adam(D.parameters(), t.lr, t.beta1, t.beta2, dev)
-        self.G, self.D, self.opt_g, self.opt_d = accelerator.prepare(*self.channels_last(G, D), og, od)
+        self.G, self.D, og, od = accelerator.prepare(*self.channels_last(G, D), og, od)
+        self.optim = {"G": og, "D": od}
         self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
         if self.preview is not None:
             x = to_tensor(self.preview).to(dev)
             # the preview masks come from their own fixed stream: the same holes in every grid
             masks = free_form_masks(len(x), m.img_size, torch.Generator().manual_seed(seed + 2))
             self.preview_t = (x, snap_to_grid(masks, t.mask_grid).to(dev))
-
-    def modules(self) -> dict:
-        return {"G": self.G, "D": self.D}
-
-    def optimizers(self) -> dict:
-        return {"G": self.opt_g, "D": self.opt_d}
 
     def views(self, images: torch.Tensor, step: int) -> tuple[torch.Tensor, torch.Tensor]:
         """This rank's training views and holes for `step` (see the module docstring)."""
@@ -102,24 +94,24 @@ class InpaintTask(Task):
         t, acc = self.tcfg, self.acc
         real, mask = self.views(batches[0]["image"], step)
         lr = constant_then_linear(step, self.total_steps, t.lr, t.decay_from)
-        set_lr((self.opt_g, self.opt_d), lr)
+        set_lr(self.optim.values(), lr)
 
         with acc.autocast():
             outs = self.G(real, mask, all_stages=True)  # through __call__: DDP syncs gradients
         fake = composite(outs[-1].float(), real, mask)
         with acc.autocast():
             loss_d = d_loss("hinge", self.D(real, mask).float(), self.D(fake.detach(), mask).float())
-        self.opt_d.zero_grad(set_to_none=True)
+        self.optim["D"].zero_grad(set_to_none=True)
         acc.backward(loss_d)
-        self.opt_d.step()
+        self.optim["D"].step()
 
         l1 = sum(F.l1_loss(o.float(), real) for o in outs)
         with acc.autocast():
             adv = g_loss("hinge", self.D(fake, mask).float())
         loss_g = t.lambda_l1 * l1 + t.lambda_gan * adv
-        self.opt_g.zero_grad(set_to_none=True)
+        self.optim["G"].zero_grad(set_to_none=True)
         acc.backward(loss_g)
-        self.opt_g.step()
+        self.optim["G"].step()
         hole = mask.expand_as(real)
         l1_hole = ((outs[-1].float() - real).abs() * hole).sum() / hole.sum().clamp(min=1) / 2
         return {"loss_d": loss_d.detach(), "loss_g_gan": adv.detach(), "l1": l1.detach(),

@@ -14,24 +14,24 @@ from ..losses import LOSSES, d_loss, g_loss, gradient_penalty, r1_penalty
 from ..nn.dcgan import Generator, LatentGANConfig, init_weights, latent_discriminator, latent_generator
 from ..utils import make_grid
 from .optim import adam
-from .task import Task
+from .task import Task, setting
 
 
 @dataclass
 class LatentTrainConfig:
-    loss: str = "ns"
-    optimizer: str = "adam"        # adam | rmsprop (WGAN with clipping)
-    lr_g: float = 2e-4
-    lr_d: float = 2e-4
-    beta1: float = 0.5
-    beta2: float = 0.999
-    n_critic: int = 1              # D steps per G step
-    clip: float = 0.01             # WGAN weight clipping
-    gp_weight: float = 10.0        # WGAN-GP
-    r1_gamma: float = 0.0          # R1 on real data, any loss
-    diffaug: str = ""              # e.g. "color,translation,cutout"
-    ema_decay: float = 0.999
-    recon_weight: float = 1.0      # fastgan: weight of D's reconstruction loss
+    loss: str = setting("ns", "GAN objective (ganzoo.losses.LOSSES)")
+    optimizer: str = setting("adam", "adam | rmsprop (WGAN with clipping)")
+    lr_g: float = setting(2e-4, "generator learning rate")
+    lr_d: float = setting(2e-4, "discriminator learning rate")
+    beta1: float = setting(0.5, "Adam beta1")
+    beta2: float = setting(0.999, "Adam beta2")
+    n_critic: int = setting(1, "D steps per G step")
+    clip: float = setting(0.01, "WGAN weight clipping")
+    gp_weight: float = setting(10.0, "WGAN-GP gradient penalty weight")
+    r1_gamma: float = setting(0.0, "R1 penalty on real data, any loss (0: off)")
+    diffaug: str = setting("", 'DiffAugment policies for D\'s inputs, e.g. "color,translation,cutout"')
+    ema_decay: float = setting(0.999, "decay of the generator's moving average (the exported one)")
+    recon_weight: float = setting(1.0, "fastgan: weight of D's reconstruction loss")
 
 
 # What each loss is published with (Radford 2015, Mao 2017, Arjovsky 2017, Gulrajani 2017,
@@ -73,6 +73,7 @@ class LatentTask(Task):
     family = "latent"
     data_kind = "images"
     networks = ("G", "D")
+    kept = ("G_ema",)
 
     def __init__(self, model_cfg: LatentGANConfig, train_cfg: LatentTrainConfig, data_info: dict | None = None):
         if train_cfg.loss not in LOSSES:  # "vae" has its own task
@@ -102,7 +103,8 @@ class LatentTask(Task):
             od = torch.optim.RMSprop(D.parameters(), t.lr_d)
         else:
             raise ValueError(f"unknown optimizer {t.optimizer!r}")
-        self.G, self.D, self.opt_g, self.opt_d = accelerator.prepare(*self.channels_last(G, D), og, od)
+        self.G, self.D, og, od = accelerator.prepare(*self.channels_last(G, D), og, od)
+        self.optim = {"G": og, "D": od}
         self._streams(dev, seed)
 
     def _streams(self, dev, seed: int) -> None:
@@ -112,12 +114,6 @@ class LatentTask(Task):
         self.fixed_z = torch.randn(64, self.mcfg.z_dim, generator=fixed).to(dev)
         n = self.mcfg.num_classes
         self.fixed_y = (torch.arange(64) % n).to(dev) if n else None
-
-    def modules(self) -> dict:
-        return {"G": self.G, "D": self.D, "G_ema": self.G_ema}
-
-    def optimizers(self) -> dict:
-        return {"G": self.opt_g, "D": self.opt_d}
 
     # -- one step ----------------------------------------------------------------------------------
     def _z(self, n: int):
@@ -162,9 +158,9 @@ class LatentTask(Task):
                     r1 = r1_penalty(real_out.float(), real)
                     loss_d = loss_d + t.r1_gamma * r1
                     logs["r1"] = r1.detach()
-            self.opt_d.zero_grad(set_to_none=True)
+            self.optim["D"].zero_grad(set_to_none=True)
             acc.backward(loss_d)
-            self.opt_d.step()
+            self.optim["D"].step()
             if t.loss == "wgan":
                 with torch.no_grad():
                     for p in D.parameters():
@@ -172,9 +168,9 @@ class LatentTask(Task):
         z, y_fake = self._z(batches[0]["image"].shape[0])
         with acc.autocast():
             loss_g = g_loss(t.loss, D(self._aug(G(z, y_fake)), y_fake).float())
-        self.opt_g.zero_grad(set_to_none=True)
+        self.optim["G"].zero_grad(set_to_none=True)
         acc.backward(loss_g)
-        self.opt_g.step()
+        self.optim["G"].step()
         self._update_ema(step)
         logs.update(loss_d=loss_d.detach(), loss_g=loss_g.detach(),
                     d_real=real_out.detach().float().mean(), d_fake=fake_out.detach().float().mean())

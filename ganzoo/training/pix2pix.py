@@ -17,7 +17,7 @@ from ..nn.patchgan import NLayerDiscriminator
 from ..nn.unet import Pix2PixConfig, init_normal, unet_from_config
 from ..utils import make_grid, to_rgb
 from .optim import adam, constant_then_linear, set_lr
-from .task import Task
+from .task import Task, setting
 
 AUGMENTS = ("sketch", "joint", "none")
 GAN_LOSSES = ("ns", "lsgan", "hinge")
@@ -25,14 +25,14 @@ GAN_LOSSES = ("ns", "lsgan", "hinge")
 
 @dataclass
 class Pix2PixTrainConfig:
-    gan_loss: str = "ns"           # the reference's "vanilla" (BCE with logits)
-    lambda_l1: float = 100.0
-    l1_only: bool = False
-    lr: float = 2e-4
-    beta1: float = 0.5
-    beta2: float = 0.999
-    decay_from: float = 0.5        # fraction of the run after which the lr decays linearly to 0
-    augment: str = "sketch"        # sketch: flip/zoom/shift + hand-drawn degradations of A; joint: flip/zoom/shift
+    gan_loss: str = setting("ns", 'adversarial loss; ns is the reference\'s "vanilla" (BCE with logits)')
+    lambda_l1: float = setting(100.0, "weight of the L1 distance to the paired target")
+    l1_only: bool = setting(False, "train the U-Net with the L1 term alone (the baseline a GAN must beat)")
+    lr: float = setting(2e-4, "Adam learning rate of G and D")
+    beta1: float = setting(0.5, "Adam beta1")
+    beta2: float = setting(0.999, "Adam beta2")
+    decay_from: float = setting(0.5, "fraction of the run after which the lr decays linearly to 0")
+    augment: str = setting("sketch", "sketch: flip/zoom/shift + hand-drawn degradations of A; joint: flip/zoom/shift; none")
 
 
 class Pix2PixTask(Task):
@@ -65,19 +65,14 @@ class Pix2PixTask(Task):
             init_normal(D)
             od = adam(D.parameters(), t.lr, t.beta1, t.beta2, dev)
         if D is None:
-            self.G, self.opt_g = accelerator.prepare(*self.channels_last(G), og)
-            self.D = self.opt_d = None
+            self.G, og = accelerator.prepare(*self.channels_last(G), og)
+            self.D, self.optim = None, {"G": og}
         else:
-            self.G, self.D, self.opt_g, self.opt_d = accelerator.prepare(*self.channels_last(G, D), og, od)
+            self.G, self.D, og, od = accelerator.prepare(*self.channels_last(G, D), og, od)
+            self.optim = {"G": og, "D": od}
         self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
         if self.preview is not None:
             self.preview_t = self.preview_tensors(dev)
-
-    def modules(self) -> dict:
-        return {"G": self.G} if self.D is None else {"G": self.G, "D": self.D}
-
-    def optimizers(self) -> dict:
-        return {"G": self.opt_g} if self.D is None else {"G": self.opt_g, "D": self.opt_d}
 
     def augment(self, a: torch.Tensor, b: torch.Tensor):
         if self.tcfg.augment == "none":
@@ -91,7 +86,7 @@ class Pix2PixTask(Task):
         t, acc = self.tcfg, self.acc
         a, b = self.augment(batches[0]["input"], batches[0]["image"])
         lr = constant_then_linear(step, self.total_steps, t.lr, t.decay_from)
-        set_lr(self.optimizers().values(), lr)
+        set_lr(self.optim.values(), lr)
         logs = {}
         with acc.autocast():
             fake = self.G(a)
@@ -100,9 +95,9 @@ class Pix2PixTask(Task):
                 real_out = self.D(torch.cat([a, b], 1)).float()
                 fake_out = self.D(torch.cat([a, fake.detach()], 1)).float()
                 loss_d = 0.5 * d_loss(t.gan_loss, real_out, fake_out)  # the reference halves D's loss
-            self.opt_d.zero_grad(set_to_none=True)
+            self.optim["D"].zero_grad(set_to_none=True)
             acc.backward(loss_d)
-            self.opt_d.step()
+            self.optim["D"].step()
             logs.update(loss_d=loss_d.detach(), d_real=real_out.detach().mean(), d_fake=fake_out.detach().mean())
         l1 = F.l1_loss(fake.float(), b)
         loss_g = t.lambda_l1 * l1
@@ -111,9 +106,9 @@ class Pix2PixTask(Task):
                 adv = g_loss(t.gan_loss, self.D(torch.cat([a, fake], 1)).float())
             loss_g = loss_g + adv
             logs["loss_g_gan"] = adv.detach()
-        self.opt_g.zero_grad(set_to_none=True)
+        self.optim["G"].zero_grad(set_to_none=True)
         acc.backward(loss_g)
-        self.opt_g.step()
+        self.optim["G"].step()
         logs.update(l1=l1.detach(), lr=lr)
         return logs
 

@@ -8,16 +8,19 @@ sample grids, resume states and the export call. The loop uses nothing but what 
         family = "mine"              # the registry family its export is loaded as
         data_kind = "images"         # what `fit` feeds it (DATA_KINDS)
         networks = ("G", "D")        # attributes train_step runs: compiled / DDP-wrapped by the loop
+        kept = ()                    # more module attributes a resume state holds (EMA copy, pools)
 
-        def setup(self, accelerator, seed): ...      # build nets + optimisers, accelerator.prepare them
-        def modules(self): ...                       # {name: module} a resume state holds
-        def optimizers(self): ...                    # {name: optimiser} a resume state holds
+        def setup(self, accelerator, seed): ...      # the networks, and self.optim = {name: optimiser}
         def train_step(self, batches, step): ...     # one update; losses as device tensors
         def export(self, folder, meta): ...          # the generator's checkpoint folder
+
+The names are written once: `networks` and `kept` name the attributes a resume state saves
+(`modules()`; a network set to None, e.g. pix2pix's D when it trains with L1 alone, is left out),
+and `self.optim` is what it saves of the optimisers (`optimizers()`).
 """
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, field
 
 import torch
 
@@ -32,10 +35,17 @@ DATA_KINDS = {
 }
 
 
+def setting(default, help: str):
+    """A field of a training config with its help text: the command-line flag made of it
+    (ganzoo.training.cli.add_config_args) shows both."""
+    return field(default=default, metadata={"help": help})
+
+
 class Task:
     family: str = ""
     data_kind: str = "images"
     networks: tuple[str, ...] = ("G", "D")
+    kept: tuple[str, ...] = ()
     batches_per_step: int = 1        # batches one train_step consumes (e.g. n_critic for WGAN)
 
     def __init__(self, model_cfg, train_cfg, data_info: dict | None = None, preview=None):
@@ -44,6 +54,7 @@ class Task:
         self.preview = preview         # data the sample grids show (the same every time)
         self.total_steps: int | None = None   # set by the loop; learning-rate schedules read it
         self.acc = None                # the accelerator, from setup
+        self.optim: dict[str, torch.optim.Optimizer] = {}   # set by setup
 
     def describe(self) -> dict:
         """What the run's card records about the task."""
@@ -51,15 +62,18 @@ class Task:
 
     # -- what each family writes ----------------------------------------------------------------------
     def setup(self, accelerator, seed: int) -> None:
-        """Build the networks and optimisers (seeded), pass them through accelerator.prepare, and
-        make `self.noise`, the device generator every random draw of train_step comes from."""
+        """Build the networks and optimisers (seeded), pass them through accelerator.prepare, set
+        the `networks` and `kept` attributes and `self.optim`, and make `self.noise`, the device
+        generator every random draw of train_step comes from."""
         raise NotImplementedError
 
     def modules(self) -> dict[str, torch.nn.Module]:
-        raise NotImplementedError
+        """What a resume state holds of the modules: `networks` and `kept`, by name."""
+        return {n: m for n in (*self.networks, *self.kept) if (m := getattr(self, n, None)) is not None}
 
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        raise NotImplementedError
+        """What a resume state holds of the optimisers."""
+        return dict(self.optim)
 
     def train_step(self, batches: list[dict], step: int) -> dict[str, torch.Tensor | float]:
         """One optimisation step on `batches_per_step` batches. Losses are returned as detached

@@ -66,14 +66,9 @@ class VAETask(LatentTask):
         G, E = self._build(accelerator, seed, Encoder)
         dev, t = accelerator.device, self.tcfg
         opt = adam(list(G.parameters()) + list(E.parameters()), t.lr_g, t.beta1, t.beta2, dev)
-        self.G, self.E, self.opt = accelerator.prepare(*self.channels_last(G, E), opt)
+        self.G, self.E, opt = accelerator.prepare(*self.channels_last(G, E), opt)
+        self.optim = {"VAE": opt}
         self._streams(dev, seed)
-
-    def modules(self) -> dict:
-        return {"G": self.G, "E": self.E, "G_ema": self.G_ema}
-
-    def optimizers(self) -> dict:
-        return {"VAE": self.opt}
 
     def train_step(self, batches: list[dict], step: int) -> dict[str, torch.Tensor | float]:
         x, y = batches[0]["image"], batches[0].get("label")
@@ -83,8 +78,8 @@ class VAETask(LatentTask):
             eps = torch.randn(mu.shape, generator=self.noise, device=mu.device, dtype=mu.dtype)
             z = mu + eps * (0.5 * logvar).exp()
             loss, rec, kl = vae_loss(x, self.G(z, y), mu, logvar, self.beta)
-        self.opt.zero_grad(set_to_none=True)
+        self.optim["VAE"].zero_grad(set_to_none=True)
         self.acc.backward(loss)
-        self.opt.step()
+        self.optim["VAE"].step()
         self._update_ema(step)
         return {"loss": loss.detach(), "rec": rec.detach(), "kl": kl.detach()}

@@ -16,7 +16,11 @@ import gradio as gr
 from PIL import Image
 
 import ganzoo
+from ganzoo import released
 from ganzoo.errors import USER_ERRORS, InputError
+
+from . import imports
+from .imports import own_models
 
 log = logging.getLogger("ganzoo.app")
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
@@ -100,6 +104,11 @@ class PipelineCache:
         PipelineCache.instances.append(self)
 
     @classmethod
+    def loaded_count(cls) -> int:
+        """Pipelines held by every cache now (installed and visitors' own)."""
+        return sum(len(c._loaded) + len(c._own) for c in cls.instances)
+
+    @classmethod
     def forget(cls, folder: Path) -> None:
         """Drop the pipelines loaded from a visitor's folder (they left)."""
         for cache in cls.instances:
@@ -112,10 +121,6 @@ class PipelineCache:
     def choices(self, request=None) -> list[tuple[str, str]]:
         """(label, name) for a picker: the installed models, the visitor's own imports, then the
         released ones not fetched yet."""
-        from ganzoo import released
-
-        from .imports import own_models
-
         installed = self.names() + [n for n in own_models(request, self.family) if n not in self.names()]
         out = [(released.CATALOGUE[n].title if n in released.CATALOGUE else n, n) for n in installed]
         for e in released.for_family(self.family):
@@ -128,10 +133,6 @@ class PipelineCache:
     def get(self, name, progress=None, request=None):
         """The pipeline of `name`: an installed model, the visitor's own import, or a released one
         (fetched first, reporting progress(fraction, text))."""
-        from ganzoo import released
-
-        from .imports import own_models
-
         own = own_models(request, self.family).get(name) if isinstance(name, str) else None
         if own is not None:
             if own not in self._own:
@@ -184,8 +185,6 @@ def payload_path(value) -> str | None:
 
 def import_pth(file, family: str, cache: "PipelineCache", examples: str, request=None):
     """An uploaded reference generator (.pth) of `family` → the visitor's own model, picked."""
-    from . import imports
-
     path = payload_path(file)
     if path is None:
         raise InputError(f"Choose a .pth file first (e.g. {examples.split(',')[0]}.pth).")

@@ -19,6 +19,7 @@ import gradio as gr
 import ganzoo
 from ganzoo import hub
 from ganzoo.errors import InputError
+from ganzoo.reference import load_reference, save_reference
 
 MAX_IMPORTS = int(os.environ.get("GANZOO_MAX_IMPORTS", 3))
 MAX_SESSION_MB = float(os.environ.get("GANZOO_MAX_SESSION_IMPORT_MB", 600))
@@ -62,8 +63,6 @@ def _mb(path: Path) -> float:
 def import_pth(path: Path, family: str, examples: str, request) -> str:
     """Check and convert an uploaded reference generator into this visitor's models (or everyone's,
     with GANZOO_SHARED_IMPORTS=1); returns its model name."""
-    from ganzoo.reference import load_reference, save_reference
-
     if path.suffix.lower() != ".pth":
         raise InputError(f"Reference weights are .pth files (e.g. {examples.split(',')[0]}.pth).")
     if path.stat().st_size > MAX_PTH_MB * 2**20:
@@ -89,14 +88,12 @@ def import_pth(path: Path, family: str, examples: str, request) -> str:
     return name
 
 
-def forget(request: gr.Request):
-    """The visitor left: their imports go, and the pipelines loaded from them."""
-    from .common import PipelineCache
-
+def forget(request: gr.Request) -> Path | None:
+    """The visitor left: their imports go; returns the folder they were in (None: no session)."""
     d = session_dir(request)
     if d is not None:
         shutil.rmtree(d, ignore_errors=True)
-        PipelineCache.forget(d)
+    return d
 
 
 def clear_all() -> None:

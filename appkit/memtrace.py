@@ -17,6 +17,9 @@ import time
 import tracemalloc
 import urllib.request
 
+from . import compat
+from .common import PipelineCache
+
 
 def _rss_mb() -> float:
     with open("/proc/self/statm") as f:
@@ -24,14 +27,8 @@ def _rss_mb() -> float:
 
 
 def _counts(demo) -> dict:
-    from .common import PipelineCache
-
-    holder = getattr(demo, "state_holder", None)
-    return {
-        "gradio_sessions": len(getattr(holder, "session_data", {})),
-        "pipelines": sum(len(c._loaded) + len(c._own) for c in PipelineCache.instances),
-        "temp_files": sum(len(getattr(b, "temp_files", ())) for b in demo.blocks.values()),
-    }
+    return {"gradio_sessions": compat.session_count(demo), "pipelines": PipelineCache.loaded_count(),
+            "temp_files": compat.temp_file_count(demo)}
 
 
 def _wait_until_serving(demo) -> None:
