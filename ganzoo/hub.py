@@ -39,7 +39,7 @@ HUB_FILES = ["*.json", "*.safetensors", "*.md", "*.png"]
 class Checkpoint:
     path: Path
     config: dict
-    model: torch.nn.Module
+    model: torch.nn.Module | None    # None in a pipeline's copy (it holds the inference network instead)
     extras: dict[str, dict[str, torch.Tensor]] = field(default_factory=dict)
 
     @property

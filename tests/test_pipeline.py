@@ -44,3 +44,24 @@ def test_bad_requests(pipe):
         pipe(seed=-1)
     with pytest.raises(InputError, match="truncation"):
         pipe(seed=1, truncation=0)
+
+
+@pytest.mark.parametrize("family", ["latent", "pix2pix", "cyclegan", "inpaint"])
+def test_a_pipeline_holds_one_copy_of_its_weights(family, checkpoints):
+    """A pipeline runs its inference network and keeps nothing else of the weights: the
+    checkpoint's fp32 module is freed once the caller lets go of it."""
+    import gc
+    import weakref
+
+    import ganzoo
+    from ganzoo import registry
+
+    folder = next(p for p in sorted(checkpoints.glob("tiny-*"))
+                  if (p / "config.json").is_file() and ganzoo.hub.read_config(p)["family"] == family)
+    ckpt = ganzoo.load(folder)
+    module = weakref.ref(ckpt.model)
+    pipe = registry.family(family).load("pipeline")(ckpt)
+    del ckpt
+    gc.collect()
+    assert module() is None
+    assert pipe.ckpt.model is None and pipe.ckpt.config["family"] == family

@@ -10,6 +10,8 @@ mode) and gives PIL images back; bad input raises ganzoo.errors.InputError with 
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 
 from .. import hub, registry
@@ -27,9 +29,11 @@ class Pipeline:
         if ckpt.family != self.family:
             title = registry.family(self.family).title
             raise InputError(f"{ckpt.path.name} is a {ckpt.family} model, not a {title} model")
-        self.ckpt = ckpt
         self.cfg = registry.make_config(self.family, ckpt.config["model"])
         self.G, self.bf16 = inference_net(ckpt.model, precision or self.default_precision, bn_stats)
+        # G is the one copy of the weights a pipeline holds: it keeps the checkpoint's path, config
+        # and extras, not its fp32 module (the caller's Checkpoint object is left as it was)
+        self.ckpt = replace(ckpt, model=None)
         self.device = torch.device("cpu")
 
     @classmethod
