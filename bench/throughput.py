@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from ganzoo import hub  # noqa: E402
 from ganzoo.registry import from_dict  # noqa: E402
-from ganzoo.training.loop import COMPILE_MODES, _accelerator, compile_networks, hardware, uses_cuda_graphs  # noqa: E402
+from ganzoo.training.loop import COMPILE_MODES, make_accelerator, compile_networks, hardware, uses_cuda_graphs  # noqa: E402
 
 BUNDLED = {"latent": ["mnist-cgan", "emoji-gan"], "pix2pix": ["sketch2emoji"], "cyclegan": ["noto2twemoji"],
            "inpaint": ["emoji-inpaint"]}
@@ -112,7 +112,7 @@ def measure(name: str, steps: int, warmup: int, batch_size: int | None, mixed_pr
     from accelerate.state import AcceleratorState
 
     AcceleratorState._reset_state()  # a process-wide singleton: each row may use another precision
-    acc = _accelerator(mixed_precision)
+    acc = make_accelerator(mixed_precision)
     task.setup(acc, seed=0)
     graphs = compile and uses_cuda_graphs(compile_mode)
     task.total_steps = 10 * (steps + warmup)

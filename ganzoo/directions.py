@@ -1,7 +1,9 @@
 """Closed-form factorisation of latent semantics (SeFa, Shen & Zhou 2021).
 
 The directions n that change the first layer's output most are the top eigenvectors of WᵀW,
-W being the first layer's weight restricted to z. They are computed once, at export.
+W being the first layer's weight restricted to z. They are computed once, at export, and named
+by what moving along them measurably does to the pictures (`python -m ganzoo.pipelines.sliders`
+names those of an existing checkpoint).
 """
 from __future__ import annotations
 
@@ -86,29 +88,3 @@ def name_directions(g, directions: torch.Tensor, z_dim: int, num_classes: int, n
     y = torch.arange(n) % num_classes if num_classes else None
     effects = measure_directions(lambda zz: g(zz, y), directions, z)
     return direction_names(effects), effects
-
-
-def main(argv=None):
-    """python -m ganzoo.directions CHECKPOINT: measure and name its sliders, store them in its config."""
-    import argparse
-
-    from . import hub
-    from .cards import update_config, write_model_card
-    from .pipelines import LatentPipeline
-
-    ap = argparse.ArgumentParser(prog="python -m ganzoo.directions", description=main.__doc__)
-    ap.add_argument("checkpoint")
-    a = ap.parse_args(argv)
-    pipe = LatentPipeline.from_pretrained(a.checkpoint, precision="fp32")
-    names, effects = name_directions(lambda z, y: pipe.forward(pipe.G, z, y), pipe.directions, pipe.cfg.z_dim,
-                                     pipe.cfg.num_classes)
-    folder = hub.resolve(a.checkpoint)
-    update_config(folder, direction_names=names,
-                  direction_effects=[{k: round(v, 2) for k, v in e.items()} for e in effects])
-    write_model_card(folder)
-    for name, e in zip(names, effects):
-        print(f"{name:28s} " + "  ".join(f"{k} {v:+.2f}" for k, v in e.items()))
-
-
-if __name__ == "__main__":
-    main()

@@ -126,7 +126,7 @@ def _latent_randomise():
 
 
 def _slider_labels(model) -> list[str]:
-    """The direction sliders' names: what each one was measured to change (ganzoo.directions)."""
+    """The direction sliders' names: what each one was measured to change (ganzoo.pipelines.sliders)."""
     try:
         names = LATENT.get(model).direction_names if model else []
     except Exception:  # the generate call that follows reports the problem

@@ -44,7 +44,7 @@ def test_picture_attributes_read_what_they_say():
 
 def test_each_named_slider_of_the_bundled_colour_model_does_what_its_name_says():
     """Move a named slider of emoji-gan to +3 and to -3 on 48 seeds: the attribute in its name
-    changes the named way for most of them (the names come from `python -m ganzoo.directions`)."""
+    changes the named way for most of them (the names come from `python -m ganzoo.pipelines.sliders`)."""
     import os
 
     from ganzoo.directions import WORDS, picture_attributes
@@ -66,3 +66,22 @@ def test_each_named_slider_of_the_bundled_colour_model_does_what_its_name_says()
         grows = WORDS[attribute].index(right) == 1         # the right-hand word is the attribute's "more"
         moved = (up > down) if grows else (up < down)
         assert moved.float().mean() > 0.75, (name, moved.float().mean())
+
+
+def test_the_sliders_command_names_a_checkpoints_sliders_in_its_config_and_card(checkpoints, tmp_path):
+    """python -m ganzoo.pipelines.sliders on a copy of a tiny model: the names it prints are the
+    ones stored in config.json, one per direction, with their measured effects."""
+    import json
+    import shutil
+
+    from ganzoo.pipelines.sliders import name_sliders
+
+    folder = tmp_path / "m"
+    shutil.copytree(checkpoints / "tiny-cgan", folder)
+    cfg = json.loads((folder / "config.json").read_text())
+    cfg.pop("direction_names", None)
+    (folder / "config.json").write_text(json.dumps(cfg))
+    names, effects = name_sliders(str(folder))
+    written = json.loads((folder / "config.json").read_text())
+    assert written["direction_names"] == names and len(names) == len(effects) >= 1
+    assert all(set(e) == set(written["direction_effects"][0]) for e in effects)

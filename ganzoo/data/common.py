@@ -49,6 +49,24 @@ class ImageSet:
         return f"ImageSet({self.name!r}, {n} images {h}×{w}×{c}{classes})"
 
 
+@dataclass
+class PairSet:
+    """Aligned pairs in memory: a (inputs) N×H×W×Ca and b (targets) N×H×W×Cb, uint8 on white."""
+
+    a: np.ndarray
+    b: np.ndarray
+    keys: list[str] | None
+    name: str
+    license: str | None = None
+
+    def __len__(self) -> int:
+        return int(self.a.shape[0])
+
+    def __repr__(self) -> str:
+        n, h, w, ca = self.a.shape
+        return f"PairSet({self.name!r}, {n} pairs {h}×{w}, A {ca} ch → B {self.b.shape[-1]} ch)"
+
+
 def data_home() -> Path:
     """The cache folder: $GANZOO_DATA, else ~/.cache/ganzoo; created on demand."""
     env = os.environ.get("GANZOO_DATA")

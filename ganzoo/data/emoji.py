@@ -252,7 +252,7 @@ def _build_noto(size: int) -> dict[str, np.ndarray]:
 # Twemoji
 
 
-def _svg_rasteriser():
+def svg_rasteriser():
     try:
         import resvg_py
 
@@ -281,7 +281,7 @@ def _svg_rasteriser():
 
 def _build_twemoji(size: int) -> dict[str, np.ndarray]:
     t = time.perf_counter()
-    render = _svg_rasteriser()
+    render = svg_rasteriser()
     tgz = npm_fetch(*TWEMOJI, "to fetch the Twemoji SVGs", f"twemoji_{size}.npz")
     svgs = {}
     for name, blob in tar_members(tgz, lambda n: n.startswith("package/") and n.endswith(".svg")

@@ -27,7 +27,7 @@ def _is_image(p: Path) -> bool:
     return p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS and not p.name.startswith(".")
 
 
-def _images_in(folder: Path, recursive: bool) -> list[Path]:
+def images_in(folder: Path, recursive: bool) -> list[Path]:
     it = folder.rglob("*") if recursive else folder.iterdir()
     return sorted(p for p in it if _is_image(p) and not any(
         part.startswith(".") for part in p.relative_to(folder).parts))
@@ -35,7 +35,7 @@ def _images_in(folder: Path, recursive: bool) -> list[Path]:
 
 def _class_dirs(folder: Path) -> list[Path]:
     return sorted((d for d in folder.iterdir() if d.is_dir() and not d.name.startswith(".")
-                   and _images_in(d, recursive=True)), key=lambda d: d.name)
+                   and images_in(d, recursive=True)), key=lambda d: d.name)
 
 
 def _scan(root: Path, split: str) -> tuple[list[Path], list[int] | None, list[str] | None]:
@@ -62,20 +62,21 @@ def _scan(root: Path, split: str) -> tuple[list[Path], list[int] | None, list[st
     labels: list[int] = []
     for part in parts:
         if names:
-            loose = _images_in(part, recursive=False)
+            loose = images_in(part, recursive=False)
             if loose:
                 warnings.warn(f"{part}: {len(loose)} image(s) beside the class subfolders are "
                               f"ignored (each subfolder is a class)", stacklevel=3)
             for d in _class_dirs(part):
-                found = _images_in(d, recursive=True)
+                found = images_in(d, recursive=True)
                 files += found
                 labels += [names.index(d.name)] * len(found)
         else:
-            files += _images_in(part, recursive=False)
+            files += images_in(part, recursive=False)
     return files, (labels if names else None), (names or None)
 
 
-def _open(path: Path) -> Image.Image | None:
+def open_image_file(path: Path) -> Image.Image | None:
+    """An image file's first frame, EXIF-upright; None (with a warning) when it cannot be read."""
     try:
         img = Image.open(path)
         img.seek(0)  # first frame of an animation
@@ -124,7 +125,7 @@ def load_folder(path: str | Path, split: str = "train", size: int | None = None)
 
     def opened():
         for i, f in enumerate(files):
-            im = _open(f)
+            im = open_image_file(f)
             if im is not None:
                 keep.append(i)
             yield im

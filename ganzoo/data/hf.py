@@ -19,14 +19,14 @@ from .folder import DEFAULT_SIZE, images_to_array
 _TEST_NAMES = ("test", "validation", "valid", "val")
 
 
-def _parse(spec: str) -> tuple[str, str | None]:
+def parse_hf_spec(spec: str) -> tuple[str, str | None]:
     name, sep, split = spec.rpartition("@")
     if sep and name and split and "/" not in split and not Path(spec).exists():
         return name, split
     return spec, None
 
 
-def _open_dataset(name: str, fixed_split: str | None):
+def open_dataset(name: str, fixed_split: str | None):
     try:
         import datasets
     except ImportError:
@@ -50,7 +50,7 @@ def _open_dataset(name: str, fixed_split: str | None):
         ) from e
 
 
-def _pick_split(ds, name: str, split: str):
+def pick_split(ds, name: str, split: str):
     import datasets
 
     if not isinstance(ds, datasets.DatasetDict):
@@ -93,7 +93,7 @@ def _columns(ds, name: str) -> tuple[str, str | None, list[str] | None]:
     return image_col, label_col, names
 
 
-def _to_pil(value) -> Image.Image:
+def as_pil(value) -> Image.Image:
     if isinstance(value, Image.Image):
         return value
     if isinstance(value, dict):  # undecoded Image feature
@@ -112,15 +112,15 @@ def _to_pil(value) -> Image.Image:
 
 def load_hf(spec: str, split: str = "train", size: int | None = None) -> ImageSet:
     check_split(split)
-    name, fixed = _parse(spec)
-    ds = _open_dataset(name, fixed)
+    name, fixed = parse_hf_spec(spec)
+    ds = open_dataset(name, fixed)
     if fixed is None:
-        ds = _pick_split(ds, name, split)
+        ds = pick_split(ds, name, split)
     image_col, label_col, names = _columns(ds, name)
     if len(ds) == 0:
         raise ValueError(f"{spec} ({split}) holds no rows")
     rows = ds.select_columns([image_col])
-    images = images_to_array((_to_pil(row[image_col]) for row in rows), size or DEFAULT_SIZE,
+    images = images_to_array((as_pil(row[image_col]) for row in rows), size or DEFAULT_SIZE,
                              count=len(ds))
     labels = np.asarray(list(ds[label_col]), np.int64) if label_col else None
     return ImageSet(images=images, labels=labels, class_names=names, keys=None, name=f"hf:{spec}")

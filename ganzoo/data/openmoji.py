@@ -16,8 +16,8 @@ import time
 
 import numpy as np
 
-from .common import check_split, composite_on_white, load_cache, npm_fetch, save_cache, tar_members
-from .emoji import SKIN_TONES, _svg_rasteriser, heldout_mask, normalize_key
+from .common import PairSet, check_split, composite_on_white, load_cache, npm_fetch, save_cache, tar_members
+from .emoji import SKIN_TONES, svg_rasteriser, heldout_mask, normalize_key
 
 log = logging.getLogger("ganzoo.data")
 
@@ -38,7 +38,7 @@ def _colour_in_drawing(key: str) -> bool:
 
 def _build(size: int) -> dict[str, np.ndarray]:
     t = time.perf_counter()
-    render = _svg_rasteriser()
+    render = svg_rasteriser()
     tgz = npm_fetch(*OPENMOJI, "to fetch the OpenMoji SVGs", f"openmoji_{size}.npz")
     svgs: dict[str, dict[str, str]] = {"black": {}, "color": {}}
     for name, blob in tar_members(tgz, lambda n: n.endswith(".svg") and n.count("/") == 3
@@ -63,7 +63,6 @@ def _build(size: int) -> dict[str, np.ndarray]:
 
 def load_openmoji(split: str = "train", size: int | None = None):
     """Pairs (a = line art, grey N×H×W×1; b = colour N×H×W×3), both on white."""
-    from .paired import PairSet
 
     check_split(split)
     size = size or NATIVE

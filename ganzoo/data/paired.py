@@ -18,16 +18,16 @@ resized to size×size (default 128, LANCZOS); a side is grey (C=1) only when all
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from .common import check_size, check_split
+from .common import PairSet, check_size, check_split
 from .edges import edges_to_sketch
-from .folder import IMAGE_EXTENSIONS, _images_in, _open, images_to_array
-from .hf import _open_dataset, _parse, _pick_split, _to_pil
+from .folder import IMAGE_EXTENSIONS, images_in, open_image_file, images_to_array
+from .openmoji import load_openmoji
+from .hf import open_dataset, parse_hf_spec, pick_split, as_pil
 
 DEFAULT_SIZE = 128
 _DIRECTIONS = {"atob": False, "btoa": True}
@@ -35,31 +35,11 @@ _A_NAMES = ("input", "source", "sketch", "edges", "a", "conditioning_image", "la
 _B_NAMES = ("target", "output", "image", "photo", "b", "ground_truth")
 
 
-@dataclass
-class PairSet:
-    """Aligned pairs in memory: a (inputs) N×H×W×Ca and b (targets) N×H×W×Cb, uint8 on white."""
-
-    a: np.ndarray
-    b: np.ndarray
-    keys: list[str] | None
-    name: str
-    license: str | None = None
-
-    def __len__(self) -> int:
-        return int(self.a.shape[0])
-
-    def __repr__(self) -> str:
-        n, h, w, ca = self.a.shape
-        return f"PairSet({self.name!r}, {n} pairs {h}×{w}, A {ca} ch → B {self.b.shape[-1]} ch)"
-
-
 def load_pairs(spec: str, split: str = "train", size: int | None = None) -> PairSet:
     """Load aligned A → B pairs into memory; spec as in the module docstring."""
     check_split(split)
     size = check_size(size)
     if spec == "openmoji":
-        from .openmoji import load_openmoji
-
         return load_openmoji(split, size)
     size = size or DEFAULT_SIZE
     for prefix, loader in (("ab:", load_ab), ("ab-folders:", load_ab_folders),
@@ -137,7 +117,7 @@ def _parse_direction(spec: str) -> tuple[str, bool]:
 
 
 def _halves(path: Path, swap: bool) -> tuple[Image.Image, Image.Image] | None:
-    img = _open(path)
+    img = open_image_file(path)
     if img is None:
         return None
     w, h = img.size
@@ -158,7 +138,7 @@ def load_ab(spec: str, split: str = "train", size: int = DEFAULT_SIZE) -> PairSe
         raise FileNotFoundError(f"ab:{spec}: folder {root} does not exist (ab:PATH needs a folder "
                                 f"of side-by-side AB images, e.g. a pix2pix data set)")
     files = [f for part in _split_parts(root, split, f"ab:{spec}")
-             for f in _images_in(root / part, recursive=False)]
+             for f in images_in(root / part, recursive=False)]
     if not files:
         raise _no_images(root, split, "ab:PATH reads PATH/train/, PATH/test/ or PATH/val/, or "
                                       "the images directly in PATH")
@@ -174,12 +154,12 @@ def load_ab(spec: str, split: str = "train", size: int = DEFAULT_SIZE) -> PairSe
 
 
 def _by_stem(folder: Path) -> dict[str, Path]:
-    return {p.stem: p for p in _images_in(folder, recursive=False)} if folder.is_dir() else {}
+    return {p.stem: p for p in images_in(folder, recursive=False)} if folder.is_dir() else {}
 
 
 def _open_pair(a_path: Path, b_path: Path) -> tuple[Image.Image, Image.Image] | None:
-    a, b = _open(a_path), _open(b_path)
-    if a is None or b is None:  # _open has warned
+    a, b = open_image_file(a_path), open_image_file(b_path)
+    if a is None or b is None:  # open_image_file has warned
         return None
     _check_aligned(a, b, f"{a_path} and {b_path}")
     return a, b
@@ -237,7 +217,7 @@ def _image_columns(ds, spec: str) -> tuple[str, str]:
 
 
 def _hf_pair(row: dict, col_a: str, col_b: str, where: str) -> tuple[Image.Image, Image.Image]:
-    a, b = _to_pil(row[col_a]), _to_pil(row[col_b])
+    a, b = as_pil(row[col_a]), as_pil(row[col_b])
     _check_aligned(a, b, where)
     return a, b
 
@@ -245,10 +225,10 @@ def _hf_pair(row: dict, col_a: str, col_b: str, where: str) -> tuple[Image.Image
 def load_hf_pairs(spec: str, split: str = "train", size: int = DEFAULT_SIZE) -> PairSet:
     """`hf:NAME[@SPLIT]`: a Hugging Face dataset with two image columns."""
     check_split(split)
-    name, fixed = _parse(spec)
-    ds = _open_dataset(name, fixed)
+    name, fixed = parse_hf_spec(spec)
+    ds = open_dataset(name, fixed)
     if fixed is None:
-        ds = _pick_split(ds, name, split)
+        ds = pick_split(ds, name, split)
     col_a, col_b = _image_columns(ds, spec)
     if len(ds) == 0:
         raise ValueError(f"hf:{spec} ({split}) holds no rows")

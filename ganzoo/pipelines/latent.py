@@ -26,7 +26,7 @@ class LatentPipeline(Pipeline):
         super().__init__(ckpt, precision)
         d = ckpt.extras.get("directions")
         self.directions = d["directions"].float() if d else sefa(ckpt.model.latent_weight())[0]
-        # what each slider does, as measured when the model was made (python -m ganzoo.directions)
+        # what each slider does, as measured when the model was made (python -m ganzoo.pipelines.sliders)
         names = ckpt.config.get("direction_names") or []
         self.direction_names = [names[k] if k < len(names) else f"direction {k + 1}" for k in range(len(self.directions))]
 

@@ -45,7 +45,7 @@ class LoopConfig:
     init_from: str | None = None       # start the generator from this exported checkpoint (fine-tuning)
 
 
-def _accelerator(mixed_precision: str):
+def make_accelerator(mixed_precision: str):
     from accelerate import Accelerator
 
     if mixed_precision == "auto":
@@ -183,7 +183,7 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
 
     out_dir = Path(cfg.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    accelerator = _accelerator(cfg.mixed_precision)
+    accelerator = make_accelerator(cfg.mixed_precision)
     torch.manual_seed(cfg.seed)
     np.random.seed(cfg.seed)
     task.setup(accelerator, cfg.seed)
