@@ -30,6 +30,7 @@ import io
 from pathlib import Path
 
 import gradio as gr
+import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from ganzoo.errors import InputError
@@ -211,8 +212,6 @@ def picture_value(img: Image.Image, mask=None) -> dict:
 
     hole = ""
     if mask is not None:
-        import numpy as np
-
         m = np.asarray(mask, bool)
         rgba = np.zeros((*m.shape, 4), np.uint8)
         rgba[m] = (255, 0, 255, 255)
@@ -224,8 +223,6 @@ def picture_value(img: Image.Image, mask=None) -> dict:
 
 def decode_mask(value, size: tuple[int, int]):
     """A hole_pad value → the hole, a bool array of `size` (W, H) (all False for no mask)."""
-    import numpy as np
-
     if value is None or value == "":
         return np.zeros(size[::-1], bool)
     if not isinstance(value, dict) or not isinstance(value.get("mask", ""), str):

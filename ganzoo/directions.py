@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import torch
 
+from .utils import seeded_normal
+
 
 def sefa(weight: torch.Tensor, k: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
     """Return (k × z_dim orthonormal directions, their eigenvalues), strongest first."""
@@ -82,8 +84,6 @@ def direction_names(effects: list[dict]) -> list[str]:
 
 def name_directions(g, directions: torch.Tensor, z_dim: int, num_classes: int, n: int = 64) -> tuple[list[str], list[dict]]:
     """Measure a generator's slider directions on n fixed latents (classes cycling) and name them."""
-    from .utils import seeded_normal
-
     z = seeded_normal(2024, n, z_dim) * 0.8
     y = torch.arange(n) % num_classes if num_classes else None
     effects = measure_directions(lambda zz: g(zz, y), directions, z)

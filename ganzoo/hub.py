@@ -8,6 +8,7 @@ the Hub side (download, upload) is plain huggingface_hub.
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+import huggingface_hub
+from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
 from safetensors.torch import load_file, save_file
 
 from . import registry
@@ -116,8 +119,6 @@ def fp16_if_lossless(model: torch.nn.Module, state_dict: dict, *inputs, mean_tol
     """fp16 storage when rounding the weights to fp16 changes the outputs (in [-1, 1]) on the probe
     inputs by less than 0.1 grey level on average and 8 at the very most — invisible, and the
     quality metrics do not move — else fp32."""
-    import copy
-
     ref = model(*inputs)
     half = copy.deepcopy(model)
     half.load_state_dict({k: v.half().to(v.dtype) if v.is_floating_point() else v for k, v in state_dict.items()})
@@ -138,8 +139,7 @@ def resolve(name_or_path: str | Path) -> Path:
     name = str(name_or_path)
     if name.count("/") == 1 and not name.startswith((".", "/")):
         try:
-            from huggingface_hub import snapshot_download
-            return Path(snapshot_download(name, allow_patterns=HUB_FILES))
+            return Path(huggingface_hub.snapshot_download(name, allow_patterns=HUB_FILES))
         except Exception as e:  # network, auth, missing repo: one clear sentence
             raise CheckpointError(f"could not download model {name!r} from the Hugging Face Hub "
                                   f"({type(e).__name__}); check the repo id and your network") from e
@@ -163,10 +163,7 @@ def fetch_missing(names=PUBLISHED_MODELS, namespace: str | None = None) -> dict[
             errors[name] = f"model {name!r} is not installed and the Hub could not be reached ({unreachable})"
             continue
         try:
-            from huggingface_hub import snapshot_download
-            from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
-
-            src = Path(snapshot_download(repo, allow_patterns=HUB_FILES))
+            src = Path(huggingface_hub.snapshot_download(repo, allow_patterns=HUB_FILES))
             if not (src / CONFIG_NAME).is_file():
                 raise CheckpointError(f"{repo} has no {CONFIG_NAME}")
 
@@ -195,7 +192,7 @@ def load(name_or_path, device: str | torch.device = "cpu") -> Checkpoint:
     A `.pth` file is taken as a generator released by the reference pix2pix/CycleGAN code and
     read with weights_only (see ganzoo.reference)."""
     if str(name_or_path).endswith(".pth") and Path(name_or_path).is_file():
-        from .reference import load_reference
+        from .reference import load_reference  # noqa: PLC0415 - ganzoo.reference imports hub
 
         ckpt = load_reference(name_or_path)
         ckpt.model.to(device)
@@ -251,9 +248,7 @@ def list_models(family: str | None = None) -> list[str]:
 def push_to_hub(folder, repo_id: str, token: str | None = None, private: bool = False,
                 commit_message: str = "Upload ganzoo checkpoint") -> str:
     """Create the model repo if needed and upload the whole checkpoint folder; returns its URL."""
-    from huggingface_hub import HfApi
-
-    api = HfApi(token=token)
+    api = huggingface_hub.HfApi(token=token)
     api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
     api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="model",
                       commit_message=commit_message)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import pickle
 import re
+import urllib.request
 from pathlib import Path
 
 import torch
@@ -198,7 +199,6 @@ def official_family(name: str, family: str | None = None) -> str:
 def download_official(name: str, dest: str | Path | None = None, family: str | None = None) -> Path:
     """Fetch one of the reference's released generators (needs the network)."""
     family = official_family(name, family)
-    import urllib.request
 
     dest = Path(dest) if dest else hub.USER_DIR / "downloads" / family / f"{name}.pth"
     dest.parent.mkdir(parents=True, exist_ok=True)

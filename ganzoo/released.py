@@ -15,6 +15,7 @@ zebra2horse) becomes one model with both directions.
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import fcntl
 import os
@@ -26,13 +27,19 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 
 from . import hub
+from .cards import write_model_card
 from .errors import CheckpointError
+from .nn.resnet import GeneratorPair
+from .reference import ReferenceError, build_resnet, build_unet, read_state_dict
+from .utils import make_grid, to_tensor
 
 PATHS = {"pix2pix": "/pix2pix/models/{file}.pth", "cyclegan": "/cyclegan/pretrained_models/{file}.pth"}
 
@@ -241,8 +248,6 @@ def _download_all(entry: Released, work: Path, progress) -> list[Path]:
 def _vintagify_file() -> list[Path]:
     """The generator file inside the installed vintagify package (its code is never imported:
     it pulls in matplotlib and opens windows)."""
-    from importlib import metadata
-
     try:
         dist = metadata.distribution("vintagify")
     except metadata.PackageNotFoundError:
@@ -255,10 +260,6 @@ def _vintagify_file() -> list[Path]:
 
 def _convert(entry: Released, files: list[Path]) -> Path:
     """The downloaded files as one ganzoo checkpoint folder (atomically) with a generated card."""
-    from .cards import write_model_card
-    from .nn.resnet import GeneratorPair
-    from .reference import ReferenceError, build_resnet, build_unet, read_state_dict
-
     try:
         sds = [read_state_dict(f) for f in files]        # weights_only: nothing is unpickled
         if entry is VINTAGE:                             # the package names the blocks `block`
@@ -297,10 +298,6 @@ PHOTOS = Path(__file__).resolve().parent.parent / "examples" / "photos"
 def _before_after(pair):
     """The example photos (when this is a checkout with examples/photos) and what the first
     direction makes of them, 256-px centre crops: the card's before/after."""
-    from PIL import Image
-
-    from .utils import make_grid, to_tensor
-
     photos = sorted(PHOTOS.glob("*.jpg"))[:4]
     if not photos:
         return None
@@ -328,8 +325,6 @@ def prefetch(names=None) -> dict[str, str]:
 
 
 def main(argv=None):
-    import argparse
-
     p = argparse.ArgumentParser(prog="python -m ganzoo.released", description="Fetch released models now "
                                 "(a Space owner: at build time) into the user model folder.")
     p.add_argument("names", nargs="*", help=f"default: all of {', '.join(CATALOGUE)}")

@@ -10,8 +10,15 @@ classifier does not know) are ranked by the classifier's confidence in whatever 
 """
 from __future__ import annotations
 
+import argparse
+
 import torch
 
+from . import hub, load
+from .cards import update_config
+from .evaluate import class_map
+from .metrics.distribution import CLASSIFIERS, ClassifierFeatures
+from .pipelines import LatentPipeline
 from .utils import seeded_normal
 
 TRUNCATION = 0.8   # the latent tab's opening truncation
@@ -23,9 +30,6 @@ def choose(pipe, classifier, seeds: int = 256, k: int = 6, truncation: float = T
     (best classes first), then each class's second best, and so on; score = the classifier's
     probability of its surest class within the requested one (for a style-conditional model: the
     surest category in that style)."""
-    from .evaluate import class_map
-    from .metrics.distribution import ClassifierFeatures
-
     clf = classifier.eval()
     z = torch.cat([seeded_normal(s, 1, pipe.cfg.z_dim) for s in range(seeds)]) * truncation
     names = pipe.class_names
@@ -55,13 +59,6 @@ def choose(pipe, classifier, seeds: int = 256, k: int = 6, truncation: float = T
 
 def main(argv=None):
     """python -m ganzoo.showcase CHECKPOINT: measure what the latent tab opens on; store it in its config."""
-    import argparse
-
-    from . import hub, load
-    from .cards import update_config
-    from .metrics.distribution import CLASSIFIERS
-    from .pipelines import LatentPipeline
-
     ap = argparse.ArgumentParser(prog="python -m ganzoo.showcase", description=main.__doc__)
     ap.add_argument("checkpoint")
     ap.add_argument("--classifier", help="default: ganzoo's classifier for the model's training data")

@@ -35,7 +35,7 @@ def make_grid(x: torch.Tensor, nrow: int = 8, pad: int = 2, pad_value: int = 255
     (torchvision's make_grid; grey pictures give a grey grid)."""
     # imported on first use: torchvision costs the app 1.05 s of start-up (2-core EPYC), and the
     # app draws a grid only when a visitor asks for one
-    from torchvision.utils import make_grid as tv_make_grid
+    from torchvision.utils import make_grid as tv_make_grid  # noqa: PLC0415 - torchvision costs the app 1.05 s of start-up
 
     x = ((x.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round()
     grid = tv_make_grid(x, nrow=nrow, padding=pad, pad_value=pad_value).to(torch.uint8).permute(1, 2, 0).numpy()

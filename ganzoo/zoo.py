@@ -9,8 +9,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from safetensors import safe_open
+
 from . import hub, registry
 from .cards import origins
+from .metric_names import headline
 
 @dataclass
 class ZooEntry:
@@ -49,8 +52,6 @@ class ZooEntry:
 
     def headline(self) -> str:
         """What it measured, in words (metric_names); the card lists every number with its key."""
-        from .metric_names import headline
-
         return headline(self.config.get("metrics", {}), self.config.get("domains"))
 
     @property
@@ -87,8 +88,6 @@ class ZooEntry:
 
 
 def _param_count(weights: Path) -> int:
-    from safetensors import safe_open
-
     n = 0
     with safe_open(str(weights), "pt") as f:
         for key in f.keys():

@@ -17,6 +17,8 @@ from ganzoo.pipelines import InpaintPipeline
 
 from appkit.common import EXAMPLES_DIR, PipelineCache, TabHandles, first_result, opening, payload_path, upscale, user_errors
 from appkit.drawpad import decode_mask, hole_pad, picture_value
+from ganzoo.pipelines.images import open_image
+from ganzoo.pipelines.inpaint import read_mask, telea
 
 INPAINT = PipelineCache("inpaint", InpaintPipeline.from_pretrained)
 BRUSH_COLOUR = "#ff00ff"
@@ -40,9 +42,6 @@ NO_PICTURE = "Upload a picture (or click an example), then paint over the part t
 @user_errors
 def inpaint_image(editor=None, model=None):
     """An ImageEditor value (picture and painted hole: the API) → (GAN result, OpenCV Telea result, notice)."""
-    from ganzoo.pipelines.images import open_image
-    from ganzoo.pipelines.inpaint import read_mask
-
     background, layers = _editor_parts(editor)
     if background is None:
         return None, None, NO_PICTURE
@@ -52,8 +51,6 @@ def inpaint_image(editor=None, model=None):
 
 def _picture(path):
     """The visitor's picture (its file on the server) → RGB image, as the pad shows it."""
-    from ganzoo.pipelines.images import open_image
-
     if not Path(path).is_file():
         raise InputError("Your picture is no longer on the server (it was cleaned up after a while): "
                          "upload it again.")
@@ -74,8 +71,6 @@ def paint_stroke(pad=None, picture=None, model=None):
 @user_errors
 def load_example(composite=None, model=None):
     """An example clicked (its thumbnail: the picture with its hole) → (pad, picture, GAN, Telea, notice)."""
-    from ganzoo.pipelines.inpaint import read_mask
-
     path = payload_path(composite)
     if path is None:
         return (gr.skip(),) * 5
@@ -89,8 +84,6 @@ def load_example(composite=None, model=None):
 def load_upload(file=None, model=None):
     """A picture uploaded → (pad, picture, GAN, Telea, notice): the picture on the pad, no hole yet.
     A large picture is kept at the size the app works at (a PNG beside the upload)."""
-    from ganzoo.pipelines.images import open_image
-
     path = payload_path(file)
     if path is None:
         return (gr.skip(),) * 5
@@ -104,8 +97,6 @@ def load_upload(file=None, model=None):
 
 def _fill(img, hole, model):
     """A picture and its hole → (GAN result, OpenCV Telea result, notice), shown enlarged if small."""
-    from ganzoo.pipelines.inpaint import telea
-
     if not hole.any():
         img = upscale(img, INPAINT_DISPLAY_PX)
         return img, img, "The mask is empty: paint over the part of the picture to fill (the input is shown)."

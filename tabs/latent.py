@@ -10,6 +10,8 @@ from pathlib import Path
 
 import gradio as gr
 
+from PIL import Image
+from ganzoo import hub
 from ganzoo.errors import InputError
 from ganzoo.pipelines import LatentPipeline
 from ganzoo.pipelines.latent import MAX_SEED
@@ -34,8 +36,6 @@ _GIF_KEEP_S = 600             # our GIF files are copied into gradio's cache whe
 def _display(img, target: int, tile: int | None = None):
     """A picture enlarged for the page: smoothly for colour models' pictures (no big pixels), by
     whole pixels for small ones (a 28-px digit stays sharp)."""
-    from PIL import Image
-
     if (tile or min(img.size)) < SMOOTH_FROM_PX:
         return upscale(img, target)
     s = target / max(img.size)
@@ -137,8 +137,6 @@ def _slider_labels(model) -> list[str]:
 def _first_choice(name: str) -> tuple:
     """Sort key of the models to show first: colour models by their measured distance to real
     pictures (best first), then mnist-cgan, then the rest."""
-    from ganzoo import hub
-
     try:
         cfg = hub.read_config(name)
     except Exception:
@@ -151,8 +149,6 @@ def _first_choice(name: str) -> tuple:
 
 def _label(name: str) -> str:
     """A picker entry: the name, and a warning where the model is known to be poor."""
-    from ganzoo import hub
-
     try:
         cfg = hub.read_config(name)
     except Exception:

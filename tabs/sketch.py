@@ -10,6 +10,7 @@ from ganzoo.pipelines import Pix2PixPipeline
 from appkit.common import (EXAMPLES_DIR, PipelineCache, TabHandles, first_result, import_pth, opening, payload_path,
                      pth_importer, upscale, user_errors)
 from appkit.drawpad import as_value, decode, draw_pad
+from ganzoo.pipelines.translate import EmptyCanvas
 
 PIX2PIX = PipelineCache("pix2pix", Pix2PixPipeline.from_pretrained)
 SKETCH_DISPLAY_PX = 384
@@ -25,8 +26,6 @@ def _translate(model, src, progress=None, request=None):
 def sketch_to_image(sketch=None, model=None, request: gr.Request = None, progress=gr.Progress()):
     """A drawing-pad value (the drawing as a PNG data URL, "" when empty: see appkit.drawpad) →
     (model input, result)."""
-    from ganzoo.pipelines.translate import EmptyCanvas
-
     # a cleared (or blank) canvas clears the results: pressing "clear" is not a mistake
     src = decode(sketch)
     if src is None:
@@ -133,8 +132,6 @@ def build() -> TabHandles:
 @user_errors
 def _redraw(sketch=None, upload=None, model=None, request: gr.Request = None, progress=gr.Progress()):
     """A picked model (a released one fetched first, with a progress bar) redraws what is there."""
-    from ganzoo.pipelines.translate import EmptyCanvas
-
     PIX2PIX.get(model, (lambda f, text: progress(f, desc=text)), request)
     src = decode(sketch) or payload_path(upload)
     if src is None:

@@ -21,12 +21,13 @@ import io
 import json
 import logging
 import os
+import shutil
 import time
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, features
 
 from .common import (DataUnavailable, ImageSet, cache_path, check_split, composite_on_white,
                      data_home, load_cache, npm_fetch, save_cache, tar_members)
@@ -151,8 +152,6 @@ def find_noto_font() -> Path | None:
 
 
 def _render_noto_font(font_path: Path, records, size: int) -> tuple[np.ndarray, list[str]]:
-    from PIL import features
-
     if not features.check("raqm"):  # without complex layout every ZWJ sequence falls apart
         raise OSError("Pillow has no raqm text layout (apt-get install libfribidi0 libharfbuzz0b)")
     font = ImageFont.truetype(str(font_path), size=109)  # the font's only bitmap strike
@@ -219,8 +218,6 @@ def _build_noto(size: int) -> dict[str, np.ndarray]:
     t = time.perf_counter()
     font = find_noto_font()
     if font is None:
-        import shutil
-
         have_png = (data_home() / "raw" / f"{GOOGLE_PNG[0]}-{GOOGLE_PNG[1]}.tgz").is_file()
         if shutil.which("npm") is None and not have_png:
             raise DataUnavailable(
@@ -254,7 +251,7 @@ def _build_noto(size: int) -> dict[str, np.ndarray]:
 
 def svg_rasteriser():
     try:
-        import resvg_py
+        import resvg_py  # noqa: PLC0415 - whichever SVG rasteriser is installed
 
         def render(svg: str, side: int) -> np.ndarray:
             png = resvg_py.svg_to_bytes(svg_string=svg, width=side, height=side,
@@ -265,7 +262,7 @@ def svg_rasteriser():
     except ImportError:
         pass
     try:
-        import cairosvg
+        import cairosvg  # noqa: PLC0415 - whichever SVG rasteriser is installed
 
         def render(svg: str, side: int) -> np.ndarray:
             png = cairosvg.svg2png(bytestring=svg.encode(), output_width=side, output_height=side)

@@ -8,6 +8,7 @@ ClassLabel (preferably named label/labels), else an integer column named label/l
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ def parse_hf_spec(spec: str) -> tuple[str, str | None]:
 
 def open_dataset(name: str, fixed_split: str | None):
     try:
-        import datasets
+        import datasets  # noqa: PLC0415 - training dependency
     except ImportError:
         raise DataUnavailable("The `datasets` package is needed for hf: data: pip install datasets.") from None
     try:
@@ -51,7 +52,7 @@ def open_dataset(name: str, fixed_split: str | None):
 
 
 def pick_split(ds, name: str, split: str):
-    import datasets
+    import datasets  # noqa: PLC0415 - training dependency
 
     if not isinstance(ds, datasets.DatasetDict):
         if split == "test":
@@ -75,7 +76,7 @@ def pick_split(ds, name: str, split: str):
 
 
 def _columns(ds, name: str) -> tuple[str, str | None, list[str] | None]:
-    import datasets
+    import datasets  # noqa: PLC0415 - training dependency
 
     feats = ds.features
     image_col = next((c for c, f in feats.items() if isinstance(f, datasets.Image)), None)
@@ -97,7 +98,6 @@ def as_pil(value) -> Image.Image:
     if isinstance(value, Image.Image):
         return value
     if isinstance(value, dict):  # undecoded Image feature
-        import io
 
         if value.get("bytes"):
             return Image.open(io.BytesIO(value["bytes"]))

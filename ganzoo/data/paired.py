@@ -28,6 +28,7 @@ from .edges import edges_to_sketch
 from .folder import IMAGE_EXTENSIONS, images_in, open_image_file, images_to_array
 from .openmoji import load_openmoji
 from .hf import open_dataset, parse_hf_spec, pick_split, as_pil
+from .recipes import load_images
 
 DEFAULT_SIZE = 128
 _DIRECTIONS = {"atob": False, "btoa": True}
@@ -204,7 +205,7 @@ def load_ab_folders(spec: str, split: str = "train", size: int = DEFAULT_SIZE) -
 
 def _image_columns(ds, spec: str) -> tuple[str, str]:
     """(A column, B column): the best-known names first, else the image columns in order."""
-    import datasets
+    import datasets  # noqa: PLC0415 - training dependency
 
     cols = [c for c, f in ds.features.items() if isinstance(f, datasets.Image)]
     if len(cols) < 2:
@@ -245,8 +246,6 @@ def load_hf_pairs(spec: str, split: str = "train", size: int = DEFAULT_SIZE) -> 
 
 def load_edge_pairs(spec: str, split: str = "train", size: int = DEFAULT_SIZE) -> PairSet:
     """`edges:SPEC`: the images of load_images(SPEC) as targets, their edge sketches as inputs."""
-    from . import load_images
-
     images = load_images(spec, split, size)
     return PairSet(a=edges_to_sketch(images.images), b=images.images, keys=images.keys,
                    name=f"edges:{images.name}")

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .common import check_size, check_split
+from .recipes import load_images
 
 DEFAULT_SIZE = 128
 
@@ -43,8 +44,6 @@ class UnpairedSet:
 
 
 def _domain(spec: str, split: str, size: int):
-    from . import load_images
-
     return load_images(spec, split, size)
 
 

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..data import load_images
 from ..utils import to_tensor
 
 
@@ -95,8 +96,6 @@ def classifier_data(dataset: str, split: str):
     """(images, labels, class names) the evaluation classifier of `dataset` learns: the ten digits
     for mnist; for emoji, category × style ("Animals & Nature / noto"), so one network tells what
     an emoji shows and in whose style (emoji of no category are left out)."""
-    from ..data import load_images
-
     if dataset == "mnist":
         data = load_images("mnist", split)
         return data.images, data.labels, list(data.class_names)

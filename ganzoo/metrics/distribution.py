@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+import warnings
 
 import torch
 from torch import nn
 
+from .. import load
 from .classifier import Classifier
 
 # which ganzoo classifier judges which dataset (checkpoint names in checkpoints/)
@@ -61,13 +63,13 @@ INCEPTION_WEIGHTS_URL = ("https://github.com/toshas/torch-fidelity/releases/down
 
 def inception_net(weights: str | None = None) -> nn.Module:
     """torchmetrics' FID Inception-v3 (2048-d pool features), built once and shared by FID and KID."""
-    from torchmetrics.utilities.imports import _TORCH_FIDELITY_AVAILABLE
+    from torchmetrics.utilities.imports import _TORCH_FIDELITY_AVAILABLE  # noqa: PLC0415 - training dependency
 
     if not _TORCH_FIDELITY_AVAILABLE:
         raise RuntimeError("Inception FID needs torch-fidelity: pip install torch-fidelity "
                            "(its Inception weights download on first use); offline, use the "
                            "classifier features (kind='classifier')")
-    from torchmetrics.image.fid import NoTrainInceptionV3
+    from torchmetrics.image.fid import NoTrainInceptionV3  # noqa: PLC0415 - training dependency
 
     weights = weights or os.environ.get("GANZOO_INCEPTION_WEIGHTS") or None
     if weights:
@@ -96,8 +98,6 @@ def feature_net(kind: str = "classifier", dataset: str | None = None, classifier
         raise ValueError(f"unknown feature network {kind!r}; choose 'classifier' or 'inception'")
     name = classifier
     if classifier is None or isinstance(classifier, str):
-        from .. import load
-
         name = classifier or CLASSIFIERS.get(dataset or "")
         if name is None:
             raise ValueError(f"no ganzoo classifier for dataset {dataset!r}; known: {sorted(CLASSIFIERS)}")
@@ -136,7 +136,7 @@ def fid_kid(real: torch.Tensor, fake: torch.Tensor, net: FeatureNet, batch: int 
 @torch.inference_mode()
 def frechet(f_real: torch.Tensor, f_fake: torch.Tensor) -> float:
     """Fréchet distance of two feature sets (torchmetrics' FID formula; ganzoo's only one)."""
-    from torchmetrics.image.fid import FrechetInceptionDistance
+    from torchmetrics.image.fid import FrechetInceptionDistance  # noqa: PLC0415 - training dependency
 
     fid = FrechetInceptionDistance(feature=_Precomputed(f_real.shape[1]))
     fid.update(f_real, real=True)
@@ -148,9 +148,7 @@ def frechet(f_real: torch.Tensor, f_fake: torch.Tensor) -> float:
 def fid_kid_features(f_real: torch.Tensor, f_fake: torch.Tensor, label: str, kid_subsets: int = 50,
                      kid_subset_size: int = 1000, seed: int = 0) -> dict:
     """FID and KID from features extracted by `features` (torchmetrics' implementations)."""
-    from torchmetrics.image.kid import KernelInceptionDistance
-    import warnings
-
+    from torchmetrics.image.kid import KernelInceptionDistance  # noqa: PLC0415 - training dependency
     with warnings.catch_warnings():  # "KID keeps all features in memory": fine at these sizes
         warnings.simplefilter("ignore", UserWarning)
         kid = KernelInceptionDistance(feature=_Precomputed(f_real.shape[1]), subsets=kid_subsets,

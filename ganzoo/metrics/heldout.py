@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 import torch
 
+from ..data import load_images
+from ..data.masks import HOLE_SIZES, free_form_masks
+from ..data.paired import load_pairs
+from ..data.sketchaug import degrade_sketch
 from ..utils import to_tensor
 from .paired import pairwise_l1, retrieval_ranks, retrieval_report
 
@@ -32,7 +37,7 @@ def _unit(x: torch.Tensor) -> torch.Tensor:
 
 
 def ssim(a: torch.Tensor, b: torch.Tensor) -> float:
-    from torchmetrics.functional.image import structural_similarity_index_measure
+    from torchmetrics.functional.image import structural_similarity_index_measure  # noqa: PLC0415 - training dependency
 
     return float(structural_similarity_index_measure(_unit(a), _unit(b), data_range=1.0))
 
@@ -56,7 +61,7 @@ def inside(r01: torch.Tensor) -> torch.Tensor:
 
 
 def translation_scores(fake: torch.Tensor, real: torch.Tensor) -> dict[str, float]:
-    from torchmetrics.functional.image import peak_signal_noise_ratio
+    from torchmetrics.functional.image import peak_signal_noise_ratio  # noqa: PLC0415 - training dependency
 
     f, r = _unit(fake), _unit(real)
     return {"l1": float((f - r).abs().mean()), "psnr": float(peak_signal_noise_ratio(f, r, data_range=1.0)),
@@ -70,9 +75,6 @@ def run_batched(fn, x: torch.Tensor, *args, batch: int = 32) -> torch.Tensor:
 
 def pix2pix_heldout(pipe, data_name: str) -> Report:
     """Clean and hand-drawn-looking held-out inputs against their true targets."""
-    from ..data.paired import load_pairs
-    from ..data.sketchaug import degrade_sketch
-
     held = load_pairs(data_name, "test", pipe.size)
     clean, real = to_tensor(held.a), to_tensor(held.b)
     degraded = degrade_sketch(clean, torch.Generator().manual_seed(SKETCH_SEED))
@@ -88,7 +90,7 @@ def pix2pix_heldout(pipe, data_name: str) -> Report:
     precision = "bf16" if pipe.bf16 else "fp32"
     notes = (f"Measured on the {len(held)} held-out {data_name} pairs (never trained on), run as the app runs "
              f"it ({precision} here), inputs = the clean line art; `handdrawn` = the same line art through the "
-             f"training degradations (seed {SKETCH_SEED}). L1/PSNR/SSIM from torchmetrics on [0, 1] images; "
+             f"training degradations (seed {SKETCH_SEED}). L1/PSNR/SSIM from torchmetrics on [0, 1] images; "  # noqa: PLC0415 - training dependency
              "chroma = mean RGB max − min inside the true picture (colourfulness); sharpness = mean absolute "
              "grey-level gradient; true_* = the same for the true targets.")
     return Report(metrics, notes, rows, {"clean": clean, "real": real, "outs": outs, "truth": truth,
@@ -115,8 +117,6 @@ def _partner_scores(q: torch.Tensor, tgt: torch.Tensor, partner: torch.Tensor) -
 def cyclegan_heldout(pipe, sources: tuple[str, str]) -> Report:
     """Both directions on held-out images that exist in both domains (same key = true partner):
     G(x) against x's partner, next to the identity baseline (x itself)."""
-    from ..data import load_images
-
     src_a, src_b = sources
     size = pipe.cfg.img_size
     A, B = load_images(src_a, "test", size), load_images(src_b, "test", size)
@@ -155,8 +155,6 @@ CHUNK = 64
 
 def cv2_fill(img: np.ndarray, hole: np.ndarray, method: str, radius: int) -> np.ndarray:
     """OpenCV's classical inpainting of an RGB uint8 picture (Telea's fast marching or Navier–Stokes)."""
-    import cv2
-
     flag = cv2.INPAINT_TELEA if method == "telea" else cv2.INPAINT_NS
     out = cv2.inpaint(np.ascontiguousarray(img[..., ::-1]), hole.astype(np.uint8) * 255, radius, flag)
     return np.ascontiguousarray(out[..., ::-1])
@@ -171,7 +169,7 @@ class HoleScores:
 
     def add(self, out: np.ndarray, real: np.ndarray, holes: np.ndarray) -> None:
         """out, real: N×H×W×3 uint8; holes: N×H×W bool."""
-        from torchmetrics.functional.image import structural_similarity_index_measure
+        from torchmetrics.functional.image import structural_similarity_index_measure  # noqa: PLC0415 - training dependency
 
         o = torch.from_numpy(out).permute(0, 3, 1, 2).float() / 255
         r = torch.from_numpy(real).permute(0, 3, 1, 2).float() / 255
@@ -192,9 +190,6 @@ def inpaint_heldout(pipe, data_name: str, limit: int | None = None, sizes=INPAIN
     over), next to every OpenCV setting, on held-out pictures at several input sizes and three hole
     sizes. The hole is pre-filled with a random colour per picture: a result that depends on it is
     wrong. `best opencv` is, per input size and hole size, the OpenCV setting with the best PSNR."""
-    from ..data import load_images
-    from ..data.masks import HOLE_SIZES, free_form_masks
-
     grey = pipe.cfg.channels == 1
     rows, best, gains, picks, n_images = {}, {}, {}, {}, 0
     for si, px in enumerate(sizes):

@@ -13,6 +13,8 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from .fastgan import FastDiscriminator, FastGenerator
+
 SIZES = (28, 32, 64, 128)
 NORMS = ("bn", "sn", "ln", "none")
 ARCHS = ("dcgan", "fastgan")
@@ -149,15 +151,11 @@ def init_weights(module: nn.Module) -> None:
 def latent_generator(cfg: LatentGANConfig) -> nn.Module:
     """The generator of a latent config's architecture (what a checkpoint rebuilds)."""
     if cfg.arch == "fastgan":
-        from .fastgan import FastGenerator
-
         return FastGenerator(cfg)
     return Generator(cfg)
 
 
 def latent_discriminator(cfg: LatentGANConfig) -> nn.Module:
     if cfg.arch == "fastgan":
-        from .fastgan import FastDiscriminator
-
         return FastDiscriminator(cfg)
     return Discriminator(cfg)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -161,8 +162,6 @@ def _bicubic_window(x: torch.Tensor, size: tuple[int, int], box: tuple[int, int,
 def telea(image, mask, radius: int = 3, method: str = "telea") -> Image.Image:
     """OpenCV's classical inpainting (Telea's fast marching, or Navier–Stokes) at full resolution,
     the baseline the GAN is compared with."""
-    import cv2
-
     img = open_image(image)
     hole = read_mask(mask, img.size).astype(np.uint8) * 255
     flag = {"telea": cv2.INPAINT_TELEA, "ns": cv2.INPAINT_NS}[method]

@@ -16,13 +16,16 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from accelerate import Accelerator
+from tqdm.auto import tqdm
 
 from .. import hub
 from ..cards import write_model_card
+from ..nn.inference import bf16_is_fast
 from ..utils import save_grid
 from .meter import LossMeter, StepPlanner
 from .state import STATE_DIR, latest_state, load_state, save_state
-from .task import unwrap
+from .task import DATA_KINDS, unwrap
 
 
 @dataclass
@@ -46,13 +49,9 @@ class LoopConfig:
 
 
 def make_accelerator(mixed_precision: str):
-    from accelerate import Accelerator
-
     if mixed_precision == "auto":
         mixed_precision = "bf16" if torch.cuda.is_available() else "no"
     elif mixed_precision == "bf16" and not torch.cuda.is_available():
-        from ..nn.inference import bf16_is_fast
-
         if not bf16_is_fast():  # emulated: the 64-px emoji DCGAN trained at 2.7 img/s in bf16 vs 49.7 in fp32 (2-core AVX2 EPYC)
             print("warning: this CPU has no native bf16 (AVX512-BF16 / AMX), so bf16 training runs far slower "
                   "than fp32 here; drop --mixed-precision bf16 (auto uses fp32 on a CPU)", file=sys.stderr, flush=True)
@@ -89,8 +88,6 @@ class DeviceData:
     def for_task(cls, task, data, batch_size: int, seed: int, accelerator) -> "DeviceData":
         """The feed of `task.data_kind` (ganzoo.training.task.DATA_KINDS) from `data`, or a sentence
         saying which layout the task needs."""
-        from .task import DATA_KINDS
-
         kind = task.data_kind
         wants = {"images": ("images",), "pairs": ("a", "b"), "unpaired": ("a", "b")}[kind]
         if not all(hasattr(data, k) for k in wants) or (kind == "unpaired") != bool(getattr(data, "unpaired", False)):
@@ -179,8 +176,6 @@ def hardware() -> str:
 
 def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
     """Train `task` on `data` (an ImageSet) for cfg.steps optimiser steps; return the export folder."""
-    from tqdm.auto import tqdm
-
     out_dir = Path(cfg.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     accelerator = make_accelerator(cfg.mixed_precision)
