@@ -106,7 +106,9 @@ _JS = """
 const canvas = element.querySelector('canvas');
 const ctx = canvas.getContext('2d', { willReadFrequently: true });
 let shown = null;
-function blank() { ctx.globalCompositeOperation = 'source-over'; ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, canvas.width, canvas.height); }
+function blank() {
+  ctx.globalCompositeOperation = 'source-over'; ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, canvas.width, canvas.height);
+}
 function show(value) {            // a value set by the server: its drawing becomes the pad's content
   shown = value;
   blank();
@@ -163,7 +165,11 @@ function show(value) {
   img.onload = () => {
     if (shown !== value) return;
     canvas.width = v.width || img.naturalWidth; canvas.height = v.height || img.naturalHeight; undo.length = 0;
-    if (v.mask) { const m = new Image(); m.onload = () => { if (shown === value) ctx.drawImage(m, 0, 0, canvas.width, canvas.height); }; m.src = v.mask; }
+    if (v.mask) {
+      const m = new Image();
+      m.onload = () => { if (shown === value) ctx.drawImage(m, 0, 0, canvas.width, canvas.height); };
+      m.src = v.mask;
+    }
   };
   img.src = v.picture;
 }

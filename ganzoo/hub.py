@@ -174,7 +174,8 @@ def fetch_missing(names=PUBLISHED_MODELS, namespace: str | None = None) -> dict[
 
             write_folder_atomically(USER_DIR / name, copy)
         except (RepositoryNotFoundError, RevisionNotFoundError, CheckpointError) as e:
-            errors[name] = f"model {name!r} is not installed and {repo} is not a ganzoo checkpoint on the Hub ({type(e).__name__})"
+            errors[name] = (f"model {name!r} is not installed and {repo} is not a ganzoo checkpoint on the Hub "
+                            f"({type(e).__name__})")
         except Exception as e:  # network, proxy, offline mode: the same for every repo
             unreachable = type(e).__name__
             errors[name] = (f"model {name!r} is not installed and could not be downloaded from the Hub repo "

@@ -154,7 +154,8 @@ def build() -> TabHandles:
                 upload = gr.UploadButton("📷 use your own picture", file_types=["image"], size="sm",
                                          elem_id="inpaint_upload")
             with gr.Column(scale=2, min_width=260):
-                out = gr.Image(value=opened[2] if opened else None, type="pil", format="png", label="GAN (ganzoo)", interactive=False,
+                out = gr.Image(value=opened[2] if opened else None, type="pil", format="png", label="GAN (ganzoo)",
+                               interactive=False,
                                elem_id="inpaint_out", buttons=["download", "fullscreen"])
             with gr.Column(scale=2, min_width=260):
                 base = gr.Image(value=opened[3] if opened else None, type="pil", format="png",

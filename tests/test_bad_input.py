@@ -160,7 +160,7 @@ def test_unknown_model_names_are_named_on_every_tab(app, files, tmp_path):
         "domain_transfer": lambda: client.predict(handle_file(str(ok)), "zebra", "a2b", api_name="/domain_transfer"),
         "inpaint": lambda: client.predict(_editor(ok, tmp_path), "zebra", api_name="/inpaint"),
     }
-    for name, call in calls.items():
+    for _name, call in calls.items():
         with pytest.raises(AppError, match="^Unknown model 'zebra'"):
             call()
 
@@ -174,7 +174,7 @@ def test_a_checkpoint_that_computes_nan_is_reported_not_drawn(app, files, tmp_pa
         "transfer": lambda: client.predict(handle_file(str(ok)), "nan-cycle", "a2b", api_name="/domain_transfer"),
         "inpaint": lambda: client.predict(_editor(ok, tmp_path), "nan-inpaint", api_name="/inpaint"),
     }
-    for tab, call in calls.items():
+    for _tab, call in calls.items():
         with pytest.raises(AppError, match=r"The model produced invalid values \(NaN\)"):
             call()
 
@@ -189,7 +189,7 @@ def test_the_server_keeps_serving_and_its_memory_returns(app, files, tmp_path):
     base = _rss_mb(pid)
     peak = base
     for _ in range(2):
-        for name, (path, _) in files.items():
+        for _name, (path, _) in files.items():
             for tab in ("sketch", "transfer", "inpaint"):
                 try:
                     _call(client, tab, path, tmp_path)

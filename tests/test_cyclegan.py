@@ -70,7 +70,7 @@ def test_trains_exports_and_resumes_exactly(tmp_path):
     b = fit(_task(data), data, tiny_loop(tmp_path / "b", steps=4, batch_size=2, ckpt_every=2, resume=True))
     wa, wb = ganzoo.load(a).model.state_dict(), ganzoo.load(b).model.state_dict()
     assert all(torch.equal(wa[k], wb[k]) for k in wa)  # pools and both random streams restored
-    logs = [json.loads(l) for l in (tmp_path / "a" / "log.jsonl").read_text().splitlines()]
+    logs = [json.loads(line) for line in (tmp_path / "a" / "log.jsonl").read_text().splitlines()]
     assert {"loss_g_gan", "cycle", "identity", "loss_d"} <= set(logs[-1])
     cfg = json.loads((a / "config.json").read_text())
     assert cfg["family"] == "cyclegan" and cfg["domains"] == ["red", "blue"]

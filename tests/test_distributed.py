@@ -67,7 +67,7 @@ def test_two_processes_match_one_process_with_the_same_global_batch(tmp_path):
     assert float((two - one).norm() / one.norm()) < 1e-3
     assert float((half - one).norm() / one.norm()) > 0.1     # another batch is not equal: the test can fail
     logs = (tmp_path / "two" / "log.jsonl").read_text().splitlines()
-    assert [json.loads(l)["step"] for l in logs] == [3]        # one writer
+    assert [json.loads(line)["step"] for line in logs] == [3]        # one writer
     cfg = json.loads((tmp_path / "two" / "final" / "config.json").read_text())["training"]
     assert cfg["processes"] == 2 and cfg["batch_size"] == 4
 

@@ -27,7 +27,8 @@ def test_ranks_find_the_partner_and_count_ties_against_it():
 
 def test_l2_distance_is_the_rms_difference_and_ranks_can_differ_from_l1():
     a = torch.full((1, 1, 2, 2), -1.0)                       # black
-    one_spot = a.clone(); one_spot[..., 0, 0] = 1.0          # one pixel fully white
+    one_spot = a.clone()
+    one_spot[..., 0, 0] = 1.0          # one pixel fully white
     all_grey = torch.zeros(1, 1, 2, 2)                       # every pixel half-way
     d1 = pairwise_distance(a, torch.cat([one_spot, all_grey]), p=1)
     d2 = pairwise_distance(a, torch.cat([one_spot, all_grey]), p=2)

@@ -27,7 +27,7 @@ KEYS_FILE = Path(__file__).parent / "data" / "reference_unet256_keys.tsv"
 
 
 def _reference_layout(path=KEYS_FILE) -> dict[str, list[int]]:
-    rows = [l.split("\t") for l in path.read_text().splitlines() if l and not l.startswith("#")]
+    rows = [line.split("\t") for line in path.read_text().splitlines() if line and not line.startswith("#")]
     return {k: json.loads(shape) for k, shape, *_ in rows}
 
 
@@ -240,7 +240,7 @@ def test_pix2pix_trains_exports_and_runs(tmp_path):
     preview = (data.a[:8], data.b[:8])
     out = fit(tiny_pix2pix_task(preview=preview), data,
               tiny_loop(tmp_path / "run", steps=30, batch_size=8, ckpt_every=30, sample_every=15, log_every=5))
-    logs = [json.loads(l) for l in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    logs = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
     assert logs[-1]["l1"] < logs[0]["l1"]  # it learns the pairs
     assert {"loss_d", "loss_g_gan", "l1"} <= set(logs[-1])
     assert logs[-1]["lr"] < 2e-4  # linear decay over the second half
@@ -260,7 +260,7 @@ def test_l1_only_baseline_has_no_discriminator(tmp_path):
     task = tiny_pix2pix_task(l1_only=True)
     fit(task, tiny_pairs(16, 64), tiny_loop(tmp_path / "run", steps=3, batch_size=8))
     assert set(task.modules()) == {"G"}
-    logs = [json.loads(l) for l in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    logs = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
     assert "loss_d" not in logs[-1] and "l1" in logs[-1]
 
 

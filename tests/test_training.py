@@ -27,7 +27,7 @@ def test_smoke_each_loss(tmp_path, loss):
     task = tiny_task(loss, diffaug="color,translation,cutout" if loss == "hinge" else "",
                      r1_gamma=1.0 if loss == "ns" else 0.0)
     out = fit(task, blobs(), tiny_loop(tmp_path, steps=3))
-    logs = [json.loads(l) for l in (tmp_path / "log.jsonl").read_text().splitlines()]
+    logs = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
     assert logs[-1]["step"] == 3 and all(math.isfinite(v) for v in logs[-1].values())
     assert (tmp_path / "samples" / "step_00000003.png").is_file()
     ck = ganzoo.load(out)
@@ -65,7 +65,7 @@ def test_resume_continues_with_identical_state(tmp_path):
     assert a.keys() == b.keys()
     for k in a:
         assert torch.equal(a[k], b[k]), k
-    steps = [json.loads(l)["step"] for l in (tmp_path / "b" / "log.jsonl").read_text().splitlines()]
+    steps = [json.loads(line)["step"] for line in (tmp_path / "b" / "log.jsonl").read_text().splitlines()]
     assert steps == sorted(steps) and steps[-1] == 6
 
 

@@ -151,7 +151,7 @@ class LatentTask(Task):
                 fake_out = D(self._aug(fake), y_fake)
                 loss_d = d_loss(t.loss, real_out.float(), fake_out.float()) + t.recon_weight * rec
                 if t.loss == "wgan-gp":
-                    gp = gradient_penalty(lambda x: D_plain(x, y_real), self._aug(real), self._aug(fake))
+                    gp = gradient_penalty(lambda x: D_plain(x, y_real), self._aug(real), self._aug(fake))  # noqa: B023 - called here
                     loss_d = loss_d + t.gp_weight * gp
                     logs["gp"] = gp.detach()
                 if t.r1_gamma > 0:

@@ -168,7 +168,7 @@ def hardware() -> str:
         return torch.cuda.get_device_name(0)
     name = platform.processor() or platform.machine()
     try:  # platform.processor() is often empty on Linux
-        name = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+        name = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
     return f"CPU ({name}, {torch.get_num_threads()} threads)"
