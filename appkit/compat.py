@@ -28,10 +28,10 @@ def check_version(version: str = gr.__version__) -> None:
 def save_pil_to_cache_atomically(img, cache_dir, name: str = "image", format: str = "webp") -> str:
     """gradio's own version names a cached output after its content hash and rewrites that file
     in place, so when two sessions make the same picture at once (two users clicking one example)
-    one download could read a half-rewritten file (seen under bench/load.py: a truncated /inpaint
-    answer). Same file names; written once, under a temporary name, then renamed. PNGs are written
-fast: each live stroke's answer is encoded here, and at zlib's default level that took longer
-than the model (68 vs ~70 ms for a 600×400 photo)."""
+    one download could read a half-rewritten file (a truncated answer). Same file names; written
+    once, under a temporary name, then renamed. PNGs are written fast: each live stroke's answer
+    is encoded here, and at zlib's default level that took as long as the model (68 vs ~70 ms for
+    a 600×400 photo)."""
     if format.lower() == "png":   # zlib level 1: ~4× faster than PIL's default for a photo, ~3% larger
         with io.BytesIO() as buf:
             img.save(buf, "png", pnginfo=pu.get_pil_metadata(img), compress_level=1)

@@ -52,11 +52,10 @@ class GatedConv2d(nn.Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        # PyTorch's default conv init, followed by a gate of about ½ at every layer, shrinks the
-        # signal ~10× by the middle of a 17-layer generator (measured: std 0.15 → 0.012), leaving
-        # the output a bias-driven constant that sat at "fill with white" for 500 steps. He init
-        # of the feature half with twice the gain (the gate halves it) keeps the std near 0.7
-        # through every layer; the gate half starts near ½ everywhere.
+        # with PyTorch's default conv init, a gate of about ½ at every layer shrinks the signal ~10×
+        # by the middle of a 17-layer generator (std 0.15 → 0.012), leaving the output a constant
+        # set by the biases. He init of the feature half with twice the gain (the gate halves it)
+        # keeps the std near 0.7 through every layer; the gate half starts near ½ everywhere.
         w = self.conv.weight
         c, fan_in = w.shape[0] // 2, w[0].numel()
         with torch.no_grad():

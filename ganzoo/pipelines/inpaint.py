@@ -87,10 +87,10 @@ class InpaintPipeline(Pipeline):
         super().__init__(ckpt, precision)
         train = ckpt.config.get("training", {}).get("train", {})
         # the views training showed (ganzoo.data.views): how far a picture may be shrunk into the
-        # canvas and how close a crop may go. A model trained before zoom views saw whole pictures
-        # filling the canvas only, and holes drawn at 64 px and doubled, every edge on an even
-        # pixel: it fills holes one pixel off that grid badly (hole L1 0.14 -> 0.45, measured), so
-        # its holes are snapped to the grid (grown by at most a pixel; only the painted ones change).
+        # canvas and how close a crop may go; and the grid every hole edge sat on (mask_grid; a
+        # config without zoom views is of a model trained on a 2-px grid). Such a model fills
+        # holes off its grid badly (hole L1 0.14 -> 0.45 one pixel off), so its holes are snapped
+        # to the grid (grown by at most a pixel; only the painted ones change).
         self.zoom_min = float(train.get("zoom_min", 1.0))
         self.zoom_max = float(train.get("zoom_max", 1.0))
         self.mask_grid = int(train.get("mask_grid", 1 if "zoom_min" in train else 2))
