@@ -38,7 +38,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ganzoo import hub  # noqa: E402
+from ganzoo import hub, registry  # noqa: E402
 from ganzoo.registry import from_dict  # noqa: E402
 from ganzoo.training.loop import COMPILE_MODES, make_accelerator, compile_networks, hardware, uses_cuda_graphs  # noqa: E402
 
@@ -47,46 +47,27 @@ BUNDLED = {"latent": ["mnist-cgan", "emoji-gan"], "pix2pix": ["sketch2emoji"], "
 
 
 def build(name: str):
-    """(task, batch maker, batch size) for a bundled checkpoint's training setup."""
+    """(task, batch maker, batch size, config) for a bundled checkpoint's training setup: its
+    family's task (the registry's) with the model and training settings its config.json records,
+    fed random batches of the shapes its data kind has."""
     cfg = hub.read_config(name)
     fam, tr = cfg["family"], cfg["training"]
-    if fam == "latent":
-        from ganzoo.nn.dcgan import LatentGANConfig
-        from ganzoo.training import LatentTask, LatentTrainConfig
+    record = registry.family(fam)
+    if record.task is None:
+        raise ValueError(f"the {fam} family has no training task")
+    task_cls = record.load("task")
+    m = registry.make_config(fam, tr["model"])
+    task = task_cls(m, from_dict(task_cls.train_config, tr["train"]))
+    s = m.img_size
 
-        m = from_dict(LatentGANConfig, tr["model"])
-        task = LatentTask(m, from_dict(LatentTrainConfig, tr["train"]))
-
-        def batch(n, dev):
-            b = {"image": torch.rand(n, m.channels, m.img_size, m.img_size, device=dev) * 2 - 1}
-            if m.num_classes:
+    def batch(n, dev):
+        if task_cls.data_kind == "images":
+            b = {"image": torch.rand(n, m.channels, s, s, device=dev) * 2 - 1}
+            if getattr(m, "num_classes", 0):
                 b["label"] = torch.randint(0, m.num_classes, (n,), device=dev)
             return b
-    elif fam in ("pix2pix", "cyclegan"):  # paired input -> target batches, the same shape for both
-        if fam == "pix2pix":
-            from ganzoo.nn.unet import Pix2PixConfig as MC
-            from ganzoo.training import Pix2PixTask as Task, Pix2PixTrainConfig as TC
-        else:
-            from ganzoo.nn.resnet import CycleGANConfig as MC
-            from ganzoo.training import CycleGANTask as Task, CycleGANTrainConfig as TC
-        m = from_dict(MC, tr["model"])
-        task = Task(m, from_dict(TC, tr["train"]))
-
-        def batch(n, dev):
-            s = m.img_size
-            return {"input": torch.rand(n, m.in_channels, s, s, device=dev) * 2 - 1,
-                    "image": torch.rand(n, m.out_channels, s, s, device=dev) * 2 - 1}
-    elif fam == "inpaint":
-        from ganzoo.nn.inpaint import InpaintConfig
-        from ganzoo.training.inpaint import InpaintTask, InpaintTrainConfig
-
-        m = from_dict(InpaintConfig, tr["model"])
-        task = InpaintTask(m, from_dict(InpaintTrainConfig, tr["train"]))
-
-        def batch(n, dev):
-            return {"image": torch.rand(n, m.channels, m.img_size, m.img_size, device=dev) * 2 - 1}
-    else:
-        raise ValueError(f"no throughput recipe for family {fam!r}")
+        return {"input": torch.rand(n, m.in_channels, s, s, device=dev) * 2 - 1,   # pairs and unpaired
+                "image": torch.rand(n, m.out_channels, s, s, device=dev) * 2 - 1}
     return task, batch, tr["batch_size"], cfg
 
 

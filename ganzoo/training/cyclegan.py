@@ -36,6 +36,7 @@ class CycleGANTrainConfig:
 
 class CycleGANTask(Task):
     family = "cyclegan"
+    train_config = CycleGANTrainConfig
     data_kind = "unpaired"
     networks = ("G", "D_A", "D_B")
     kept = ("pool_A", "pool_B")   # the 50-image histories

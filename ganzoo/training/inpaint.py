@@ -48,6 +48,7 @@ class InpaintTrainConfig:
 class InpaintTask(Task):
     """preview: uint8 images shown in the sample grids (with fixed masks)."""
     family = "inpaint"
+    train_config = InpaintTrainConfig
     data_kind = "images"
     networks = ("G", "D")
 

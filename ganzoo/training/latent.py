@@ -71,6 +71,7 @@ def calibrate_bn(g: Generator, sample_inputs, batches: int = 16) -> None:
 
 class LatentTask(Task):
     family = "latent"
+    train_config = LatentTrainConfig
     data_kind = "images"
     networks = ("G", "D")
     kept = ("G_ema",)

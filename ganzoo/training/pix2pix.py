@@ -37,6 +37,7 @@ class Pix2PixTrainConfig:
 
 class Pix2PixTask(Task):
     family = "pix2pix"
+    train_config = Pix2PixTrainConfig
     data_kind = "pairs"
     networks = ("G", "D")
 

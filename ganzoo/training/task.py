@@ -6,6 +6,7 @@ sample grids, resume states and the export call. The loop uses nothing but what 
 
     class MyTask(Task):
         family = "mine"              # the registry family its export is loaded as
+        train_config = MyTrainConfig # the dataclass of its training settings (config.json: training.train)
         data_kind = "images"         # what `fit` feeds it (DATA_KINDS)
         networks = ("G", "D")        # attributes train_step runs: compiled / DDP-wrapped by the loop
         kept = ()                    # more module attributes a resume state holds (EMA copy, pools)
@@ -43,6 +44,7 @@ def setting(default, help: str):
 
 class Task:
     family: str = ""
+    train_config: type | None = None
     data_kind: str = "images"
     networks: tuple[str, ...] = ("G", "D")
     kept: tuple[str, ...] = ()
