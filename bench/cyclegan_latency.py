@@ -75,8 +75,14 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--model", default="noto2twemoji")
+    ap.add_argument("--json", default=str(Path(__file__).resolve().parent / "results" / "cyclegan_latency.json"),
+                    help="also write the rows here, with the machine (the README is made from it)")
+    ap.add_argument("--note", default="", help="a note for the JSON, e.g. what else ran on the machine")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    from timing import machine
+
+    at_start = machine(a.note)
 
     rows = compare("resnet_9blocks, 256 px (released generators)", reference_resnet9(),
                    torch.rand(1, 3, 256, 256) * 2 - 1, a.runs)
@@ -109,6 +115,16 @@ def main():
     for model, detail, side, ms in photo_rows:
         goal = ("≤ 2000 ✅" if ms <= 2000 else "≤ 2000 ❌") if detail == "standard" else ""
         print(f"| {model} | {detail} | {side} px | {ms:.0f} | {goal} |")
+    if a.json:
+        import json
+
+        Path(a.json).write_text(json.dumps({
+            "machine": at_start, "loadavg_end": machine()["loadavg"], "threads": a.threads, "runs": a.runs,
+            "native_bf16": bf16_is_fast(), "rows": [dict(zip(("network", "runner", "ms", "vs_reference", "mean_grey", "max_grey"), r)) for r in rows],
+            "pipeline": {"model": a.model, "ms": pipe_ms, "bf16": pipe.bf16} if pipe_ms is not None else None,
+            "photo": [dict(zip(("model", "detail", "long_side", "ms"), r)) for r in photo_rows],
+        }, indent=1))
+        print(f"\nwrote {a.json}")
 
 
 def photo_latency(runs: int) -> list[tuple]:

@@ -169,7 +169,14 @@ def main():
     ap.add_argument("--calls", type=int, default=50, help="/generate calls per client kind")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--skip-app", action="store_true", help="only the forward benchmark")
+    ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "latency.json"),
+                    help="also write the rows here, with the machine (the README's latency table is made from it)")
+    ap.add_argument("--note", default="", help="a note for the JSON, e.g. what else ran on the machine")
     args = ap.parse_args()
+    sys.path.insert(0, str(ROOT / "bench"))
+    from timing import machine
+
+    at_start = machine(args.note)
 
     rows = bench_forward(args.runs, args.threads)
     if not rows:
@@ -192,7 +199,14 @@ def main():
         goal = f"median ≤ {r['goal']:.0f} ms" if r["goal"] else "—"
         ok = ("✅ pass" if r["median"] <= r["goal"] else "❌ fail") if r["goal"] else ""
         print(f"| {r['what']} | {r['model']} | {r['median']:.1f} | {r['p90']:.1f} | {goal} | {ok} |")
+    if args.json:
+        import json
 
+        Path(args.json).write_text(json.dumps({
+            "machine": at_start, "loadavg_end": machine()["loadavg"], "runs": args.runs, "calls": args.calls,
+            "threads": args.threads, "rows": [{k: (None if isinstance(v, float) and v != v else v)
+                                               for k, v in r.items()} for r in rows]}, indent=1))
+        print(f"\nwrote {args.json}")
 
 
 if __name__ == "__main__":

@@ -206,8 +206,13 @@ def main():
                     help=f"frames per {BURST_ENDPOINT} call in the burst (the UI slider's maximum is 60)")
     ap.add_argument("--growth-tolerance-mb", type=float, default=25.0,
                     help="the most the server's RSS may grow over the second half of the load")
-    ap.add_argument("--json", type=Path, help="write every request, memory sample and the summary here")
+    ap.add_argument("--json", type=Path, help="write every request, memory sample and the summary here "
+                                              "(the README's table is made from bench/results/load.json)")
+    ap.add_argument("--note", default="", help="a note for the JSON, e.g. what else ran on the machine")
     args = ap.parse_args()
+    from timing import machine
+
+    at_start = machine(args.note)
 
     import gradio_client
     import psutil  # fails early when it is missing (the memory sampler needs it)
@@ -283,7 +288,7 @@ def main():
         meta = dict(url=url, startup_s=startup_s, clients=args.clients, seconds=args.seconds,
                     gradio=gradio_version, gradio_client=gradio_client.__version__, psutil=psutil.__version__,
                     queue_max=queue_max,
-                    rss_boot_mb=rss_boot, cpu_count=os.cpu_count(), mix=MIX)
+                    rss_boot_mb=rss_boot, cpu_count=os.cpu_count(), mix=MIX, machine=at_start)
 
         # 4. full queue
         b = None
@@ -305,6 +310,7 @@ def main():
             meta["cache_mb"] = sum(p.stat().st_size for p in files) / 2**20
             meta["cache_files"] = len(files)
 
+        meta["loadavg_end"] = machine()["loadavg"]
         print_report(meta, cold, records, wall_s, rss, b)
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -93,9 +93,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "pipelines.json"),
+                    help="also write the rows here, with the machine (the README's table is made from it)")
+    ap.add_argument("--note", default="", help="a note for the JSON, e.g. what else ran on the machine")
     a = ap.parse_args()
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
     import ganzoo
+    from timing import machine
+
+    at_start = machine(a.note)
 
     have = set(ganzoo.list_models())
     rows = []
@@ -111,6 +118,11 @@ def main():
     for label, r in rows:
         print(f"| {label} | {r['median_ms']:.1f} | {r['p90_ms']:.1f} | {r['load_s']:.2f} | {r['base_mb']:.0f} MB | "
               f"+{r['loaded_mb'] - r['base_mb']:.0f} MB | {r['peak_mb']:.0f} MB |")
+    if a.json:
+        Path(a.json).write_text(json.dumps({"machine": at_start, "loadavg_end": machine()["loadavg"],
+                                            "threads": a.threads, "runs": a.runs,
+                                            "rows": [dict(r, what=label) for label, r in rows]}, indent=1))
+        print(f"\nwrote {a.json}")
 
 
 if __name__ == "__main__":

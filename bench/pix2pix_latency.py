@@ -78,8 +78,14 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--model", default="sketch2emoji")
+    ap.add_argument("--json", default=str(Path(__file__).resolve().parent / "results" / "pix2pix_latency.json"),
+                    help="also write the rows here, with the machine (the README is made from it)")
+    ap.add_argument("--note", default="", help="a note for the JSON, e.g. what else ran on the machine")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    from timing import machine
+
+    at_start = machine(a.note)
 
     rows = []
     g256 = reference_unet256()
@@ -107,6 +113,15 @@ def main():
     if pipe_ms is not None:
         print(f"\nfull pipeline for {a.model} (512 px drawing → prepare → generator → PIL, "
               f"{'bf16' if pipe.bf16 else 'fp32'}): {pipe_ms:.1f} ms median")
+    if a.json:
+        import json
+
+        Path(a.json).write_text(json.dumps({
+            "machine": at_start, "loadavg_end": machine()["loadavg"], "threads": a.threads, "runs": a.runs,
+            "native_bf16": bf16_is_fast(), "rows": [dict(zip(("network", "runner", "ms", "vs_reference", "max_abs_diff"), r)) for r in rows],
+            "pipeline": {"model": a.model, "ms": pipe_ms, "bf16": pipe.bf16} if pipe_ms is not None else None,
+        }, indent=1))
+        print(f"\nwrote {a.json}")
 
 
 if __name__ == "__main__":

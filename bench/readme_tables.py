@@ -1,11 +1,21 @@
 #!/usr/bin/env python
-"""The README's result and benchmark tables, generated from what measured them: the checkpoints'
-config.json (model zoo, inpainting) and the benches' JSON in bench/results/ (training throughput,
-inpainting latency, the MNIST study, the colour latent recipe pilots, the soak, stroke latency). Between its markers a table is never edited by hand:
+"""The README's measured numbers, generated from what measured them: the checkpoints' config.json
+(results, model zoo, inpainting, data counts), constants in code (ganzoo.data.masks.HOLE_SIZES) and
+the benches' JSON in bench/results/ (training throughput on CPU and H200, latency, start-up, load,
+pipelines, inpainting latency, the MNIST study, the colour latent recipe pilots, the soak, stroke
+latency). Between its markers a table, a paragraph or a single number is never edited by hand:
 
     <!-- table: zoo -->
     ...
     <!-- /table -->
+
+    ... the bundled mnist-cgan: <!-- value: mnist-cgan training.steps :, -->3,000<!-- /value --> steps ...
+
+A value marker names either a function of VALUES with its arguments (`<!-- value: holes -->`,
+`<!-- value: minutes mnist-cgan -->`) or a lookup `SOURCE PATH [FORMAT]`: SOURCE a bundled
+checkpoint (its config.json) or a file in bench/results/ (`latency.json`); PATH dotted keys, list
+items picked by index or by `[key=value,key=value]`; FORMAT `[*N or /N]:spec` (`/60:.1f` for
+seconds as minutes, `:.2%`, `:,`).
 
     python bench/readme_tables.py           # rewrite every marked table in README.md
     python bench/readme_tables.py --check   # exit 1 and say which table differs (tests/test_readme.py)
@@ -23,6 +33,50 @@ sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "bench" / "results"
 MARKER = re.compile(r"(<!-- table: ([\w-]+) -->\n)(.*?)(<!-- /table -->)", re.S)
+VALUE = re.compile(r"(<!-- value: ([^>]+?) -->)(.*?)(<!-- /value -->)", re.S)
+
+
+def cfg(name: str) -> dict:
+    """A bundled checkpoint's config.json (checkpoints/NAME, never a downloaded one)."""
+    return json.loads((ROOT / "checkpoints" / name / "config.json").read_text())
+
+
+def result(file: str) -> dict:
+    return json.loads((RESULTS / file).read_text())
+
+
+def lookup(obj, path: str):
+    """obj at a dotted path; `[k=v,k2=v2]` picks the one list item whose fields match (as strings)."""
+    for key, sel in re.findall(r"([^.\[\]]+)|\[([^\]]*)\]", path):
+        if sel:
+            want = dict(kv.split("=", 1) for kv in sel.split(","))
+            hits = [x for x in obj if all(str(x.get(k)) == v for k, v in want.items())]
+            if len(hits) != 1:
+                raise KeyError(f"{path}: [{sel}] matches {len(hits)} items")
+            obj = hits[0]
+        elif isinstance(obj, list):
+            obj = obj[int(key)]
+        else:
+            obj = obj[key]
+    return obj
+
+
+def fmt(v, spec: str = ":") -> str:
+    """`[*N or /N]:format-spec` applied to v (`/60:.1f`, `*1e3:.0f`, `:.2%`, `:,`)."""
+    m = re.fullmatch(r"(?:([*/])([\d.e+-]+))?:(.*)", spec)
+    if not m:
+        raise ValueError(f"bad value format {spec!r}")
+    if m[1]:
+        v = v * float(m[2]) if m[1] == "*" else v / float(m[2])
+    return format(v, m[3])
+
+
+def note_count(name: str, pattern: str) -> int:
+    """A count stated in a checkpoint's metrics_notes (the evaluator wrote it there)."""
+    m = re.search(pattern, cfg(name).get("metrics_notes", ""))
+    if not m:
+        raise KeyError(f"{name}'s metrics_notes do not say {pattern!r}")
+    return int(m[1].replace(",", ""))
 
 
 def _md(header: list[str], rows: list[list]) -> str:
@@ -124,7 +178,253 @@ def recipes_table(file: str = "emoji_recipes.json") -> str:
     return table(json.loads((RESULTS / file).read_text())["rows"]) + "\n"
 
 
-TABLES = {"zoo": zoo_table, "released": released_table, "inpaint": inpaint_table, "throughput": throughput_table,
+# --- values: one number or fragment each, inside a sentence -------------------------------------
+
+def holes() -> str:
+    """The inpainting hole sizes, from ganzoo.data.masks.HOLE_SIZES (what training and evaluation draw)."""
+    from ganzoo.data.masks import HOLE_SIZES
+
+    return ", ".join(f"{k} {lo:.0%}–{hi:.0%}".replace("%–", "–") for k, (lo, hi) in HOLE_SIZES.items())
+
+
+def params(name: str) -> str:
+    from ganzoo.zoo import _param_count
+
+    return f"{_param_count(ROOT / 'checkpoints' / name / 'model.safetensors') / 1e6:.1f} M"
+
+
+def weights_mb(name: str) -> str:
+    return f"{(ROOT / 'checkpoints' / name / 'model.safetensors').stat().st_size / 1e6:.1f} MB"
+
+
+def dtype(name: str) -> str:
+    return {"float16": "fp16", "float32": "fp32", "bfloat16": "bf16"}[cfg(name).get("dtype", "float32")]
+
+
+def minutes(name: str) -> str:
+    m = cfg(name)["training"]["wall_time_s"] / 60
+    return f"{m:.1f} min" if m < 10 else f"{m:.0f} min"
+
+
+def threads(hardware: str) -> str:
+    m = re.search(r"(\d+) threads?", hardware)
+    n = int(m[1]) if m else 1
+    return f"{n} CPU thread{'s' * (n > 1)}"
+
+
+def count(what: str) -> str:
+    """Data counts, from the configs (train splits) and the evaluators' notes (held-out splits)."""
+    noto_ho = note_count("noto2twemoji", r"(\d+) noto\)")
+    twe_ho = note_count("noto2twemoji", r"\((\d+) twemoji")
+    d = cfg("noto2twemoji")["training"]["data"]
+    pairs = cfg("sketch2emoji")["training"]["data"]["n_pairs"]
+    pairs_ho = note_count("sketch2emoji", r"on the (\d+) held-out")
+    mnist_train = cfg("mnist-cgan")["training"]["data"]["n_images"]
+    mnist_ho = note_count("mnist-cgan", r"the (\d+) held-out digits")
+    n = {"noto": d["n_a"] + noto_ho, "twemoji": d["n_b"] + twe_ho, "noto-train": d["n_a"], "twemoji-train": d["n_b"],
+         "emoji": d["n_a"] + noto_ho + d["n_b"] + twe_ho, "emoji-train": cfg("emoji-gan")["training"]["data"]["n_images"],
+         "emoji-heldout": noto_ho + twe_ho, "both-heldout": note_count("noto2twemoji", r"the (\d+) held-out"),
+         "openmoji": pairs + pairs_ho, "openmoji-train": pairs, "openmoji-heldout": pairs_ho,
+         "mnist": mnist_train + mnist_ho, "mnist-train": mnist_train, "mnist-heldout": mnist_ho,
+         "mnist-heldout-per-class": mnist_ho // 10}
+    if n["emoji-train"] != d["n_a"] + d["n_b"]:
+        raise ValueError("emoji-gan's and noto2twemoji's training splits differ in size")
+    return f"{n[what]:,}"
+
+
+def fp16_tolerance() -> str:
+    import inspect
+
+    from ganzoo import hub
+
+    p = inspect.signature(hub.fp16_if_lossless).parameters
+    return f"{p['mean_tol'].default * 255:g}-grey-level mean / {p['max_tol'].default * 255:g}-level max"
+
+
+def _epochs(steps: int, batch: int, n: int) -> float:
+    return steps * batch / n
+
+
+def _train_n(name: str) -> int:
+    d = cfg(name)["training"]["data"]
+    return d.get("n_images") or d.get("n") or d.get("n_pairs") or d["n_a"]
+
+
+def _legs(name: str) -> list[dict]:
+    """The training legs of a checkpoint: an --init-from run first, then its own."""
+    t = cfg(name)["training"]
+    return ([t["init_from"]] if t.get("init_from") else []) + [t]
+
+
+def epochs(name: str) -> str:
+    return f"{sum(_epochs(t['steps'], t['batch_size'], _train_n(name)) for t in _legs(name)):.0f}"
+
+
+def train_time(name: str, unit: str = "s") -> str:
+    s = sum(t["wall_time_s"] for t in _legs(name))
+    return f"{s:.0f} s" if unit == "s" else f"{s / 60:.0f} minutes"
+
+
+def inpaint_gain_range(name: str = "emoji-inpaint") -> str:
+    g = [v for k, v in cfg(name)["metrics"].items() if k.endswith("_gain_db")]
+    return f"{min(g):+.2f} to {max(g):+.2f} dB"
+
+
+def inpaint_verdict(name: str = "emoji-inpaint") -> str:
+    """Where the model beats the best OpenCV setting on PSNR, and where SSIM is not higher."""
+    m = cfg(name)["metrics"]
+    keys = [k[:-len("_gain_db")] for k in m if k.endswith("_gain_db")]
+    wins = sum(m[k + "_gain_db"] > 0 for k in keys)
+    psnr = ("It beats OpenCV at every size and hole size" if wins == len(keys)
+            else f"It beats OpenCV in {wins} of the {len(keys)} size and hole combinations")
+    worse = [k for k in keys if m[k + "_ganzoo_ssim"] <= m[k + "_best_opencv_ssim"]]
+
+    def where(k):
+        px, hole = re.match(r"heldout_(\d+)px_(\w+)", k).groups()
+        return f"{hole} holes at {px} px ({m[k + '_ganzoo_ssim']:.3f} vs {m[k + '_best_opencv_ssim']:.3f})"
+    ssim = "SSIM is higher everywhere" + (f" except {' and '.join(map(where, worse))}" if worse else "")
+    return f"{psnr}, and {ssim}"
+
+
+def cyclegan_misses(name: str = "noto2twemoji") -> str:
+    """The held-out numbers on which the CycleGAN does not beat the identity baseline."""
+    m = cfg(name)["metrics"]
+    way = {"a2b": "noto → twemoji", "b2a": "twemoji → noto"}
+    measures = [("l1", "L1", ".3f", -1), ("ssim", "SSIM", ".3f", 1), ("top1", "top-1", ".1%", 1),
+                ("top10", "top-10", ".1%", 1), ("median_rank", "median rank", ".0f", -1)]
+    out = []
+    for x, w in way.items():
+        for k, label, f, sign in measures:
+            v, base = m[f"heldout_{x}_{k}"], m[f"heldout_{x}_identity_{k}"]
+            if sign * (v - base) <= 0:
+                out.append(f"{w} {label} ({format(v, f)}, level with the input)" if v == base
+                           else f"{w} {label} ({format(v, f)} vs {format(base, f)})")
+    n = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"][len(out)]
+    return f"on {n} number{'s' * (len(out) != 1)}" + (": " + " and ".join(out) if out else "")
+
+
+# --- the Results table: every number from the bundled checkpoints' config.json ------------------
+
+def _cpu_training(name: str, n: int, unit: str = "img/s") -> str:
+    t = cfg(name)["training"]
+    bf16 = "bf16" in t["hardware"] or "--mixed-precision bf16" in t["command"]
+    return (f"{t['steps']:,} steps × {t['batch_size']} ({_epochs(t['steps'], t['batch_size'], n):.0f} epochs), "
+            f"{minutes(name)}, {threads(t['hardware'])}{' with bf16 autocast' if bf16 else ''}, "
+            f"{_rate(t['images_per_s'])} {unit}")
+
+
+def _rate(v: float) -> str:
+    return f"{v:.1f}" if v < 100 else f"{v:.0f}"
+
+
+def _sci(v: float) -> str:
+    """0.0001 → 10⁻⁴, 0.0002 → 2·10⁻⁴ (learning rates as the README writes them)."""
+    mant, exp = f"{v:.0e}".split("e")
+    sup = str(int(exp)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{'' if mant == '1' else mant + '·'}10{sup}"
+
+
+def _gpu_training(name: str, n: int, unit: str) -> str:
+    """A run continued or fine-tuned from an earlier one (config.training.init_from): both legs."""
+    t = cfg(name)["training"]
+    i = t["init_from"]
+    budget = re.search(r"--time-budget (\S+)", i["command"])
+    if cfg(name)["family"] == "inpaint":
+        how = f"fine-tuning its generator (`--init-from`, fresh D and Adam, lr {_sci(t['train']['lr'])} → 0"
+    else:
+        how = f"continued (`--init-from`{', CUDA graphs' if 'reduce-overhead' in t['command'] else ''}"
+    epochs = _epochs(i["steps"], i["batch_size"], n) + _epochs(t["steps"], t["batch_size"], n)
+    return (f"{t['hardware']}, bf16 autocast: {i['steps']:,} steps × {i['batch_size']} from scratch in "
+            f"{i['wall_time_s']:.0f} s ({f'`--time-budget {budget[1]}`, ' if budget else ''}the GPU shared with "
+            f"other runs, {_rate(i['images_per_s'])} {unit}), then {t['steps']:,} steps × {t['batch_size']} in "
+            f"{t['wall_time_s']:.0f} s {how}, {_rate(t['images_per_s'])} {unit}): {epochs:.0f} epochs in all")
+
+
+def results_table() -> str:
+    rows = []
+    c = cfg("mnist-cgan")
+    m, d = c["metrics"], c["training"]["data"]
+    rows += [[f"`mnist-cgan` ({c['model']['img_size']} px, {c['model']['num_classes']} classes, {params('mnist-cgan')} "
+              f"params, {dtype('mnist-cgan')})", f"MNIST train split ({d['n_images']:,})",
+              f"generated digits recognised as the requested class by ganzoo's MNIST classifier "
+              f"({m['classifier_heldout_accuracy']:.1%} on the held-out split)",
+              f"**{m['class_accuracy']:.2%}** (goal ≥ 97%)"],
+             ["", "", "Fréchet distance, classifier features, generated vs held-out",
+              f"{m['fd_classifier']:.3f} (real train vs held-out floor: {m['fd_classifier_floor']:.3f})"],
+             ["", "", "training", _cpu_training("mnist-cgan", d["n_images"])]]
+    c = cfg("emoji-gan")
+    m, d = c["metrics"], c["training"]["data"]
+    n_cls = cfg("emoji-classifier")["model"]["num_classes"]
+    rows += [[f"`emoji-gan` ({c['model']['img_size']} px, conditioned on style, {params('emoji-gan')} params, "
+              f"{dtype('emoji-gan')})", f"Noto + Twemoji train split ({d['n_images']:,})",
+              f"generated emoji recognised in the requested style by ganzoo's emoji classifier "
+              f"({n_cls // 2} categories × 2 styles, {m['classifier_heldout_accuracy']:.0%} on the held-out split)",
+              f"{m['style_accuracy']:.1%}"],
+             ["", "", "Fréchet distance, classifier features, generated vs held-out",
+              f"{m['fd_classifier']:.2f} (real train vs held-out floor: {m['fd_classifier_floor']:.2f})"],
+             ["", "", "training", _cpu_training("emoji-gan", d["n_images"])]]
+    c = cfg("sketch2emoji")
+    m, d, mo = c["metrics"], c["training"]["data"], c["model"]
+    trio = lambda p: f"{m[p + 'heldout_l1']:.3f} / {m[p + 'heldout_psnr']:.1f} dB / {m[p + 'heldout_ssim']:.3f}"  # noqa: E731
+    rows += [[f"`sketch2emoji` (pix2pix, {mo['img_size']} px, U-Net ngf {mo['ngf']}, {params('sketch2emoji')} params, "
+              f"{dtype('sketch2emoji')}, {d['license']})",
+              f"OpenMoji line art → colour, train split ({d['n_pairs']:,} pairs)",
+              f"held-out ({count('openmoji-heldout')} pairs) L1 / PSNR / SSIM vs the true colour emoji", trio("")],
+             ["", "", f"the same for an L1-only U-Net of the same size, same {c['training']['steps']:,} steps",
+              trio("l1_only_")],
+             ["", "", "colourfulness (chroma inside the emoji) / sharpness: GAN, L1-only, truth",
+              f"{m['heldout_chroma']:.3f}, {m['l1_only_heldout_chroma']:.3f}, {m['true_chroma']:.3f} / "
+              f"{m['heldout_sharpness']:.3f}, {m['l1_only_heldout_sharpness']:.3f}, {m['true_sharpness']:.3f}"],
+             ["", "", "training", _cpu_training("sketch2emoji", d["n_pairs"])]]
+    c = cfg("noto2twemoji")
+    m, d, mo = c["metrics"], c["training"]["data"], c["model"]
+
+    def cyc(x: str, bold: bool = True) -> str:
+        """L1 / SSIM / top-1, top-10, median rank; bold where the model beats the identity baseline."""
+        keys = [("l1", ".3f", -1), ("ssim", ".3f", 1), ("top1", ".1%", 1), ("top10", ".1%", 1), ("median_rank", ".0f", -1)]
+        out = []
+        for k, f, sign in keys:
+            v, base = m[f"heldout_{x}_{k}"], m[f"heldout_{x}_identity_{k}"]
+            s = format(v, f)
+            out.append(f"**{s}**" if bold and sign * (v - base) > 0 else s)
+        return f"{out[0]} / {out[1]} / {out[2]}, {out[3]}, {out[4]}"
+
+    rows += [[f"`noto2twemoji` (CycleGAN, {mo['img_size']} px, 2 ResNet generators ngf {mo['ngf']} / "
+              f"{mo['n_blocks']} blocks, {params('noto2twemoji')} params, {dtype('noto2twemoji')})",
+              f"Noto ({d['n_a']:,}) ↔ Twemoji ({d['n_b']:,}) train split, unpaired",
+              f"noto → twemoji, held-out ({count('both-heldout')} emoji in both styles): L1 to the true partner / "
+              f"SSIM / partner retrieval top-1, top-10, median rank",
+              f"{cyc('a2b', True)} (identity x: {_identity(m, 'a2b')})"],
+             ["", "", "twemoji → noto, the same", f"{cyc('b2a', True)} (identity: {_identity(m, 'b2a')})"],
+             ["", "", "training", _gpu_training("noto2twemoji", d["n_a"], "pairs/s") +
+              "; its model card has the numbers of the model it replaced"]]
+    c = cfg("emoji-inpaint")
+    m, d, mo = c["metrics"], c["training"]["data"], c["model"]
+    from ganzoo.data.masks import HOLE_SIZES
+
+    sizes = sorted({int(k.split("_")[1][:-2]) for k in m if k.endswith("_gain_db")})
+    gains = "; ".join(f"{px} px " + " / ".join(f"{m[f'heldout_{px}px_{h}_gain_db']:+.2f}" for h in HOLE_SIZES) + " dB"
+                      for px in sizes)
+    rows += [[f"`emoji-inpaint` (gated-conv inpainter, {'coarse-to-fine' if mo['stages'] == 2 else 'one stage'}, "
+              f"cnum {mo['cnum']}, SN-PatchGAN ndf {mo['ndf']}, {mo['img_size']} px, {params('emoji-inpaint')} params, "
+              f"{dtype('emoji-inpaint')}" + (f" — within the {fp16_tolerance()} tolerance of fp32"
+                                             if dtype("emoji-inpaint") == "fp16" else "")
+              + f"; {weights_mb('emoji-inpaint')})", f"Noto + Twemoji train split ({d['n']:,})",
+              f"held-out ({count('emoji-heldout')} emoji), free-form holes drawn at full resolution, run through the "
+              f"app's own pipeline at {', '.join(map(str, sizes[:-1]))} and {sizes[-1]} px: PSNR gain inside the hole "
+              f"over the best of six OpenCV settings (Telea / Navier–Stokes, radius 1, 3, 5), "
+              f"{' / '.join(HOLE_SIZES)} holes", f"{gains} — see the table below"],
+             ["", "", "training", _gpu_training("emoji-inpaint", d["n"], "img/s")]]
+    return _md(["model", "data", "measure", "value"], rows)
+
+
+def _identity(m: dict, x: str) -> str:
+    p = f"heldout_{x}_identity_"
+    return (f"{m[p + 'l1']:.3f} / {m[p + 'ssim']:.3f} / {m[p + 'top1']:.1%}, {m[p + 'top10']:.1%}, "
+            f"{m[p + 'median_rank']:.0f}")
+
+
+TABLES = {"results": results_table, "zoo": zoo_table, "released": released_table, "inpaint": inpaint_table, "throughput": throughput_table,
           "inpaint-latency": inpaint_latency_table, "study": study_table, "soak": soak_table,
           "stroke-latency": stroke_latency_table, "emoji-recipes": recipes_table}
 # equal wall-clock pilots (bench/emoji_recipes.py --minutes M): one table per budget, emoji-recipes-Mmin
@@ -132,8 +432,25 @@ TABLES.update({f.stem.replace("_", "-"): (lambda name=f.name: recipes_table(name
                for f in RESULTS.glob("emoji_recipes_*min.json")})
 
 
+VALUES = {"holes": holes, "params": params, "weights-mb": weights_mb, "dtype": dtype, "minutes": minutes,
+          "count": count, "fp16-tolerance": fp16_tolerance, "epochs": epochs, "train-time": train_time,
+          "inpaint-gain-range": inpaint_gain_range, "inpaint-verdict": inpaint_verdict,
+          "cyclegan-misses": cyclegan_misses}
+
+
+def value(spec: str) -> str:
+    """The text of one value marker: `NAME ARG...` (a function of VALUES) or `SOURCE PATH [FORMAT]`."""
+    name, *args = spec.split()
+    if name in VALUES:
+        return VALUES[name](*args)
+    if len(args) not in (1, 2):
+        raise ValueError(f"value marker {spec!r}: want NAME ARGS (one of {sorted(VALUES)}) or SOURCE PATH [FORMAT]")
+    obj = result(name) if name.endswith(".json") else cfg(name)
+    return fmt(lookup(obj, args[0]), *args[1:])
+
+
 def render(text: str) -> tuple[str, list[str]]:
-    """README text with every marked table regenerated, and the names of those that changed."""
+    """README text with every marked table and value regenerated, and the names of those that changed."""
     changed = []
 
     def fill(m):
@@ -142,7 +459,13 @@ def render(text: str) -> tuple[str, list[str]]:
             changed.append(m.group(2))
         return m.group(1) + new + m.group(4)
 
-    return MARKER.sub(fill, text), changed
+    def fill_value(m):
+        new = value(m.group(2))
+        if new != m.group(3):
+            changed.append(f"value {m.group(2)!r} ({m.group(3)!r} → {new!r})")
+        return m.group(1) + new + m.group(4)
+
+    return VALUE.sub(fill_value, MARKER.sub(fill, text)), changed
 
 
 def main(argv=None):
@@ -154,9 +477,9 @@ def main(argv=None):
     text, changed = render(path.read_text())
     if a.check:
         if changed:
-            print(f"README tables out of date: {', '.join(changed)} (python bench/readme_tables.py)")
+            print(f"README tables/values out of date: {'; '.join(changed)} (python bench/readme_tables.py)")
             return 1
-        print("README tables match their sources")
+        print("README tables and values match their sources")
         return 0
     path.write_text(text)
     print(f"rewrote {', '.join(changed) or 'nothing (all current)'}")
