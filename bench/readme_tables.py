@@ -424,7 +424,172 @@ def _identity(m: dict, x: str) -> str:
             f"{m[p + 'median_rank']:.0f}")
 
 
-TABLES = {"results": results_table, "zoo": zoo_table, "released": released_table, "inpaint": inpaint_table, "throughput": throughput_table,
+# --- benchmarks measured here: latency, start-up, pipelines, load (bench/results/*.json) --------
+
+def _pct(xs: list[float], q: float) -> float:
+    """bench/load.py's percentile (the smallest value with at least q of the values at or below it)."""
+    import math
+
+    s = sorted(xs)
+    return s[max(0, math.ceil(q * len(s)) - 1)] if s else float("nan")
+
+
+def _ms(v: float) -> str:
+    return f"{v:.1f}" if v < 100 else f"{v:,.0f}"
+
+
+def machine_words(m: dict) -> str:
+    """bench/timing.py's machine record in words, with the load that makes its timings noisy."""
+    isa = ("AVX-512 and native bf16" if m.get("native_bf16") else
+           "AVX2 only, bf16 emulated" if m.get("avx2") and not m.get("avx512") else "no native bf16")
+    load = m.get("loadavg")
+    return (f"{m['cores']}-core {m['cpu']} with {isa}"
+            + (f", load average {load[0]:.2f} at the start, {m['utc'][:10]}" if load else ""))
+
+
+def latency_table(file: str = "latency.json", start: str = "startup.json") -> str:
+    d, s = result(file), result(start)
+    rows = {(r["what"], r["model"]): r for r in d["rows"]}
+
+    def row(label, what, model, goal=True):
+        r = rows[(what, model)]
+        g = r["goal"] if goal else None
+        return [label, f"{r['median']:.1f} ms", f"{r['p90']:.1f} ms",
+                f"≤ {g:.0f} ms {'✅' if r['median'] <= g else '❌'}" if g else ""]
+    emoji, digit = next(m for _, m in rows if m.startswith("emoji-gan (")), next(m for _, m in rows if m.startswith("mnist-cgan ("))
+    slider = next(m for w, m in rows if w.startswith("/generate"))
+    out = [row(f"generator forward, one {emoji.split('(')[1][:-4]}-px emoji, {d['threads']} threads",
+               f"G forward, 1 image, {d['threads']} threads", emoji),
+           row("the same, 1 thread", "G forward, 1 image, 1 thread", emoji),
+           row(f"generator forward, one {digit.split('(')[1][:-4]}-px digit, {d['threads']} threads",
+               f"G forward, 1 image, {d['threads']} threads", digit),
+           row(f"slider round trip, `gradio_client` → app → PNG back ({d['calls']} calls)",
+               "/generate round trip: gradio_client predict (default)", slider),
+           row("the same, `Client(download_files=False)`", "/generate round trip: gradio_client, download_files=False",
+               slider, False),
+           row("the same, raw REST (POST + GET)", "/generate round trip: raw REST (POST + GET)", slider, False)]
+    for r in s["rows"]:
+        out.append([f"app start → HTTP 200, `{r['command']}`, offline (`python bench/startup.py`, median of "
+                    f"{len(r['runs_s'])})", f"{r['median_s']:.1f} s", "",
+                    f"≤ {s['goal_s']:.0f} s {'✅' if r['median_s'] <= s['goal_s'] else '❌'}"])
+    model_ms = rows[(f"G forward, 1 image, {d['threads']} threads", emoji)]["median"]
+    rt = rows[("/generate round trip: gradio_client predict (default)", slider)]["median"]
+    return (f"`python bench/latency.py` on the {machine_words(d['machine'])}; start-up on the same machine "
+            f"(load average {s['machine']['loadavg'][0]:.2f}):\n\n"
+            + _md(["what", "median", "p90", "goal"], out)
+            + f"\nMost of the round trip ({rt:.0f} ms) is `gradio_client` and HTTP; the model itself takes "
+              f"{model_ms:.1f} ms.\n")
+
+
+def cyclegan_latency_text(file: str = "cyclegan_latency.json") -> str:
+    d = result(file)
+    rows = d["rows"]
+    nets = list(dict.fromkeys(r["network"] for r in rows))
+    get = lambda net, who: next(r for r in rows if r["network"] == net and r["runner"] == who)  # noqa: E731
+    r9, own = nets[0], nets[1]
+    ref, f32, b16 = (get(r9, w) for w in ("reference", "ganzoo fp32", "ganzoo bf16"))
+    oref, ob16 = get(own, "reference"), get(own, "ganzoo bf16")
+    bf = ("on CPUs with native bf16, as this one (weights cast once, channels_last; mean output change "
+          f"{b16['mean_grey']:.1f} grey level)" if d["native_bf16"] else "in bf16 (this CPU emulates bf16: the pipeline runs fp32 here)")
+    photo = {(p["model"], p["detail"]): p for p in d.get("photo") or []}
+    std = [p for (m, det), p in photo.items() if det == "standard"]
+    photo_text = (" A 1024×768 photo through the whole Domain transfer pipeline at the tab's standard detail: "
+                  + ", ".join(f"{p['ms']:,.0f} ms for {p['model']}" for p in std) + "." if std else "")
+    return (f"CycleGAN latency (`python bench/cyclegan_latency.py`, {d['threads']} threads, median of {d['runs']} "
+            f"interleaved runs, {machine_words(d['machine'])}): a released-layout `resnet_9blocks` at 256 px takes "
+            f"{_ms(ref['ms'])} ms as the reference runs it, {_ms(b16['ms'])} ms (**{b16['vs_reference']:.2f}×**) as "
+            f"ganzoo runs it {bf}; in fp32 ganzoo is as fast as the reference ({f32['vs_reference']:.2f}×: instance "
+            f"norm and reflection padding leave nothing to fold). `{d['pipeline']['model']}`: {_ms(oref['ms'])} → "
+            f"{_ms(ob16['ms'])} ms ({ob16['vs_reference']:.2f}×) per {own.split('(')[1].split()[0]}-px emoji; "
+            f"{_ms(d['pipeline']['ms'])} ms for the whole pipeline on a 640×480 picture.{photo_text}\n")
+
+
+def pix2pix_latency_text(file: str = "pix2pix_latency.json") -> str:
+    d = result(file)
+    rows = d["rows"]
+    nets = list(dict.fromkeys(r["network"] for r in rows))
+    get = lambda net, who: next(r for r in rows if r["network"] == net and r["runner"] == who)  # noqa: E731
+    ev, per, own = nets
+    ref, f32, b16 = (get(ev, w) for w in ("reference", "ganzoo fp32", "ganzoo bf16"))
+    pref, pb16 = get(per, "reference"), get(per, "ganzoo bf16")
+    return (f"pix2pix latency (`python bench/pix2pix_latency.py`, {d['threads']} threads, median of {d['runs']} "
+            f"interleaved runs, {machine_words(d['machine'])}): released-layout `unet_256` {_ms(ref['ms'])} ms as "
+            f"the reference runs it (`--eval`), {_ms(f32['ms'])} ms with ganzoo's folded BatchNorm in fp32, "
+            f"**{_ms(b16['ms'])} ms ({b16['vs_reference']:.2f}×)** with the weights cast once to bf16 in channels_last, "
+            f"which is what the pipeline does on CPUs with native bf16 (max output change {b16['max_abs_diff']:.0e}); "
+            f"per-image BatchNorm, the reference's default mode for released models, {_ms(pref['ms'])} → "
+            f"{_ms(pb16['ms'])} ms ({pb16['vs_reference']:.2f}×). `{d['pipeline']['model']}` itself: "
+            f"{_ms(get(own, 'ganzoo bf16' if d['pipeline']['bf16'] else 'ganzoo fp32')['ms'])} ms per drawing, "
+            f"{_ms(d['pipeline']['ms'])} ms for the whole pipeline (512-px drawing → centring → model → PNG).\n")
+
+
+def pipelines_table(file: str = "pipelines.json") -> str:
+    d = result(file)
+    rows = [[re.sub(r"\((\S+)\)$", r"(`\1`)", r["what"]), f"{r['median_ms']:.1f} ms", f"{r['p90_ms']:.1f} ms",
+             f"{r['load_s']:.2f} s", f"{r['base_mb']:.0f} MB", f"+{r['loaded_mb'] - r['base_mb']:.0f} MB",
+             f"{r['peak_mb']:.0f} MB"] for r in d["rows"]]
+    return (f"{d['threads']} CPU threads, {d['runs']} calls, a fresh process per row; {machine_words(d['machine'])}:\n\n"
+            + _md(["pipeline: input (model)", "median", "p90", "load", "RSS after `import ganzoo`", "+ model", "peak"],
+                  rows))
+
+
+LOAD_LABELS = {"/generate": "/generate (latent slider)", "/interpolate": "/interpolate (GIF)"}
+
+
+def load_table(file: str = "load.json") -> str:
+    d = result(file)
+    meta, recs = d["meta"], d["requests"]
+    by: dict[str, list] = {}
+    for r in recs:
+        by.setdefault(r["endpoint"].split()[0], []).append(r)
+
+    def row(label, rs):
+        ms = [r["latency_ms"] / 1e3 for r in rs if r["ok"]]
+        return [label, f"{len(ms):,}", sum(not r["ok"] for r in rs), f"{_pct(ms, .5):.2f} s", f"{_pct(ms, .95):.2f} s"]
+    rows = [row(LOAD_LABELS.get(ep, ep + (" (both ways)" if ep == "/domain_transfer" else "")), rs) for ep, rs in by.items()]
+    ok = sum(r["ok"] for r in recs)
+    total = row("all", recs)
+    total[1] = f"**{ok:,}** ({ok / d['load_wall_s']:.1f} / s)"
+    total[2] = f"**{total[2]}**"
+    return (f"{meta['clients']} sessions for {meta['seconds']:.0f} s on the {machine_words(meta['machine'])}; "
+            f"load average {meta['loadavg_end'][0]:.1f} at the end:\n\n"
+            + _md(["endpoint", "served", "errors", "p50", "p95"], rows + [total]))
+
+
+def load_burst(what: str, file: str = "load.json") -> str:
+    d = result(file)
+    b = d["burst"]
+    if what == "served":
+        msgs = b["messages"].values()
+        lo, hi = min(m["min_ms"] for m in msgs) / 1e3, max(m["max_ms"] for m in msgs) / 1e3
+        return f"of the {b['submits']} submits {b['served']} were served and {b['rejected']} refused within {lo:.1f}–{hi:.1f} s"
+    if what == "drain":
+        return f"{b['drain_s']:.0f} s"
+    return {"clients": str(d["meta"]["clients"]), "seconds": f"{d['meta']['seconds']:.0f}",
+            "submits": str(b["submits"]), "queue": str(d["meta"]["queue_max"])}[what]
+
+
+def soak_latency(file: str = "soak.json") -> str:
+    """Client-side p50 / p95 per kind of request over the soak (every request is in the JSON)."""
+    d = result(file)
+    kinds = {"slider image": "/generate", "sketch": "/sketch2img", "transfer": "/domain_transfer", "inpainting": "/inpaint"}
+    out = []
+    for label, ep in kinds.items():
+        ms = [r["latency_ms"] / 1e3 for r in d["requests"] if r["ok"] and r["endpoint"].split()[0] == ep]
+        out.append(f"{label} {_pct(ms, .5):.2f} / {_pct(ms, .95):.2f} s")
+    return ", ".join(out)
+
+
+def old_pads(file: str = "stroke_latency_gradio_pads.json") -> str:
+    """The stroke run before the light drawing pads (gradio's Sketchpad/ImageEditor), kept from commit e08fca7."""
+    c = result(file)["cases"]
+    up = [c[k]["uploads_per_stroke"] for k in ("sketch", "inpaint")]
+    return (f"{min(up):.0f}–{max(up):.0f} times per stroke (sketch {c['sketch']['median_ms']:,.0f} ms, inpainting "
+            f"{c['inpaint']['median_ms']:,.0f} ms")
+
+
+TABLES = {"results": results_table, "latency": latency_table, "cyclegan-latency": cyclegan_latency_text,
+          "pix2pix-latency": pix2pix_latency_text, "pipelines": pipelines_table, "load": load_table, "zoo": zoo_table, "released": released_table, "inpaint": inpaint_table, "throughput": throughput_table,
           "inpaint-latency": inpaint_latency_table, "study": study_table, "soak": soak_table,
           "stroke-latency": stroke_latency_table, "emoji-recipes": recipes_table}
 # equal wall-clock pilots (bench/emoji_recipes.py --minutes M): one table per budget, emoji-recipes-Mmin
@@ -435,7 +600,8 @@ TABLES.update({f.stem.replace("_", "-"): (lambda name=f.name: recipes_table(name
 VALUES = {"holes": holes, "params": params, "weights-mb": weights_mb, "dtype": dtype, "minutes": minutes,
           "count": count, "fp16-tolerance": fp16_tolerance, "epochs": epochs, "train-time": train_time,
           "inpaint-gain-range": inpaint_gain_range, "inpaint-verdict": inpaint_verdict,
-          "cyclegan-misses": cyclegan_misses}
+          "cyclegan-misses": cyclegan_misses, "load-burst": load_burst, "soak-latency": soak_latency,
+          "old-pads": old_pads}
 
 
 def value(spec: str) -> str:

@@ -200,7 +200,8 @@ def main():
     ap.add_argument("--peak-tflops", type=float,
                     help=f"the chip's peak for MFU (default on CUDA: {H200_BF16_TFLOPS:.0f}, an H200's bf16 rate)")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--json", help="also write the rows to this file")
+    ap.add_argument("--json", help="also write the rows to this file (bench/results/throughput_*.json for the README)")
+    ap.add_argument("--note", default="", help="a note for the JSON, e.g. what else ran on the machine")
     ap.add_argument("--reference", metavar="PATH", help="a checkout of the reference pix2pix/CycleGAN code")
     a = ap.parse_args()
     a.compile = a.compile or a.compile_mode != "default"
@@ -250,7 +251,11 @@ def main():
                   f"{ours['ms_per_step']:.1f} | {ref['ms_per_step'] / ours['ms_per_step']:.2f}× "
                   f"(fp32: {ref['ms_per_step'] / ours32['ms_per_step']:.2f}×) |")
     if a.json:
-        Path(a.json).write_text(json.dumps({"hardware": hardware(), "precision": a.mixed_precision,
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from timing import machine
+
+        Path(a.json).write_text(json.dumps({"hardware": hardware(), "machine": machine(a.note),
+                                            "precision": a.mixed_precision,
                                             "compile_mode": a.compile_mode if a.compile else None, "peak_tflops": peak,
                                             "rows": rows,
                                             "reference": [{"model": n, "ganzoo": o, "ganzoo_fp32": o32, "reference": r}
