@@ -588,8 +588,66 @@ def old_pads(file: str = "stroke_latency_gradio_pads.json") -> str:
             f"{c['inpaint']['median_ms']:,.0f} ms")
 
 
+def h200_table(eager: str = "throughput_h200_eager.json", graphs: str = "throughput_h200_graphs.json") -> str:
+    """bench/throughput.py on an H200 (train/gpu_session.sh's bench), eager and with CUDA graphs."""
+    e, g = result(eager), result(graphs)
+    rows = []
+    for model in dict.fromkeys(r["model"] for r in e["rows"]):
+        er = [r for r in e["rows"] if r["model"] == model]
+        gr = {r["batch"]: r for r in g["rows"] if r["model"] == model}
+        j = lambda xs: " / ".join(xs)  # noqa: E731
+        gs = [gr[r["batch"]] for r in er if r["batch"] in gr]
+        best = max(r["mfu"] for r in er + gs if r["mfu"] is not None)
+        rows.append([f"`{model}` ({er[0]['family']})", f"{er[0]['res']} px", j(str(r["batch"]) for r in er),
+                     j(_ms(r["ms_per_step"]) for r in er), j(f"{r['img_per_s']:,.0f}" for r in er),
+                     j(_ms(r["ms_per_step"]) for r in gs), j(f"{r['img_per_s']:,.0f}" for r in gs), f"{best:.1%}"])
+    return _md(["model (family)", "resolution", "batch", "eager ms / step", "images / s", "CUDA graphs ms / step",
+                "images / s", "best MFU"], rows)
+
+
+def h200_reference_table(eager: str = "throughput_h200_eager.json", graphs: str = "throughput_h200_graphs.json") -> str:
+    """The reference implementation's training step against ganzoo's, from the same JSON (--reference)."""
+    e, g = result(eager), result(graphs)
+    rows = []
+    for r in e["reference"]:
+        o, bs = r["ganzoo"], r["ganzoo"]["batch"]
+        gr = next((x for x in g["rows"] if x["model"] == r["model"] and x["batch"] == bs), None)
+        best = min(o["ms_per_step"], gr["ms_per_step"] if gr else float("inf"))
+        rows.append([f"`{r['model']}` ({o['family']})", bs, _ms(r["reference"]["ms_per_step"]),
+                     _ms(r["ganzoo_fp32"]["ms_per_step"]), _ms(o["ms_per_step"]), _ms(gr["ms_per_step"]) if gr else "",
+                     f"{r['reference']['ms_per_step'] / best:.2f}×"])
+    return _md(["model, H200", "batch", "reference ms / step", "ganzoo fp32", "ganzoo bf16 eager",
+                "ganzoo bf16 CUDA graphs", "speed-up (best)"], rows)
+
+
+def h200(what: str, model: str, batch: str = "", batch2: str = "") -> str:
+    """Single H200 numbers: `ms M B` eager ms/step, `graphs-saving M B` eager − graphs ms, `mfu M` best MFU."""
+    e, g = result("throughput_h200_eager.json")["rows"], result("throughput_h200_graphs.json")["rows"]
+    pick = lambda rows, b: next(r for r in rows if r["model"] == model and r["batch"] == int(b))  # noqa: E731
+    if what == "ms":
+        return f"{pick(e, batch)['ms_per_step']:.0f}"
+    if what == "graphs-saving":
+        return f"{pick(e, batch)['ms_per_step'] - pick(g, batch)['ms_per_step']:.0f} ms"
+    if what == "mfu":
+        return f"{max(r['mfu'] for r in e + g if r['model'] == model):.{int(batch or 0)}%}"
+    raise KeyError(what)
+
+
+def peak_tflops() -> str:
+    """bench/throughput.py's default peak for MFU (H200_BF16_TFLOPS)."""
+    return "%g" % float(re.search(r"^H200_BF16_TFLOPS\s*=\s*([\d.]+)", (ROOT / "bench" / "throughput.py").read_text(), re.M)[1])
+
+
+def bf16_speedup() -> str:
+    """Latent-family training steps here, bf16 autocast against fp32 (throughput_cpu_latent_{bf16,no}.json)."""
+    b, f = result("throughput_cpu_latent_bf16.json"), result("throughput_cpu_latent_no.json")
+    parts = [f"`{x['model']}` {x['img_per_s'] / y['img_per_s']:.2f}×" for x, y in zip(b["rows"], f["rows"])]
+    return f"{', '.join(parts)} on the {machine_words(b['machine'])}"
+
+
 TABLES = {"results": results_table, "latency": latency_table, "cyclegan-latency": cyclegan_latency_text,
-          "pix2pix-latency": pix2pix_latency_text, "pipelines": pipelines_table, "load": load_table, "zoo": zoo_table, "released": released_table, "inpaint": inpaint_table, "throughput": throughput_table,
+          "pix2pix-latency": pix2pix_latency_text, "pipelines": pipelines_table, "load": load_table,
+          "h200": h200_table, "h200-reference": h200_reference_table, "zoo": zoo_table, "released": released_table, "inpaint": inpaint_table, "throughput": throughput_table,
           "inpaint-latency": inpaint_latency_table, "study": study_table, "soak": soak_table,
           "stroke-latency": stroke_latency_table, "emoji-recipes": recipes_table}
 # equal wall-clock pilots (bench/emoji_recipes.py --minutes M): one table per budget, emoji-recipes-Mmin
@@ -601,7 +659,7 @@ VALUES = {"holes": holes, "params": params, "weights-mb": weights_mb, "dtype": d
           "count": count, "fp16-tolerance": fp16_tolerance, "epochs": epochs, "train-time": train_time,
           "inpaint-gain-range": inpaint_gain_range, "inpaint-verdict": inpaint_verdict,
           "cyclegan-misses": cyclegan_misses, "load-burst": load_burst, "soak-latency": soak_latency,
-          "old-pads": old_pads}
+          "old-pads": old_pads, "h200": h200, "peak-tflops": peak_tflops, "bf16-speedup": bf16_speedup}
 
 
 def value(spec: str) -> str:
