@@ -25,6 +25,18 @@ def test_every_generated_table_matches_its_source():
     assert not changed, f"README tables out of date: {changed}; run python bench/readme_tables.py"
 
 
+def test_a_generated_number_edited_by_hand_is_caught():
+    """Every marked table and value, typed over by hand, shows up as out of date."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from readme_tables import MARKER, VALUE, render
+
+    values, tables = list(VALUE.finditer(README)), list(MARKER.finditer(README))
+    assert values and tables
+    for m in (values[0], values[-1], tables[0]):
+        edited = README[:m.start(3)] + "42" + README[m.end(3):]
+        assert render(edited)[1], f"a hand edit of {m.group(2)!r} went unnoticed"
+
+
 def test_the_readme_points_only_at_files_in_the_repository():
     links = re.findall(r"\]\(([^)#\s]+)\)", README)                       # markdown links and images
     # file paths in the text (Hub repo ids such as ganzoo/emoji-gan have no extension)
