@@ -187,10 +187,10 @@ def holes() -> str:
     return ", ".join(f"{k} {lo:.0%}–{hi:.0%}".replace("%–", "–") for k, (lo, hi) in HOLE_SIZES.items())
 
 
-def params(name: str) -> str:
+def params(name: str, digits: str = "1") -> str:
     from ganzoo.zoo import _param_count
 
-    return f"{_param_count(ROOT / 'checkpoints' / name / 'model.safetensors') / 1e6:.1f} M"
+    return f"{_param_count(ROOT / 'checkpoints' / name / 'model.safetensors') / 1e6:.{int(digits)}f} M"
 
 
 def weights_mb(name: str) -> str:
@@ -645,6 +645,46 @@ def bf16_speedup() -> str:
     return f"{', '.join(parts)} on the {machine_words(b['machine'])}"
 
 
+def study(what: str, file: str = "gans_created_equal.json") -> str:
+    """Numbers of the MNIST study's prose: `epochs` per run, `wall-ratio` of the WGANs' time to NS GAN's."""
+    d = result(file)
+    if what == "epochs":
+        return f"{d['settings']['steps'] * d['settings']['batch_size'] / cfg('mnist-ns')['training']['data']['n_images']:.1f}"
+    if what == "wall-ratio":
+        t = {r["loss"]: r["wall_time_s"][0] for r in d["rows"]}
+        ratios = [t[k] / t["ns"] for k in ("wgan", "wgan-gp")]
+        return f"{min(ratios):.0f}–{max(ratios):.0f}×"
+    raise KeyError(what)
+
+
+def recipes(what: str) -> str:
+    """Comparisons in the recipe pilots' prose (bench/results/emoji_recipes*.json)."""
+    r = {x["recipe"]: x for x in result("emoji_recipes.json")["rows"]}
+    if what == "equal-time":
+        parts, more, over = [], [], []
+        for f in sorted(RESULTS.glob("emoji_recipes_*min.json"), key=lambda f: -result(f.name)["minutes"]):
+            d = result(f.name)
+            x = {y["recipe"]: y for y in d["rows"]}
+            fg, base = x["fastgan"], x["base"]
+            parts.append(f"{1 - fg['fd'] / base['fd']:.0%} " + ("lower distance after " if not parts else "after ")
+                         + f"{d['minutes']:g}" + (" minutes" if not parts else ""))
+            more.append(fg["wall_time_s"] / base["wall_time_s"] - 1)
+            over.append(fg["wall_time_s"] - 60 * d["minutes"])
+        return (f"{', '.join(parts)} — with {min(more):.0%}–{max(more):.0%} more time, as its runs went "
+                f"{min(over):.0f}–{max(over):.0f} s over their budget").replace("%–", "–", 1)
+    if what == "wide-g":
+        ngf = int(re.search(r"ngf (\d+)", r["wide-g"]["what"])[1])
+        base = cfg("emoji-gan")["model"]["ngf"]
+        return (f"gains {1 - r['wide-g']['fd'] / r['base']['fd']:.0%} per update for {(ngf / base) ** 2:.1f}× the "
+                f"generator's arithmetic")
+    if what == "setback":
+        worse = [r[k]["fd"] / r["base"]["fd"] - 1 for k in ("adam-0.5", "ttur")]
+        return f"by {min(worse):.0%}–{max(worse):.0%}".replace("%–", "–")
+    if what == "fastgan-beta":
+        return f"{r['fastgan-adam-0.5']['fd']:.1f} against {r['fastgan']['fd']:.1f}"
+    raise KeyError(what)
+
+
 TABLES = {"results": results_table, "latency": latency_table, "cyclegan-latency": cyclegan_latency_text,
           "pix2pix-latency": pix2pix_latency_text, "pipelines": pipelines_table, "load": load_table,
           "h200": h200_table, "h200-reference": h200_reference_table, "zoo": zoo_table, "released": released_table, "inpaint": inpaint_table, "throughput": throughput_table,
@@ -659,7 +699,8 @@ VALUES = {"holes": holes, "params": params, "weights-mb": weights_mb, "dtype": d
           "count": count, "fp16-tolerance": fp16_tolerance, "epochs": epochs, "train-time": train_time,
           "inpaint-gain-range": inpaint_gain_range, "inpaint-verdict": inpaint_verdict,
           "cyclegan-misses": cyclegan_misses, "load-burst": load_burst, "soak-latency": soak_latency,
-          "old-pads": old_pads, "h200": h200, "peak-tflops": peak_tflops, "bf16-speedup": bf16_speedup}
+          "old-pads": old_pads, "h200": h200, "peak-tflops": peak_tflops, "bf16-speedup": bf16_speedup,
+          "study": study, "recipes": recipes}
 
 
 def value(spec: str) -> str:
