@@ -209,16 +209,17 @@ def memorisation(f_fake: torch.Tensor, f_heldout: torch.Tensor, f_train: torch.T
 
 def describe(metrics: dict, dataset: str, judge: str = "classifier features") -> str:
     """How the numbers were measured, for the card."""
-    parts = [f"{metrics['n_generated']:,} generated images (a conditional model's classes in its training data's "
-             f"proportions, seed 0) vs the {metrics['n_heldout']:,} held-out {dataset} images."]
+    pictures = {"mnist": "digits"}.get(dataset, f"{dataset} images")
+    parts = [f"{metrics['n_generated']} generated images (a conditional model's classes in its training data's "
+             f"proportions, seed 0) vs the {metrics['n_heldout']} held-out {pictures}."]
     if "fd_classifier" in metrics:
         parts.append(f"fd/kd_classifier: Fréchet / kernel distance of the penultimate features of ganzoo's own "
                      f"{dataset} classifier ({judge}) — classifier features, not Inception FID; fd_classifier_floor: "
-                     f"the same distance from the {metrics.get('n_train', 0):,} real training images to the "
+                     f"the same distance from the {metrics.get('n_train', 0)} real training images to the "
                      "held-out ones (what a perfect model would score at these set sizes).")
     if "classifier_heldout_accuracy" in metrics:
         parts.append(f"classifier_heldout_accuracy: the judging classifier's accuracy on the "
-                     f"{metrics['n_judge_heldout']:,} held-out images of its own classes.")
+                     f"{metrics['n_judge_heldout']} held-out images of its own classes.")
     if "class_accuracy" in metrics:
         parts.append("class_accuracy: share of generated images the classifier puts in the requested class.")
     if "category_style_accuracy" in metrics:
