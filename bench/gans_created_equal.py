@@ -144,8 +144,10 @@ def main():
         rows.append(row)
 
     print(f"\nMNIST, class-conditional DCGAN (ngf {a.width}), {a.steps} generator updates × batch "
-          f"{a.batch_size}, {a.seeds} seeds; metrics from {net.label}, {10 * a.per_class:,} generated vs {len(real):,} held-out digits\n")
-    print("| variant | FD (classifier features) ↓ | KD ×10³ ↓ | class accuracy ↑ | wall time / run (1 CPU thread) | best seed: FD |")
+          f"{a.batch_size}, {a.seeds} seeds; metrics from {net.label}, {10 * a.per_class:,} generated vs "
+          f"{len(real):,} held-out digits\n")
+    print("| variant | FD (classifier features) ↓ | KD ×10³ ↓ | class accuracy ↑ | wall time / run (1 CPU thread) "
+          "| best seed: FD |")
     print("|---|---|---|---|---|---|")
     for r in rows:
         (fd, fds), (kd, kds), (ca, cas), (wt, wts) = r["fd"], r["kd"], r["class_accuracy"], r["wall_time_s"]

@@ -62,7 +62,7 @@ def verdict(rep) -> str:
 def grid(rep) -> Image.Image:
     """Per input size and hole size, 4 rows: the hole (magenta), best OpenCV, ganzoo, the original."""
     rows = []
-    for (px, h), pick in rep.extra["picks"].items():
+    for (px, _hole), pick in rep.extra["picks"].items():
         hole = ~(pick["input"] == pick["real"]).all(-1)
         shown = np.where(hole[..., None], np.array([255, 0, 255], np.uint8), pick["real"])
         for arr in (shown, pick[pick["best"]], pick["ganzoo"], pick["real"]):

@@ -32,8 +32,9 @@ cache and TMPDIR in a temporary folder that is removed afterwards) and the bench
    checks that the server answers again once the burst has drained.
 
 Prints markdown tables; --json PATH writes every request, every memory sample and the summary.
-Latencies include gradio_client's own overhead (about 70 ms per call on a 2-core machine) and the client threads share the CPU with the server: on a small
-machine this measures the pair, as a real deployment with remote clients would not.
+Latencies include gradio_client's own overhead (about 70 ms per call on a 2-core machine) and the
+client threads share the CPU with the server: on a small machine this measures the pair, as a
+real deployment with remote clients would not.
 """
 from __future__ import annotations
 
@@ -102,7 +103,8 @@ def print_report(meta, cold, records, wall_s, rss, b):
     print(f"\n{platform.processor() or platform.machine()}, {os.cpu_count()} cores, load average "
           f"{load:.1f} when finished; python {platform.python_version()}, gradio {meta['gradio']}, "
           f"gradio_client {meta['gradio_client']}")
-    print(f"server: {meta['url']} ({'started here, HTTP 200 after %.1f s' % meta['startup_s'] if meta['startup_s'] else 'already running'}); "
+    started = f"started here, HTTP 200 after {meta['startup_s']:.1f} s" if meta["startup_s"] else "already running"
+    print(f"server: {meta['url']} ({started}); "
           f"{meta['clients']} sessions for {meta['seconds']:.0f} s\n")
     by = {}
     for r in records:
@@ -188,7 +190,8 @@ def print_report(meta, cold, records, wall_s, rss, b):
                   + (f"served in {o['ms']:.0f} ms" if o["error"] is None else f"refused after {o['ms']:.0f} ms: `{o['error']}`")
                   + " (the queue's size limit counts waiting events of every endpoint together)")
         a = b["after"]
-        print(f"\nafter the burst: /generate {'answered in %.0f ms' % a['ms'] if a['error'] is None else 'failed: ' + a['error']}")
+        answer = f"answered in {a['ms']:.0f} ms" if a["error"] is None else "failed: " + a["error"]
+        print(f"\nafter the burst: /generate {answer}")
 
 
 # ----------------------------------------------------------------------------------------------

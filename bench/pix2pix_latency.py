@@ -8,7 +8,8 @@ the plain module in eval mode under torch.no_grad, fp32, NCHW. "ganzoo fp32" run
 weights with BatchNorm folded into the convolutions, dropout removed, torch.inference_mode (the
 same function up to float rounding); "ganzoo bf16" also casts the weights to bf16 once and runs
 channels_last, as the pipeline does by default where the CPU has native bf16 (max abs diff in the last column;
-outputs span [-1, 1]). Runs of the two are interleaved so that machine noise hits both alike. The per-image-statistics rows are the reference's default test mode (no
+outputs span [-1, 1]). Runs of the two are interleaved so that machine noise hits both alike. The
+per-image-statistics rows are the reference's default test mode (no
 --eval: BatchNorm on each image's own statistics), which is how ganzoo runs imported released
 models. Goal: ganzoo ≤ 0.7× reference. Run it on an otherwise idle machine.
 """
@@ -118,7 +119,8 @@ def main():
 
         Path(a.json).write_text(json.dumps({
             "machine": at_start, "loadavg_end": machine()["loadavg"], "threads": a.threads, "runs": a.runs,
-            "native_bf16": bf16_is_fast(), "rows": [dict(zip(("network", "runner", "ms", "vs_reference", "max_abs_diff"), r)) for r in rows],
+            "native_bf16": bf16_is_fast(),
+            "rows": [dict(zip(("network", "runner", "ms", "vs_reference", "max_abs_diff"), r)) for r in rows],
             "pipeline": {"model": a.model, "ms": pipe_ms, "bf16": pipe.bf16} if pipe_ms is not None else None,
         }, indent=1))
         print(f"\nwrote {a.json}")

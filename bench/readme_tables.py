@@ -99,7 +99,7 @@ def inpaint_table(name: str = "emoji-inpaint") -> str:
     rows = []
     for key in sorted(k for k in m if k.endswith("_gain_db")):
         px, hole = re.match(r"heldout_(\d+)px_(\w+?)_gain_db", key).groups()
-        g = lambda what: m[f"heldout_{px}px_{hole}_{what}"]  # noqa: E731
+        g = lambda what: m[f"heldout_{px}px_{hole}_{what}"]  # noqa: E731, B023 - used in this iteration
         lo, hi = HOLE_SIZES[hole]
         rows.append((int(px), list(HOLE_SIZES).index(hole), [
             f"{px} px", f"{hole} ({lo:.0%}–{hi:.0%})", f"{g('ganzoo_psnr'):.2f} / {g('ganzoo_ssim'):.3f}",
@@ -456,7 +456,8 @@ def latency_table(file: str = "latency.json", start: str = "startup.json") -> st
         g = r["goal"] if goal else None
         return [label, f"{r['median']:.1f} ms", f"{r['p90']:.1f} ms",
                 f"≤ {g:.0f} ms {'✅' if r['median'] <= g else '❌'}" if g else ""]
-    emoji, digit = next(m for _, m in rows if m.startswith("emoji-gan (")), next(m for _, m in rows if m.startswith("mnist-cgan ("))
+    emoji = next(m for _, m in rows if m.startswith("emoji-gan ("))
+    digit = next(m for _, m in rows if m.startswith("mnist-cgan ("))
     slider = next(m for w, m in rows if w.startswith("/generate"))
     out = [row(f"generator forward, one {emoji.split('(')[1][:-4]}-px emoji, {d['threads']} threads",
                f"G forward, 1 image, {d['threads']} threads", emoji),
@@ -490,7 +491,8 @@ def cyclegan_latency_text(file: str = "cyclegan_latency.json") -> str:
     ref, f32, b16 = (get(r9, w) for w in ("reference", "ganzoo fp32", "ganzoo bf16"))
     oref, ob16 = get(own, "reference"), get(own, "ganzoo bf16")
     bf = ("on CPUs with native bf16, as this one (weights cast once, channels_last; mean output change "
-          f"{b16['mean_grey']:.1f} grey level)" if d["native_bf16"] else "in bf16 (this CPU emulates bf16: the pipeline runs fp32 here)")
+          f"{b16['mean_grey']:.1f} grey level)" if d["native_bf16"]
+          else "in bf16 (this CPU emulates bf16: the pipeline runs fp32 here)")
     photo = {(p["model"], p["detail"]): p for p in d.get("photo") or []}
     std = [p for (m, det), p in photo.items() if det == "standard"]
     photo_text = (" A 1024×768 photo through the whole Domain transfer pipeline at the tab's standard detail: "
@@ -687,7 +689,8 @@ def recipes(what: str) -> str:
 
 TABLES = {"results": results_table, "latency": latency_table, "cyclegan-latency": cyclegan_latency_text,
           "pix2pix-latency": pix2pix_latency_text, "pipelines": pipelines_table, "load": load_table,
-          "h200": h200_table, "h200-reference": h200_reference_table, "zoo": zoo_table, "released": released_table, "inpaint": inpaint_table, "throughput": throughput_table,
+          "h200": h200_table, "h200-reference": h200_reference_table, "zoo": zoo_table, "released": released_table,
+          "inpaint": inpaint_table, "throughput": throughput_table,
           "inpaint-latency": inpaint_latency_table, "study": study_table, "soak": soak_table,
           "stroke-latency": stroke_latency_table, "emoji-recipes": recipes_table}
 # equal wall-clock pilots (bench/emoji_recipes.py --minutes M): one table per budget, emoji-recipes-Mmin

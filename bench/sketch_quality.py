@@ -8,7 +8,8 @@ U-Net of the same size trained for the same steps.
 Inputs: the 222 held-out OpenMoji line drawings, (a) clean and (b) made to look hand-drawn by the
 training degradations with a fixed seed. Metrics (torchmetrics, images in [0, 1]): L1, PSNR, SSIM
 against the true colour emoji — these reward a safe average colour — and two that show what the
-adversarial loss is for: colourfulness (mean RGB chroma, max − min, inside the emoji) and sharpness (mean gradient magnitude) of the
+adversarial loss is for: colourfulness (mean RGB chroma, max − min, inside the emoji) and sharpness
+(mean gradient magnitude) of the
 outputs, next to those of the true emoji. --write stores the numbers, a GAN-vs-L1 grid and a grid
 of the --doodles drawings in the checkpoint's config and model card.
 """

@@ -359,8 +359,9 @@ def main():
         print(f"| {case} | {m['first_post']} | {m['queue_join']} | {m['result_fetch']} | {r['median_ms']} |")
     if a.json:
         Path(a.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(a.json).write_text(json.dumps({"url": a.url, "label": a.label, "same_page": a.same_page, "browser_args": ARGS + a.browser_arg,
-                                            "strokes": a.strokes, "warmup": a.warmup, "viewport": VIEWPORT,
+        Path(a.json).write_text(json.dumps({"url": a.url, "label": a.label, "same_page": a.same_page,
+                                            "browser_args": ARGS + a.browser_arg, "strokes": a.strokes,
+                                            "warmup": a.warmup, "viewport": VIEWPORT,
                                             "machine": state, "goal_ms": GOAL_MS, "cases": results},
                                            indent=1) + "\n")
 

@@ -38,8 +38,8 @@ def machine(note: str = "") -> dict:
     try:
         with open("/proc/cpuinfo") as f:
             info = f.read()
-        cpu = next(l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("model name"))
-        flags = next(l.split(":", 1)[1] for l in info.splitlines() if l.startswith("flags")).split()
+        cpu = next(line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name"))
+        flags = next(line.split(":", 1)[1] for line in info.splitlines() if line.startswith("flags")).split()
     except (OSError, StopIteration):
         pass
     try:
