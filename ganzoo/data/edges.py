@@ -6,8 +6,9 @@ black 1-px lines (0) on white (255); augmentation thickens them later.
 
 Steps: Gaussian blur (sigma ≈ 1 px per 128 px of image side) and Sobel gradients of each colour
 channel, keeping per pixel the channel with the strongest gradient (a red disc on green has
-almost no luminance edge, but a strong one in red), non-maximum suppression along the gradient direction quantised to 45°, a double threshold taken
-from each image's own distribution of gradient magnitudes, and hysteresis.
+almost no luminance edge, but a strong one in red), non-maximum suppression along the gradient
+direction quantised to 45°, a double threshold taken from each image's own distribution of
+gradient magnitudes, and hysteresis.
 """
 from __future__ import annotations
 
