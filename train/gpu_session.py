@@ -44,6 +44,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import torch  # noqa: E402
+
+from ganzoo.data import load_images  # noqa: E402
+from ganzoo.data.common import cache_path  # noqa: E402
+from ganzoo.data.emoji import _meta_file  # noqa: E402
+from ganzoo.data.paired import load_pairs  # noqa: E402
 from ganzoo.hub import BUNDLED_DIR  # noqa: E402  (GANZOO_CHECKPOINTS on the GPU machine)
 from ganzoo.training.cli import duration_s  # noqa: E402
 
@@ -87,7 +93,8 @@ DELIVERY = ["meta", "emoji-fastgan", "emoji-inpaint", "emoji-inpaint-scratch", "
 BACK_FILES, BACK_FILE_BYTES, BACK_BYTES = 8, 16 * 2**20, 64 * 2**20   # the others continue the bundled model of their name
 # the CPU test of the same plan: tiny networks, two steps, the real data
 TINY = {"emoji-gan": "--ngf 8 --ndf 8 --batch-size 4", "sketch2emoji": "--ngf 4 --ndf 4 --batch-size 2",
-        "noto2twemoji": "--ngf 4 --ndf 4 --n-blocks 1 --batch-size 2", "emoji-inpaint": "--cnum 4 --ndf 4 --stages 1 --batch-size 2",
+        "noto2twemoji": "--ngf 4 --ndf 4 --n-blocks 1 --batch-size 2",
+        "emoji-inpaint": "--cnum 4 --ndf 4 --stages 1 --batch-size 2",
         "emoji-inpaint-scratch": "--cnum 4 --ndf 4 --stages 1 --batch-size 2",
         "emoji-fastgan": "--ngf 8 --ndf 8 --batch-size 2"}
 CARRY_LIMIT = 64 * 2**20
@@ -146,7 +153,8 @@ def pack(name: str, out: Path) -> Path | None:
         return None
     path = out / f"{name}.tgz"
     with tarfile.open(path, "w:gz") as tar:
-        for item in ["final", "log.jsonl", "run.json", *sorted(f"samples/{p.name}" for p in (run / "samples").glob("*.png"))[-3:]]:
+        grids = sorted(f"samples/{p.name}" for p in (run / "samples").glob("*.png"))[-3:]
+        for item in ["final", "log.jsonl", "run.json", *grids]:
             if (run / item).exists():
                 tar.add(run / item, arcname=f"{name}/{item}")
     return path
@@ -186,10 +194,6 @@ def prepare_data(folder: Path, names: list[str]) -> None:
     """Write into `folder` what the runs `names` read (a GPU machine has no network): the data
     caches, and under checkpoints/ every bundled model's config (the bench builds from them) and
     the weights of the runs that continue a bundled model."""
-    from ganzoo.data import load_images
-    from ganzoo.data.common import cache_path
-    from ganzoo.data.emoji import _meta_file
-    from ganzoo.data.paired import load_pairs
 
     for size in (64, 128):
         load_images("emoji", "train", size)
@@ -257,7 +261,6 @@ def main(argv=None):
         return
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
-    import torch
 
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
     print(f"torch {torch.__version__} on {device}", flush=True)
