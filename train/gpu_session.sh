@@ -1,26 +1,17 @@
 #!/usr/bin/env bash
-# The prepared command for a lent GPU (one call, ≤ 9 minutes): retrain every bundled GPU model side
-# by side, pack the exports, measure the training step. See train/gpu_session.py for the plan.
+# The prepared command for a call to this workplace's lent GPU (one call, ≤ 9 minutes): retrain
+# every bundled model side by side (train/retrain.py), pack the exports, time the training step,
+# and deliver the packs within what a call brings back (train/device_call.py says how).
 #
-# Before the call, on this machine (the GPU machine has no network):
-#   python train/gpu_session.py --prepare-data .gpudata   # data, bundled configs, the INIT weights
-#   mv checkpoints ../checkpoints.aside                    # 68 MB: too much to travel with the code
-# The call (device tool, carry [".gpudata", ".gpuref"]; then move checkpoints back):
-#   OUT=$OUT bash train/gpu_session.sh
-# If it says some packs were left: a second call at once (the machine stays warm ~30 s):
-#   python3 train/gpu_session.py --out runs/gpu-session --deliver $OUT --deliver-only
-# Afterwards, here: unpack OUT/*.tgz (parts: cat NAME.tgz.part* > NAME.tgz), `python -m ganzoo.evaluate` each export, look at its samples,
-# and bundle the ones that beat the current models.
+# Before the call, here (the GPU machine has no network):
+#   python train/device_call.py prepare          # .gpudata: data, bundled configs, weights to continue
+#   mv checkpoints ../checkpoints.aside          # too much to travel with the code; back after the call
+# The call (device tool, carry [".gpudata", ".gpuref"]):
+#   OUT=$OUT bash train/gpu_session.sh           # BUDGET=330s by default; names/flags go to retrain.py
+# If it says some packs were left, a second call at once (the machine stays warm a little while):
+#   python3 train/device_call.py deliver
+# Afterwards, here: unpack $OUT/*.tgz (parts: cat NAME.tgz.part* > NAME.tgz), `python -m
+# ganzoo.evaluate` each export, look at its samples, and bundle those that beat the current models.
 set -eu
 cd "$(dirname "$0")/.."
-export GANZOO_DATA=${GANZOO_DATA:-.gpudata} PYTHONUNBUFFERED=1
-ref=()
-if [ -d "${REF:-.gpuref}" ]; then ref=(--reference "${REF:-.gpuref}"); fi
-# the bundled models' configs and the continued runs' weights came in the data folder
-if [ ! -f checkpoints/emoji-inpaint/config.json ] && [ -d "$GANZOO_DATA/checkpoints" ]; then
-  export GANZOO_CHECKPOINTS=$GANZOO_DATA/checkpoints
-fi
-(nvidia-smi || true) | head -15
-# the packs go to $OUT within what a call brings back; the rest stays in runs/gpu-session
-exec python3 train/gpu_session.py --out runs/gpu-session --deliver "${OUT:-runs/gpu-session/out}" \
-  --budget "${BUDGET:-330s}" "${ref[@]}" "$@"
+exec python3 train/device_call.py run --budget "${BUDGET:-330s}" "$@"

@@ -87,7 +87,7 @@ def heldout_mask(keys) -> np.ndarray:
 # emoji.json
 
 
-def _meta_file() -> Path:
+def meta_file() -> Path:
     return data_home() / f"emoji_meta_{DATASOURCE[1]}.json"
 
 
