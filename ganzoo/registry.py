@@ -129,3 +129,14 @@ register(Family(
     tab="tabs.inpaint:build", hf_task="image-inpainting",
     usage=("from ganzoo.pipelines import InpaintPipeline", "pipe = InpaintPipeline.from_pretrained({name})",
            'image = pipe("photo.png", "mask.png")  # mask: bright/painted = hole; any size')))
+register(Family(
+    name="sr", title="super-resolution GAN", config="ganzoo.nn.sr:SRConfig", generator="ganzoo.nn.sr:sr_generator",
+    description="a super-resolution generator (ESRGAN's RRDBNet or Real-ESRGAN's compact SRVGGNet) trained first with L1 "
+    "and then with a U-Net discriminator (spectral norm) plus L1 and a perceptual loss, on pictures shrunk by a "
+    "known degradation (ESRGAN, Wang et al. 2018; Real-ESRGAN, Wang et al. 2021): it redraws a small picture "
+    "2–4 times larger with the detail that bicubic interpolation blurs.",
+    pipeline="ganzoo.pipelines.upscale:SRPipeline", task="ganzoo.training.sr:SRTask",
+    command="ganzoo.training.commands.sr:COMMAND", evaluator="ganzoo.evaluate:sr_metrics",
+    tab="tabs.upscale:build", hf_task="image-to-image",
+    usage=("from ganzoo.pipelines import SRPipeline", "pipe = SRPipeline.from_pretrained({name})",
+           'image = pipe("photo.jpg", scale=4)   # any size/mode, tiled; PIL out')))

@@ -35,7 +35,28 @@ def open_image(src) -> Image.Image:
     return img
 
 
-def _decode(src) -> Image.Image:
+def open_image_keep_mode(src) -> Image.Image:
+    """Like open_image, but what upscaling must keep is kept: the mode is L, LA, RGB or RGBA (grey
+    stays grey, transparency stays) and the size is not reduced (the caller bounds it)."""
+    if src is None:
+        raise InputError("No image was given: upload one first.")
+    img = _from_array(src) if isinstance(src, np.ndarray) else src if isinstance(src, Image.Image) \
+        else _decode(src, draft=False)
+    img = ImageOps.exif_transpose(img) if img.getexif() else img
+    if img.width < 1 or img.height < 1:
+        raise InputError("The image is empty (0 pixels).")
+    if img.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        img = _to_rgb(img).convert("L")
+    if img.mode == "P":
+        img = img.convert("RGBA" if "transparency" in img.info else "RGB")
+    if img.mode in ("LA", "La"):
+        return img.convert("LA")
+    if img.mode in ("PA", "RGBa", "RGBA"):
+        return img.convert("RGBA")
+    return img if img.mode == "L" else img.convert("RGB")  # 1, CMYK, YCbCr → RGB
+
+
+def _decode(src, draft: bool = True) -> Image.Image:
     data = Path(src).read_bytes() if isinstance(src, (str, Path)) else bytes(src)
     if not data:
         raise InputError("The file is empty (0 bytes): upload a PNG, JPEG or WebP image.")
@@ -47,7 +68,8 @@ def _decode(src) -> Image.Image:
             if w * h > MAX_PIXELS:
                 raise InputError(f"The image is too large ({w}×{h} pixels); the limit is "
                                  f"{MAX_PIXELS // 1_000_000} megapixels. Please shrink it first.")
-            img.draft("RGB", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at a reduced scale, much faster
+            if draft:   # JPEG: decode at a reduced scale, much faster
+                img.draft("RGB", (WORK_SIDE, WORK_SIDE))
             img.seek(0)  # animated: the first frame
             img.load()
     except InputError:
