@@ -5,6 +5,8 @@ import json
 import os
 from pathlib import Path
 
+from huggingface_hub import EvalResult, ModelCard, ModelCardData
+
 from . import registry
 from .metric_names import formatted, human
 
@@ -17,8 +19,8 @@ DATA_LICENSES = {
                  "under the same license", "cc-by-sa-4.0"),
 }
 
-def _yaml_list(items) -> str:
-    return "".join(f"\n- {i}" for i in items)
+# the front matter's keys in the order the cards have always had them (model-index comes last)
+_KEY_ORDER = ["library_name", "license", "tags", "datasets"]
 
 
 def origins(training: dict):
@@ -40,19 +42,17 @@ def write_model_card(folder) -> Path:
     tags = ["gan", "ganzoo", fam, tr.get("train", {}).get("loss", "")]
     licenses = sorted({DATA_LICENSES[s][1] for s in sources if s in DATA_LICENSES and DATA_LICENSES[s][1]})
     released = cfg.get("released")
-    lines = ["---", "library_name: ganzoo", f"license: {licenses[0] if len(licenses) == 1 else 'other'}",
-             f"tags:{_yaml_list(t for t in tags if t)}"] + ([] if released else [f"datasets:{_yaml_list(sources)}"])
     record = registry.FAMILIES.get(fam)
-    if metrics:
-        task = (record and record.hf_task) or ("conditional-image-generation" if model.get("num_classes")
-                                               else "unconditional-image-generation")
-        lines.append("model-index:\n- name: " + folder.name + f"\n  results:\n  - task:\n      type: {task}\n    metrics:"
-                     + "".join(f"\n    - type: {k}\n      value: {v}" for k, v in metrics.items() if isinstance(v, (int, float))))
-    lines += ["---", "", f"# {folder.name}", "",
-              f"A ganzoo `{fam}` model: {record.description if record else ''}", "",
-              f"- image size: {model.get('img_size')} px, " + (
-                  f"{model['in_channels']} → {model['out_channels']} channel(s)" if "in_channels" in model
-                  else f"{model.get('channels')} channel(s)")]
+    task = (record and record.hf_task) or ("conditional-image-generation" if model.get("num_classes")
+                                           else "unconditional-image-generation")
+    meta = card_data(folder.name, licenses[0] if len(licenses) == 1 else "other", [t for t in tags if t],
+                     None if released else sources, task, data.get("name") or "+".join(sources), " + ".join(sources),
+                     metrics)
+    lines = ["", f"# {folder.name}", "",
+             f"A ganzoo `{fam}` model: {record.description if record else ''}", "",
+             f"- image size: {model.get('img_size')} px, " + (
+                 f"{model['in_channels']} → {model['out_channels']} channel(s)" if "in_channels" in model
+                 else f"{model.get('channels')} channel(s)")]
     if model.get("class_names"):
         lines.append(f"- classes: {', '.join(map(str, model['class_names']))}")
     lines.append(f"- weights stored as {cfg.get('dtype', 'float32')} (safetensors)")
@@ -85,8 +85,20 @@ def write_model_card(folder) -> Path:
         lines += ["", "## Use", "", "```python",
                   *(line.format(name=repr(folder.name), class_arg=class_arg) for line in record.usage), "```", ""]
     path = folder / "README.md"
-    write_text_atomically(path, "\n".join(lines))
+    # huggingface_hub writes the front matter and parses the card back (a model-index it cannot read raises)
+    card = ModelCard(f"---\n{meta.to_yaml(original_order=_KEY_ORDER)}\n---\n" + "\n".join(lines))
+    write_text_atomically(path, str(card))
     return path
+
+
+def card_data(name: str, license: str, tags: list[str], datasets: list[str] | None, task: str,
+              dataset_type: str, dataset_name: str, metrics: dict) -> ModelCardData:
+    """A card's metadata: its numeric metrics become the model-index (one result: `task` on the
+    training data set, which the Hub's model-index requires every result to name)."""
+    results = [EvalResult(task_type=task, dataset_type=dataset_type, dataset_name=dataset_name, metric_type=k, metric_value=v)
+               for k, v in metrics.items() if isinstance(v, (int, float))]
+    return ModelCardData(library_name="ganzoo", license=license, tags=tags, datasets=datasets,
+                         model_name=name if results else None, eval_results=results or None)
 
 
 def _training_lines(cfg: dict, sources, licenses, data: dict, tr: dict) -> list[str]:

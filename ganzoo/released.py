@@ -150,7 +150,7 @@ _guard = threading.Lock()
 
 
 @contextlib.contextmanager
-def _lock(name: str):
+def fetch_lock(name: str):
     """One fetch of `name` at a time, across threads (a lock) and processes (a file lock)."""
     with _guard:
         lock = _thread_locks.setdefault(name, threading.Lock())
@@ -212,10 +212,10 @@ def fetch(name: str, progress=None) -> str:
         raise ReleasedModelError(f"unknown released model {name!r}; known: {', '.join(CATALOGUE)}")
     if installed(name):
         return name
-    with _lock(name):
+    with fetch_lock(name):
         if installed(name):          # another visitor's pick fetched it while we waited
             return name
-        work = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=_staging()))
+        work = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=staging_dir()))
         try:
             files = _vintagify_file() if entry is VINTAGE else _download_all(entry, work, progress)
             if progress:
@@ -226,7 +226,7 @@ def fetch(name: str, progress=None) -> str:
     return name
 
 
-def _staging() -> Path:
+def staging_dir() -> Path:
     d = hub.USER_DIR / ".downloads"
     d.mkdir(parents=True, exist_ok=True)
     return d
