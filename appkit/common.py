@@ -95,8 +95,11 @@ class PipelineCache:
 
     instances: list["PipelineCache"] = []
 
-    def __init__(self, family: str, factory):
-        self.family, self.factory = family, factory
+    def __init__(self, family: str, factory, catalogue=released):
+        """catalogue: the module of the family's models fetched on first pick (CATALOGUE,
+        for_family, fetch; each entry has family, title, picker_note): ganzoo.released or
+        ganzoo.upscalers."""
+        self.family, self.factory, self.catalogue = family, factory, catalogue
         self._loaded: dict = {}
         self._failed: dict[str, str] = {}   # a broken folder is tried (and logged) once
         self._own: dict[Path, object] = {}   # pipelines of visitors' own imports, by folder
@@ -122,12 +125,10 @@ class PipelineCache:
         """(label, name) for a picker: the installed models, the visitor's own imports, then the
         released ones not fetched yet."""
         installed = self.names() + [n for n in own_models(request, self.family) if n not in self.names()]
-        out = [(released.CATALOGUE[n].title if n in released.CATALOGUE else n, n) for n in installed]
-        for e in released.for_family(self.family):
-            if e.name not in installed:
-                how = "from the vintagify package" if e is released.VINTAGE else \
-                    f"{e.download_mb:.0f} MB, downloads on first use"
-                out.append((f"{e.title} — {how}", e.name))
+        catalogue = self.catalogue.CATALOGUE
+        out = [(catalogue[n].title if n in catalogue else n, n) for n in installed]
+        out += [(f"{e.title} — {e.picker_note}", e.name) for e in self.catalogue.for_family(self.family)
+                if e.name not in installed]
         return out
 
     def get(self, name, progress=None, request=None):
@@ -144,9 +145,9 @@ class PipelineCache:
         if not isinstance(name, str) or not name:
             raise InputError("choose a model")
 
-        entry = released.CATALOGUE.get(name)
+        entry = self.catalogue.CATALOGUE.get(name)
         if entry is not None and entry.family == self.family and name not in self.names():
-            released.fetch(name, progress)   # a failure is one sentence; nothing is cached, the next pick retries
+            self.catalogue.fetch(name, progress)   # a failure is one sentence; nothing is cached, the next pick retries
         with self._lock:
             p = self._loaded.get(name)
             if p is not None:

@@ -49,10 +49,7 @@ def write_model_card(folder) -> Path:
                      None if released else sources, task, data.get("name") or "+".join(sources), " + ".join(sources),
                      metrics)
     lines = ["", f"# {folder.name}", "",
-             f"A ganzoo `{fam}` model: {record.description if record else ''}", "",
-             f"- image size: {model.get('img_size')} px, " + (
-                 f"{model['in_channels']} → {model['out_channels']} channel(s)" if "in_channels" in model
-                 else f"{model.get('channels')} channel(s)")]
+             f"A ganzoo `{fam}` model: {record.description if record else ''}", "", _shape_line(fam, model)]
     if model.get("class_names"):
         lines.append(f"- classes: {', '.join(map(str, model['class_names']))}")
     lines.append(f"- weights stored as {cfg.get('dtype', 'float32')} (safetensors)")
@@ -66,9 +63,11 @@ def write_model_card(folder) -> Path:
     if released:   # a published generator, converted: where it comes from is its whole story
         lines += ["## Where the weights come from", "", f"- {released['title']}: {released['source']}",
                   f"- cite: {released['citation']}", f"- trained on: {released['data']}",
-                  f"- give it: {released['inputs']}", "",
-                  "Fetched and converted by ganzoo on first use: read with `torch.load(weights_only=True)`, loaded "
-                  "strictly into the reference architecture, stored as safetensors. ganzoo did not train it.", ""]
+                  f"- give it: {released['inputs']}"] + ([f"- licence: {released['licence']}"] if "licence" in released
+                                                         else []) + ["",
+                  released.get("how") or "Fetched and converted by ganzoo on first use: read with "
+                  "`torch.load(weights_only=True)`, loaded strictly into the reference architecture, stored as "
+                  "safetensors. ganzoo did not train it.", ""]
     if metrics:
         domains = cfg.get("domains")
         lines += ["## Metrics", "", "| what was measured | value | key |", "|---|---|---|"]
@@ -89,6 +88,16 @@ def write_model_card(folder) -> Path:
     card = ModelCard(f"---\n{meta.to_yaml(original_order=_KEY_ORDER)}\n---\n" + "\n".join(lines))
     write_text_atomically(path, str(card))
     return path
+
+
+def _shape_line(family: str, model: dict) -> str:
+    if family == "sr":   # any input size: what counts is the factor and the network
+        net = (f"RRDBNet, {model['num_blocks']} blocks" if model["arch"] == "rrdb" else
+               f"SRVGGNetCompact, {model['num_conv']} convolutions")
+        return f"- upscales ×{model['scale']}: {net} of {model['num_feat']} features, {model['in_channels']} channel(s)"
+    return f"- image size: {model.get('img_size')} px, " + (
+        f"{model['in_channels']} → {model['out_channels']} channel(s)" if "in_channels" in model
+        else f"{model.get('channels')} channel(s)")
 
 
 def card_data(name: str, license: str, tags: list[str], datasets: list[str] | None, task: str,

@@ -78,6 +78,12 @@ class Released:
     def download_mb(self) -> float:
         return self.size_mb * len(self.files)
 
+    @property
+    def picker_note(self) -> str:
+        """What the model picker adds to the title of a model not installed yet."""
+        return "from the vintagify package" if "PyPI package vintagify" in self.source else \
+            f"{self.download_mb:.0f} MB, downloads on first use"
+
     def urls(self) -> list[str]:
         return [server() + PATHS[self.family].format(file=f) for f in self.files]
 
