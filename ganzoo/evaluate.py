@@ -5,6 +5,7 @@
     python -m ganzoo.evaluate sketch2emoji                    # held-out L1 / PSNR / SSIM, colour, sharpness
     python -m ganzoo.evaluate noto2twemoji                    # both directions vs the true partner and identity
     python -m ganzoo.evaluate emoji-inpaint                   # PSNR / SSIM / L1 in the hole vs the best OpenCV, 3 input sizes
+    python -m ganzoo.evaluate realsr-df2k --limit 20          # ×4 PSNR / SSIM (Y) vs bicubic, 3 input sizes
     python -m ganzoo.evaluate runs/x/final --no-write         # print only
 
 Latent models: generated images (a conditional model's classes in its training data's proportions) are compared with the held-out
@@ -18,24 +19,35 @@ assigns to the requested class), or for emoji, whose classifier tells category �
 `style_accuracy` and, for a model conditioned on both, `category_style_accuracy`.
 Image-to-image models are run as the app runs them on the held-out split of their training data
 (ganzoo.metrics.heldout; the bench/*_quality.py scripts print the same numbers with baselines
-and grids).
+and grids). Super-resolution models upscale held-out pictures shrunk by their factor, beside
+bicubic interpolation (`sr_heldout`, below).
 """
 from __future__ import annotations
 
 import argparse
 import sys
+import time
+from functools import lru_cache
 from pathlib import Path
 
+import cv2
+import numpy as np
 import torch
+from PIL import Image
 
 from . import hub, registry
 from .cards import record_metrics
 from .data import load_images
+from .data.common import composite_on_white
+from .data.emoji import is_heldout, svg_rasteriser
+from .data.sr import SPECS as SR_SPECS
+from .data.sr import margin_of, svg_sources
 from .metrics.classifier import classifier_data
 from .metrics.distribution import CLASSIFIERS, ClassifierFeatures, feature_net, fid_kid_features, frechet
 from .metrics.distribution import features as extract
 from .metrics.heldout import INPAINT_SIZES, Report, cyclegan_heldout, inpaint_heldout, pix2pix_heldout
-from .pipelines import CycleGANPipeline, InpaintPipeline, Pix2PixPipeline
+from .pipelines import CycleGANPipeline, InpaintPipeline, Pix2PixPipeline, SRPipeline
+from .pipelines.upscale import OVERLAP, SCALES, TILE, bicubic
 from .utils import to_tensor
 
 
@@ -240,6 +252,228 @@ def describe(metrics: dict, dataset: str, judge: str = "classifier features") ->
     return " ".join(parts)
 
 
+# ---- super-resolution ---------------------------------------------------------------------------
+
+SR_SIZES = (32, 64, 128)     # long sides of the low-resolution inputs (px); the truth is factor × that
+PHOTOS_DIR = Path(__file__).resolve().parent.parent / "examples" / "photos"
+PSNR_CAP_DB = 100.0          # a picture restored exactly (MSE 0) counts as this, not as infinity
+
+
+def y_channel(rgb: np.ndarray) -> np.ndarray:
+    """uint8 H×W×3 RGB → float64 luma Y in [16, 235]: ITU-R BT.601 as MATLAB's rgb2ycbcr computes
+    it (and basicsr's test_y_channel), the channel SR papers report PSNR and SSIM on."""
+    return 16.0 + rgb.astype(np.float64) @ np.array([65.481, 128.553, 24.966]) / 255.0
+
+
+def _crop(a: np.ndarray, border: int) -> np.ndarray:
+    return a[border:a.shape[0] - border, border:a.shape[1] - border] if border else a
+
+
+def psnr_y(out: np.ndarray, truth: np.ndarray, border: int = 0) -> float:
+    """PSNR (dB, peak 255) of two uint8 RGB pictures on their Y channel, `border` px cropped on each
+    side; PSNR_CAP_DB when they are equal."""
+    d = _crop(y_channel(out), border) - _crop(y_channel(truth), border)
+    mse = float(np.mean(d * d))
+    return PSNR_CAP_DB if mse <= 255.0 ** 2 * 10 ** (-PSNR_CAP_DB / 10) else float(10 * np.log10(255.0 ** 2 / mse))
+
+
+def ssim_y(out: np.ndarray, truth: np.ndarray, border: int = 0) -> float:
+    """SSIM of two uint8 RGB pictures on their Y channel, `border` px cropped on each side, as
+    torchmetrics computes it (Gaussian window 11 px, σ 1.5, K 0.01 / 0.03, data range 255, the
+    picture reflected at its edges, the map averaged over the whole picture), here in float64 with
+    OpenCV's separable filter: torchmetrics' float64 convolution takes seconds per 512-px picture
+    on a CPU and its float32 one is 2e-4 off on flat colour (tests/test_sr_metrics.py compares)."""
+    a, b = (_crop(y_channel(x), border) for x in (out, truth))
+    g = cv2.getGaussianKernel(11, 1.5)
+
+    def blur(x):   # torch's "reflect" padding is OpenCV's BORDER_REFLECT_101
+        return cv2.sepFilter2D(x, cv2.CV_64F, g, g, borderType=cv2.BORDER_REFLECT_101)
+
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    mu_a, mu_b = blur(a), blur(b)
+    var_a = np.maximum(blur(a * a) - mu_a ** 2, 0)
+    var_b = np.maximum(blur(b * b) - mu_b ** 2, 0)
+    cov = blur(a * b) - mu_a * mu_b
+    ssim_map = (2 * mu_a * mu_b + c1) * (2 * cov + c2) / ((mu_a ** 2 + mu_b ** 2 + c1) * (var_a + var_b + c2))
+    return float(ssim_map.mean())
+
+
+def shrink(truth: np.ndarray, scale: int) -> np.ndarray:
+    """The low-resolution input: the truth shrunk by `scale` with PIL's bicubic (Keys a = −0.5, its
+    kernel widened by the factor, i.e. antialiased as MATLAB's imresize), rounded to 8 bits."""
+    h, w = truth.shape[:2]
+    return np.asarray(Image.fromarray(truth).resize((w // scale, h // scale), Image.Resampling.BICUBIC))
+
+
+SR_FEATURES = "emoji-classifier"   # the feature network of the feature distance (the emoji SR training's perceptual loss)
+
+
+def feature_net_sr(name: str = SR_FEATURES):
+    """The frozen pre-activation features of a ganzoo classifier's four convolutions, exactly as
+    the emoji SR training's perceptual loss takes them (ganzoo.training.sr.perceptual_net)."""
+    from .training.sr import perceptual_net  # noqa: PLC0415 - the training package costs ~1.3 s to import: only when needed
+
+    return perceptual_net(name)
+
+
+@torch.inference_mode()
+def feature_l1(net, out: np.ndarray, truth: np.ndarray, border: int = 0) -> float:
+    """The perceptual loss of ganzoo.training.sr between two uint8 RGB pictures, `border` px
+    cropped: the L1 between their features (pictures in [-1, 1]), averaged over the layers."""
+    x = torch.from_numpy(np.stack([_crop(out, border), _crop(truth, border)])).permute(0, 3, 1, 2).float() / 127.5 - 1
+    feats = net(x)
+    return float(sum((f[0] - f[1]).abs().mean() for f in feats) / len(feats))
+
+
+@lru_cache(maxsize=4)
+def _heldout_svgs(vendor: str) -> tuple[tuple[str, str], ...]:
+    """(key, SVG) of the held-out emoji of one vendor of ganzoo.data.sr, sorted by key."""
+    return tuple(sorted((k, svg) for k, svg in svg_sources(vendor).items() if is_heldout(k)))
+
+
+def _spread(items: list, limit: int | None) -> list:
+    """`limit` items evenly spaced over the list (all of them without a limit)."""
+    if not limit or limit >= len(items):
+        return list(items)
+    return [items[i] for i in np.linspace(0, len(items) - 1, limit).round().astype(int)]
+
+
+def heldout_emoji(spec: str, size: int, scale: int, limit: int | None = None) -> list[tuple[str, np.ndarray]]:
+    """The true pictures of the held-out emoji of ganzoo.data.sr's `spec` (twemoji | openmoji |
+    emoji-svg) whose inputs are `size` px: the large half of its pairs, each SVG drawn at scale ×
+    size px with the margin the pairs give it, on white; `limit` evenly spaced over them."""
+    render = svg_rasteriser()
+    items = [(v, k, svg) for v in SR_SPECS[spec] for k, svg in _heldout_svgs(v)]
+    out = []
+    for vendor, key, svg in _spread(items, limit):
+        side, m = size * scale, margin_of(vendor, size) * scale
+        rgba = np.zeros((side, side, 4), np.uint8)
+        rgba[m:side - m, m:side - m] = render(svg, side - 2 * m)
+        out.append((f"{vendor}:{key}", composite_on_white(rgba[..., :3], rgba[..., 3])))
+    return out
+
+
+def photo_crops(long_side: int, scale: int, limit: int | None = None, folder: Path = PHOTOS_DIR) -> list[tuple[str, np.ndarray]]:
+    """Centre crops of the example photos at their own resolution: `long_side` px along the photo's
+    long side, as much of the short side as the photo has up to that, both multiples of `scale`.
+    A photo whose long side is shorter is left out."""
+    files = sorted(folder.glob("*.jpg"))
+    if not files:
+        raise FileNotFoundError(f"no example photos in {folder} (examples/make_photo_examples.py writes them)")
+    out = []
+    for f in _spread(files, limit):
+        img = np.asarray(Image.open(f).convert("RGB"))
+        h, w = img.shape[:2]
+        if max(h, w) < long_side:
+            continue
+        ch, cw = (long_side, min(w, long_side)) if h >= w else (min(h, long_side), long_side)
+        ch, cw = ch - ch % scale, cw - cw % scale
+        y0, x0 = (h - ch) // 2, (w - cw) // 2
+        out.append((f.stem, np.ascontiguousarray(img[y0:y0 + ch, x0:x0 + cw])))
+    return out
+
+
+def sr_scores(pipe, truths: list[np.ndarray], scale: int, features=None) -> tuple[dict, dict, float]:
+    """Each true picture shrunk by `scale`, upscaled back by the pipeline (as the app calls it:
+    `pipe(picture, scale)`, tiled) and by bicubic: (model scores, bicubic scores, pipeline seconds
+    per picture); PSNR/SSIM on Y (and `features`' feature_l1) with a border of `scale` px cropped,
+    averaged over the pictures."""
+    acc = {w: {"psnr": [], "ssim": [], **({"feature_l1": []} if features is not None else {})}
+           for w in ("model", "bicubic")}
+    seconds = 0.0
+    for truth in truths:
+        small = Image.fromarray(shrink(truth, scale))
+        t = time.perf_counter()
+        up = np.asarray(pipe(small, scale).convert("RGB"))
+        seconds += time.perf_counter() - t
+        base = np.asarray(bicubic(small, scale).convert("RGB"))
+        for who, out in (("model", up), ("bicubic", base)):
+            acc[who]["psnr"].append(psnr_y(out, truth, scale))
+            acc[who]["ssim"].append(ssim_y(out, truth, scale))
+            if features is not None:
+                acc[who]["feature_l1"].append(feature_l1(features, out, truth, scale))
+    mean = {w: {k: float(np.mean(v)) for k, v in d.items()} for w, d in acc.items()}
+    return mean["model"], mean["bicubic"], seconds / max(len(truths), 1)
+
+
+def sr_heldout(pipe, truths, sizes=SR_SIZES, scale: int | None = None, source: str = "held-out pictures",
+               features=None, features_name: str = SR_FEATURES) -> Report:
+    """An upscaler beside bicubic at several input sizes. `truths(px, scale)` gives the true
+    pictures whose shrunk versions are px on the long side; `source` words where they come from;
+    `features`: the network of the feature distance (feature_net_sr(features_name)) or None."""
+    scale = scale or (pipe.scale if pipe.scale in SCALES else 4)
+    metrics, rows, counts, seconds = {}, {}, {}, {}
+    for px in sizes:
+        pics = [a for _, a in truths(px, scale)]
+        if not pics:
+            continue
+        model, base, seconds[px] = sr_scores(pipe, pics, scale, features)
+        rows[(px, "model")], rows[(px, "bicubic")], counts[px] = model, base, len(pics)
+        key = f"heldout_x{scale}_{px}px"
+        for who, sc in (("model", model), ("bicubic", base)):
+            metrics[f"{key}_{who}_psnr"], metrics[f"{key}_{who}_ssim"] = round(sc["psnr"], 3), round(sc["ssim"], 4)
+            if "feature_l1" in sc:
+                metrics[f"{key}_{who}_feature_l1"] = round(sc["feature_l1"], 4)
+        metrics[f"{key}_gain_over_bicubic_db"] = round(model["psnr"] - base["psnr"], 2)
+    if not counts:
+        raise ValueError(f"no {source} large enough for inputs of {', '.join(map(str, sizes))} px")
+    for px, n in counts.items():
+        metrics[f"n_heldout_{px}px"] = n
+    precision = "bf16" if pipe.bf16 else "fp32"
+    sizes_text = ", ".join(f"{px} px ({n} pictures)" for px, n in counts.items()) if len(set(counts.values())) > 1 else \
+        f"{', '.join(map(str, counts))} px ({next(iter(counts.values()))} pictures each)"
+    notes = (f"Measured on {source}: each true picture shrunk ×1/{scale} with PIL's bicubic (Keys a = −0.5, antialiased "
+             f"like MATLAB's imresize) and rounded to 8 bits, then upscaled ×{scale} by the model as the app runs it "
+             f"(SRPipeline, tiles of {TILE} px with {OVERLAP} px of context, {precision}) and by PIL's bicubic (the "
+             f"baseline); low-resolution long sides {sizes_text}. PSNR (peak 255) and SSIM (torchmetrics' definition: "
+             "Gaussian 11 px, σ 1.5, edges reflected; in float64) on the Y channel (BT.601, as MATLAB's rgb2ycbcr), a "
+             f"border of {scale} px cropped, per picture and averaged; gain_over_bicubic_db: the model's PSNR minus "
+             "bicubic's. " + (
+                 f"feature_l1: the L1 between the pre-activation features of the four convolutions of ganzoo's "
+                 f"`{features_name}` (pictures in [-1, 1], the border cropped), averaged over the layers: the perceptual "
+                 "loss of ganzoo's emoji SR training (ganzoo.training.sr), so it flatters a model trained with it; a "
+                 "small emoji CNN's features, not LPIPS (no LPIPS / VGG weights offline). " if features is not None else
+                 "No perceptual distance (no LPIPS / VGG weights offline; the feature network was left out). ") +
+             "A GAN upscaler draws plausible detail, which PSNR and SSIM count as error, so bicubic can beat it on them.")
+    return Report(metrics, notes, rows, {"n": counts, "sizes": tuple(counts), "scale": scale, "precision": precision,
+                                         "seconds_per_picture": seconds})
+
+
+EMOJI_RECIPES = ("noto", "twemoji", "emoji", "emoji-categories")   # bitmap recipes: measured on the Twemoji SVGs
+
+
+def sr_truths(ckpt, limit: int | None = None):
+    """(truths(px, scale), words): what an sr checkpoint is measured on. A released model (config
+    "released"): the example photos' centre crops; one trained on ganzoo.data.sr's emoji SVGs: the
+    held-out emoji of that data (an emoji recipe's: of its Twemoji SVGs); one trained on other
+    data: that data's held-out split, square at factor × px."""
+    files = sorted(PHOTOS_DIR.glob("*.jpg"))
+    if "released" in ckpt.config:
+        names = ", ".join(p.stem for p in _spread(files, limit))
+        return (lambda px, s: photo_crops(px * s, s, limit),
+                f"the {len(_spread(files, limit))} example photos of examples/photos ({names}; public domain / CC0 "
+                "photos from scikit-image, not in the model's stated training data), a centre crop of each at its own "
+                "resolution, factor × the input size along its long side (a photo too small for a size is left out "
+                "there)")
+    name = ckpt.config.get("data", {}).get("name", "")
+    spec = name if name in SR_SPECS else "twemoji" if name in EMOJI_RECIPES else None
+    if spec:
+        total = sum(len(_heldout_svgs(v)) for v in SR_SPECS[spec])
+        whose = " and ".join({"twemoji": "Twemoji", "openmoji": "OpenMoji"}[v] for v in SR_SPECS[spec])
+        return (lambda px, s: heldout_emoji(spec, px, s, limit),
+                f"{min(limit or total, total)} held-out emoji ({whose} SVGs of ganzoo.data.sr's {spec!r}, skin-tone "
+                "variants left out; the emoji recipes' held-out code points, never trained on"
+                + ("; evenly spaced over them" if limit and limit < total else "") + "), each SVG drawn at factor × "
+                "the input size as the large half of that data's training pairs is")
+    if not name:
+        raise ValueError(f"{ckpt.path.name} names no training data and is no released model: nothing to measure it on")
+
+    def held(px, s):
+        images = load_images(name, "test", px * s).images
+        return [(str(i), a) for i, a in enumerate(_spread(list(images), limit))]
+    return held, f"the held-out split of {name}, square at factor × the input size"
+
+
 # ---- one evaluator per family (named in its registry record): checkpoint -> Report ----------------
 
 def latent_metrics(ckpt, features=("classifier",), n: int = 10_000, seed: int = 0, classifier: str | None = None,
@@ -258,6 +492,14 @@ def cyclegan_metrics(ckpt, precision: str = "auto", **_) -> Report:
 
 def inpaint_metrics(ckpt, limit: int | None = None, sizes=None, **_) -> Report:
     return inpaint_heldout(InpaintPipeline(ckpt), ckpt.config["data"]["name"], limit, tuple(sizes or INPAINT_SIZES))
+
+
+def sr_metrics(ckpt, limit: int | None = None, sizes=None, precision: str | None = None, scale: int | None = None,
+               sr_features: str | None = SR_FEATURES, **_) -> Report:
+    truths, source = sr_truths(ckpt, limit)
+    net = feature_net_sr(sr_features) if sr_features else None
+    return sr_heldout(SRPipeline(ckpt, precision), truths, tuple(sizes or SR_SIZES), scale, source, net,
+                      sr_features or "")
 
 
 def evaluate(checkpoint, write: bool = False, **options) -> Report:
@@ -282,13 +524,18 @@ def main(argv=None):
     ap.add_argument("-n", type=int, default=10_000, help="images to generate")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--classifier", help="latent models: the judging classifier checkpoint (default: ganzoo's for the dataset)")
+    ap.add_argument("--limit", type=int, help="inpaint / sr: at most this many held-out pictures (evenly spaced for sr)")
+    ap.add_argument("--sizes", type=int, nargs="+", help="inpaint / sr: the input sizes (px; sr: the low-resolution long side)")
+    ap.add_argument("--sr-features", default=SR_FEATURES,
+                    help="sr: the ganzoo classifier whose features give feature_l1 ('' for none)")
     ap.add_argument("--no-write", action="store_true", help="print only; leave config.json and the card alone")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     try:
         rep = evaluate(a.checkpoint, write=not a.no_write, features=a.features, n=a.n, seed=a.seed,
-                       classifier=a.classifier)
+                       classifier=a.classifier, limit=a.limit, sizes=a.sizes,
+                       sr_features=a.sr_features)
     except (hub.CheckpointError, RuntimeError, ValueError, FileNotFoundError) as e:
         sys.exit(f"error: {e}")
     print(f"\n{a.checkpoint}\n\n| metric | value |\n|---|---|")

@@ -38,6 +38,7 @@ _MEASURE = {   # the last part of a compound key
 _INPAINT = re.compile(r"heldout_(\d+)px_(small|medium|large)_(ganzoo|best_opencv)?_?(psnr|ssim|l1|gain_db|method)$")
 _PAIRED = re.compile(r"(l1_only_)?heldout_(handdrawn_)?(psnr|ssim|l1|chroma|sharpness)$")
 _CYCLE = re.compile(r"heldout_(a2b|b2a)_(identity_)?(l2_)?(l1|ssim|top1|top10|median_rank)$")
+_SR = re.compile(r"heldout_x(\d+)_(\d+)px_((?:model|bicubic)_(?:psnr|ssim|feature_l1)|gain_over_bicubic_db)$")
 
 
 def _parts(key: str, domains=None) -> tuple[str, str] | None:
@@ -56,6 +57,20 @@ def _parts(key: str, domains=None) -> tuple[str, str] | None:
         words, fmt = _MEASURE[what]
         on = "mouse drawings" if hand else "held-out drawings"
         return f"{words}, {on}" + (" (the L1-only baseline)" if l1_only else ""), fmt
+    m = _SR.match(key)
+    if m:
+        scale, size, what = m.groups()
+        who, _, measure = what.partition("_")
+        on = f"×{scale} from {size}-px inputs"
+        if who == "gain":
+            return f"PSNR gain over bicubic, dB (Y channel), {on}", "{:+.2f}"
+        if measure == "feature_l1":
+            words, fmt = "classifier-feature distance to the true picture (lower is better)", "{:.4f}"
+            return f"{words}, {on}" + (" (bicubic, the baseline)" if who == "bicubic" else ""), fmt
+        words, fmt = _MEASURE[measure]
+        name, _, rest = words.partition(", ") if measure == "psnr" else words.partition(" ")
+        words = f"{name} on the Y channel{', ' if measure == 'psnr' else ' '}{rest}"
+        return f"{words}, {on}" + (" (bicubic, the baseline)" if who == "bicubic" else ""), fmt
     m = _CYCLE.match(key)
     if m:
         way, identity, l2, what = m.groups()
@@ -89,6 +104,11 @@ def formatted(key: str, value, domains=None) -> str:
 def headline(metrics: dict, domains=None) -> str:
     """The one or two numbers that say most about a model, in words (the zoo's table)."""
     m = {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    sr = {k: v for k, v in m.items() if _SR.match(k) and k.endswith("_gain_over_bicubic_db")}
+    if sr:
+        scales = sorted({_SR.match(k).group(1) for k in sr})
+        lo, hi = f"{min(sr.values()):+.1f}", f"{max(sr.values()):+.1f}"
+        return f"PSNR over bicubic at ×{'/×'.join(scales)}: {lo if lo == hi else f'{lo} to {hi}'} dB"
     gains = [v for k, v in m.items() if k.endswith("_gain_db")]
     if gains:
         return f"PSNR in the hole over classical inpainting: {min(gains):+.1f} to {max(gains):+.1f} dB"
