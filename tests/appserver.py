@@ -12,6 +12,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from ganzoo.training import fit
 from helpers import blobs, tiny_loop, tiny_pairs, tiny_pix2pix_task, tiny_task
 
@@ -23,7 +25,8 @@ START_TIMEOUT_S = 60
 
 def make_checkpoints(root: Path, runs: Path) -> Path:
     """tiny-cgan (3 classes), tiny-gan (unconditional), broken (latent), tiny-sketch (pix2pix, 64 px),
-    tiny-cycle (CycleGAN, 64 px, domains red ↔ blue), tiny-inpaint (64 px, one stage)."""
+    tiny-cycle (CycleGAN, 64 px, domains red ↔ blue), tiny-inpaint (64 px, one stage), tiny-sr (×4 compact,
+    from 16-px shrinks of the tiles)."""
     fit(tiny_task("ns"), blobs(), tiny_loop(runs / "c", steps=2, export_dir=str(root / "tiny-cgan")))
     fit(tiny_task("ns", classes=0), blobs(), tiny_loop(runs / "u", steps=2, export_dir=str(root / "tiny-gan")))
     broken = root / "broken"
@@ -47,6 +50,15 @@ def make_checkpoints(root: Path, runs: Path) -> Path:
     from types import SimpleNamespace
     tiles = SimpleNamespace(images=pairs.b, labels=None, class_names=None, name="tiles", keys=None)
     fit(holes, tiles, tiny_loop(runs / "i", steps=2, batch_size=4, export_dir=str(root / "tiny-inpaint")))
+    from ganzoo.data.common import PairSet
+    from ganzoo.nn.sr import SRConfig
+    from ganzoo.training.sr import SRTask, SRTrainConfig
+
+    small = pairs.b.reshape(len(pairs), 16, 4, 16, 4, 3).mean((2, 4)).round().astype(np.uint8)
+    sr_pairs = PairSet(a=small, b=pairs.b, keys=None, name="tiles")
+    sr = SRTask(SRConfig(num_feat=8, num_conv=2, ndf=8, img_size=8), SRTrainConfig(l1_steps=1), {"name": "tiles"},
+                preview=(sr_pairs.a[:2], sr_pairs.b[:2]))
+    fit(sr, sr_pairs, tiny_loop(runs / "r", steps=2, batch_size=4, export_dir=str(root / "tiny-sr")))
     return root
 
 
