@@ -87,6 +87,37 @@ class ClassifierFeatures(nn.Module):
         return out
 
 
+_SLOPE = {"prelu": 0.25, "relu": 0.0, "leakyrelu": 0.1}   # compact's activations at their start
+
+
+@torch.no_grad()
+def init_generator(g: nn.Module, cfg: SRConfig) -> nn.Module:
+    """Kaiming-normal convolutions (fan-in, for the activation that follows them), zero biases.
+
+    PyTorch's default init shrinks the signal at every layer: through the 18 plain convs of a
+    compact net little of the input reached the output, and on emoji a 64×16 net stayed at about
+    the nearest-neighbour picture it adds back (crop L1 0.029–0.030, bicubic's level, over its
+    first 400 steps at lr 2e-4, 5e-4 and 1e-3 alike). With this init a 48×10 net was at 0.018 by
+    step 3,000. So the convs keep the variance, and what adds to a skip starts small: compact's
+    last conv ×0.1 (the output starts as the nearest-neighbour picture), and every conv of the
+    RRDB dense blocks ×0.1 (basicsr's default_init_weights for ESRGAN)."""
+    slope = 0.2 if cfg.arch == "rrdb" else _SLOPE.get(cfg.act, 0.0)
+    convs = [m for m in g.modules() if isinstance(m, nn.Conv2d)]
+    for c in convs:
+        nn.init.kaiming_normal_(c.weight, a=slope, mode="fan_in", nonlinearity="leaky_relu")
+        if c.bias is not None:
+            c.bias.zero_()
+    if cfg.arch == "compact":
+        convs[-1].weight.mul_(0.1)
+    else:
+        for m in g.modules():
+            if type(m).__name__.startswith("ResidualDenseBlock"):
+                for c in m.modules():
+                    if isinstance(c, nn.Conv2d):
+                        c.weight.mul_(0.1)
+    return g
+
+
 def perceptual_net(name: str) -> ClassifierFeatures:
     ckpt = hub.load(name)
     if ckpt.family != "classifier":
@@ -115,7 +146,7 @@ class SRTask(Task):
         dev = accelerator.device
         torch.manual_seed(seed)
         m, t = self.mcfg, self.tcfg
-        G = sr_generator(m)
+        G = init_generator(sr_generator(m), m)
         D = UNetDiscriminator(m.in_channels, m.ndf)
         self.G_ema = copy.deepcopy(G).requires_grad_(False).to(dev) if t.ema_decay > 0 else None
         og = adam(G.parameters(), t.lr, t.beta1, t.beta2, dev)
