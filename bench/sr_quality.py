@@ -1,0 +1,143 @@
+#!/usr/bin/env python
+"""An emoji super-resolution model against bicubic on the held-out emoji, drawn small and large.
+
+    python bench/sr_quality.py checkpoints/emoji-sr --grid /tmp/sr_samples/heldout.png
+    python bench/sr_quality.py runs/emoji-sr/final --also l1=runs/emoji-sr-l1/final   # more models, same pictures
+    python bench/sr_quality.py checkpoints/emoji-sr --write   # the table and grid into its card
+
+The pictures are those of the model's training data (ganzoo.data.sr): the held-out emoji split
+(ganzoo.data.emoji.is_heldout), each SVG rasterised at the model's input size (the degradation it
+was trained on) and at scale × that (the truth). Every input goes through SRPipeline as the app
+runs it; bicubic is PIL's (ganzoo.pipelines.upscale.bicubic). PSNR (peak 255) on RGB and on the
+BT.601 luma Y over the whole picture, per picture, then averaged. The grid: for spread-out
+emoji, the input enlarged by nearest neighbour | bicubic | the model(s) | the truth.
+
+This is not `python -m ganzoo.evaluate`, which measures pictures shrunk by bicubic; here the input
+is the emoji as a renderer draws it small.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ganzoo import hub  # noqa: E402
+from ganzoo.cards import update_config, write_model_card  # noqa: E402
+from ganzoo.data.sr import load_sr_pairs  # noqa: E402
+from ganzoo.pipelines.upscale import SRPipeline, bicubic  # noqa: E402
+
+GRID_N = 8
+_Y = np.array([65.481, 128.553, 24.966]) / 255.0
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return 100.0 if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)
+
+
+def psnr_y(a: np.ndarray, b: np.ndarray) -> float:
+    return psnr(16 + a.astype(np.float64) @ _Y, 16 + b.astype(np.float64) @ _Y)
+
+
+def measure(models: dict[str, SRPipeline], held, scale: int) -> tuple[dict, dict]:
+    """({method: {metric: mean}}, {method: outputs of the grid's pictures})."""
+    pick = set(np.linspace(0, len(held) - 1, GRID_N).round().astype(int).tolist())
+    scores = {m: {"psnr": [], "psnr_y": []} for m in ["bicubic", *models]}
+    by_vendor: dict[str, dict[str, list]] = {}
+    shown = {m: [] for m in scores}
+    seconds = {m: 0.0 for m in models}
+    for i, (lr, hr, key) in enumerate(zip(held.a, held.b, held.keys)):
+        outs = {"bicubic": np.asarray(bicubic(Image.fromarray(lr), scale))}
+        for name, pipe in models.items():
+            t = time.perf_counter()
+            outs[name] = np.asarray(pipe(Image.fromarray(lr), scale=scale))
+            seconds[name] += time.perf_counter() - t
+        vendor = key.split(":")[0]
+        for m, out in outs.items():
+            p = psnr(out, hr)
+            scores[m]["psnr"].append(p)
+            scores[m]["psnr_y"].append(psnr_y(out, hr))
+            by_vendor.setdefault(vendor, {}).setdefault(m, []).append(p)
+            if i in pick:
+                shown[m].append(out)
+    table = {m: {k: round(float(np.mean(v)), 3) for k, v in s.items()} for m, s in scores.items()}
+    for m in models:
+        table[m]["ms_per_picture"] = round(1000 * seconds[m] / len(held), 1)
+    for vendor, per in by_vendor.items():
+        for m, v in per.items():
+            table[m][f"psnr_{vendor}"] = round(float(np.mean(v)), 3)
+    shown["pick"] = sorted(pick)
+    return table, shown
+
+
+def grid(held, shown: dict, scale: int, names: list[str]) -> Image.Image:
+    """One row per emoji: input (nearest) | bicubic | each model | truth, 2-px white gaps."""
+    side = held.b.shape[1]
+    cols = 2 + len(names) + 1
+    img = Image.new("RGB", (cols * (side + 2) + 2, len(shown["pick"]) * (side + 2) + 2), "white")
+    for r, i in enumerate(shown["pick"]):
+        cells = [Image.fromarray(held.a[i]).resize((side, side), Image.Resampling.NEAREST),
+                 Image.fromarray(shown["bicubic"][r]), *(Image.fromarray(shown[n][r]) for n in names),
+                 Image.fromarray(held.b[i])]
+        for c, cell in enumerate(cells):
+            img.paste(cell, (2 + c * (side + 2), 2 + r * (side + 2)))
+    return img
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("model", help="an sr checkpoint trained on ganzoo.data.sr (folder or name)")
+    p.add_argument("--also", action="append", default=[], metavar="NAME=MODEL", help="more models on the same pictures")
+    p.add_argument("--limit", type=int, help="only this many emoji per vendor (spread over the set)")
+    p.add_argument("--grid", help="where to save the comparison grid (PNG)")
+    p.add_argument("--write", action="store_true", help="the table and grid (heldout.png) into the model's card")
+    p.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    cfg = hub.read_config(args.model)
+    data, scale = cfg["data"], cfg["model"]["scale"]
+    held = load_sr_pairs(data["name"], "test", data["lr_size"], scale, limit=args.limit)
+    models = {"model": SRPipeline.from_pretrained(args.model)}
+    models.update({n: SRPipeline.from_pretrained(m) for n, m in (a.split("=", 1) for a in args.also)})
+    table, shown = measure(models, held, scale)
+    gain = round(table["model"]["psnr"] - table["bicubic"]["psnr"], 2)
+    report = {"pictures": len(held), "input_px": data["lr_size"], "scale": scale, "table": table,
+              "gain_over_bicubic_db": gain}
+    print(json.dumps(report, indent=2))
+    img = grid(held, shown, scale, list(models))
+    if args.grid:
+        Path(args.grid).parent.mkdir(parents=True, exist_ok=True)
+        img.save(args.grid)
+        print(f"grid: {args.grid} (input | bicubic | {' | '.join(models)} | truth)")
+    if args.write:
+        folder = hub.resolve(args.model)
+        img.save(folder / "heldout.png")
+        lines = ["## Held-out emoji", "",
+                 f"Measured by `python bench/sr_quality.py {folder.name}`: the {len(held)} held-out emoji of "
+                 f"{data['name']} (never trained on), each SVG drawn at {data['lr_size']} px (the input) and at "
+                 f"{data['lr_size'] * scale} px (the truth), upscaled ×{scale} through SRPipeline; PSNR (peak 255) per "
+                 "picture over the whole picture, averaged.", "",
+                 "| method | PSNR RGB, dB | PSNR Y, dB | " + " | ".join(f"PSNR {v}" for v in data["sources"]) + " |",
+                 "|---|---|---|" + "---|" * len(data["sources"])]
+        for m, row in table.items():
+            lines.append(f"| {'this model' if m == 'model' else m} | {row['psnr']:.2f} | {row['psnr_y']:.2f} | "
+                         + " | ".join(f"{row.get('psnr_' + v, float('nan')):.2f}" for v in data["sources"]) + " |")
+        lines += ["", f"PSNR over bicubic: {gain:+.2f} dB.", "",
+                  f"Rows: the input enlarged by nearest neighbour | bicubic | {' | '.join(models)} | the truth.", "",
+                  "![held-out](heldout.png)", ""]
+        update_config(folder, card_extra="\n".join(lines))
+        write_model_card(folder)
+        print(f"wrote heldout.png and the table into {folder}")
+    return report
+
+
+if __name__ == "__main__":
+    main()
