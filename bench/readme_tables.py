@@ -171,6 +171,14 @@ def released_table() -> str:
     return _md(["model", "family", "what it does", "download", "trained on (and the data's terms)", "cite"], rows)
 
 
+def upscalers_table() -> str:
+    from ganzoo import upscalers
+
+    rows = [[f"`{e.name}`", e.title, f"in {e.package}" if e.offline else f"{e.size_mb:.1f} MB download", e.data,
+             e.licence, e.citation] for e in upscalers.CATALOGUE.values()]
+    return _md(["model", "what it is", "where from", "trained on", "licence", "cite"], rows)
+
+
 def recipes_table(file: str = "emoji_recipes.json") -> str:
     """The colour latent-GAN recipe pilots (bench/emoji_recipes.py)."""
     from emoji_recipes import table
@@ -690,6 +698,7 @@ def recipes(what: str) -> str:
 TABLES = {"results": results_table, "latency": latency_table, "cyclegan-latency": cyclegan_latency_text,
           "pix2pix-latency": pix2pix_latency_text, "pipelines": pipelines_table, "load": load_table,
           "h200": h200_table, "h200-reference": h200_reference_table, "zoo": zoo_table, "released": released_table,
+          "upscalers": upscalers_table,
           "inpaint": inpaint_table, "throughput": throughput_table,
           "inpaint-latency": inpaint_latency_table, "study": study_table, "soak": soak_table,
           "stroke-latency": stroke_latency_table, "emoji-recipes": recipes_table}

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from app_process import start_app, stop_app  # noqa: E402
 from page_actions import open_tab  # noqa: E402
 TABS = {"latent": "Latent space", "sketch": "Sketch → image", "transfer": "Domain transfer",
-        "inpaint": "Inpainting", "zoo": "Model zoo"}
+        "inpaint": "Inpainting", "upscale": "Super-resolution", "zoo": "Model zoo"}
 WIDTH = 960   # the saved pictures' width (the page is shot at 1280)
 
 

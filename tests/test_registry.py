@@ -173,7 +173,7 @@ def test_the_app_builds_a_tab_for_every_family_that_names_one(negative_family):
     ids = [b.id for b in demo.blocks.values() if isinstance(b, gr.Tab)]
     wanted = [f.tab_id for f in registry.FAMILIES.values() if f.tab]
     assert ids == wanted + ["zoo"]
-    assert wanted == ["latent", "sketch", "transfer", "inpaint", "test_registry"]
+    assert wanted == ["latent", "sketch", "transfer", "inpaint", "upscale", "test_registry"]
 
 
 def test_every_training_flag_says_what_it_does():
