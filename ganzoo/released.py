@@ -216,6 +216,18 @@ def fetch(name: str, progress=None) -> str:
     entry = CATALOGUE.get(name)
     if entry is None:
         raise ReleasedModelError(f"unknown released model {name!r}; known: {', '.join(CATALOGUE)}")
+
+    def make(work: Path):
+        files = _vintagify_file() if entry is VINTAGE else _download_all(entry, work, progress)
+        if progress:
+            progress(0.99, f"converting {entry.title}")
+        _convert(entry, files)
+    return install_once(name, make)
+
+
+def install_once(name: str, make) -> str:
+    """Install the model `name` by make(work folder) unless it is installed: under its fetch lock,
+    so that two picks at once make it once, in a staging folder that is removed afterwards."""
     if installed(name):
         return name
     with fetch_lock(name):
@@ -223,10 +235,7 @@ def fetch(name: str, progress=None) -> str:
             return name
         work = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=staging_dir()))
         try:
-            files = _vintagify_file() if entry is VINTAGE else _download_all(entry, work, progress)
-            if progress:
-                progress(0.99, f"converting {entry.title}")
-            _convert(entry, files)
+            make(work)
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return name

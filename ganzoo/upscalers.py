@@ -14,8 +14,6 @@ folder, written atomically under a per-model lock, exactly as the released Cycle
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -27,7 +25,7 @@ from spandrel.architectures.ESRGAN import ESRGANArch
 from . import hub, ncnn
 from .cards import write_model_card
 from .nn.sr import SRConfig, sr_generator
-from .released import ReleasedModelError, download, fetch_lock, installed, limits, staging_dir
+from .released import ReleasedModelError, download, install_once, limits
 
 REAL_ESRGAN = ("Wang, Xie, Dong & Shan, Real-ESRGAN: Training Real-World Blind Super-Resolution with Pure Synthetic Data, "
                "ICCVW 2021")
@@ -166,32 +164,24 @@ def fetch(name: str, progress=None) -> str:
     entry = CATALOGUE.get(name)
     if entry is None:
         raise ReleasedModelError(f"unknown upscaler {name!r}; known: {', '.join(CATALOGUE)}")
-    if installed(name):
-        return name
-    with fetch_lock(name):
-        if installed(name):
-            return name
-        work = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=staging_dir()))
-        try:
-            if entry.offline:
-                if progress:
-                    progress(0.3, f"reading {entry.title} from {entry.package}")
-                arch, sd, _ = ncnn.state_dict(*package_files(entry))
-            else:
-                def report(done, total):
-                    if progress:
-                        progress(0.95 * done / (total or entry.size_mb * 2**20),
-                                 f"downloading {entry.title}: {done / 2**20:.1f} of {entry.size_mb:.1f} MB")
-                max_mb, seconds = limits()
-                path = download(f"{releases_url()}/{entry.url}", work / Path(entry.url).name, max_mb, seconds, report)
-                sd = read_pth(path)
-                arch = "rrdb" if "conv_first.weight" in sd else "compact"   # both name their blocks body.N
+    def make(work: Path):
+        if entry.offline:
             if progress:
-                progress(0.97, f"converting {entry.title}")
-            convert(entry, arch, sd)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-    return name
+                progress(0.3, f"reading {entry.title} from {entry.package}")
+            arch, sd, _ = ncnn.state_dict(*package_files(entry))
+        else:
+            def report(done, total):
+                if progress:
+                    progress(0.95 * done / (total or entry.size_mb * 2**20),
+                             f"downloading {entry.title}: {done / 2**20:.1f} of {entry.size_mb:.1f} MB")
+            max_mb, seconds = limits()
+            path = download(f"{releases_url()}/{entry.url}", work / Path(entry.url).name, max_mb, seconds, report)
+            sd = read_pth(path)
+            arch = "rrdb" if "conv_first.weight" in sd else "compact"   # both name their blocks body.N
+        if progress:
+            progress(0.97, f"converting {entry.title}")
+        convert(entry, arch, sd)
+    return install_once(name, make)
 
 
 def convert(entry: Upscaler, arch: str, state_dict: dict) -> Path:

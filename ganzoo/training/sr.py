@@ -265,18 +265,6 @@ class SRTask(Task):
         return self.G_ema if self.G_ema is not None else self.plain()
 
     @torch.no_grad()
-    def sample_grid(self):
-        if self.preview is None:
-            return None
-        g = self.exported()
-        was = g.training
-        g.eval()
-        try:
-            return self.grid(g, *self.preview_t)
-        finally:
-            g.train(was)
-
-    @torch.no_grad()
     def grid(self, g, lr_img, hr):
         """Rows of the low-resolution pictures (nearest-neighbour enlarged), the model's output and
         the true high-resolution pictures, in [-1, 1] for make_grid."""

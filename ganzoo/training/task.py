@@ -86,12 +86,17 @@ class Task:
         """The generator's checkpoint folder. By default: a CPU copy of `build_generator()` with the
         trained weights, its sample grid on the preview, fp16 where the probe allows, and
         `export_config()` in its config.json; families with more to export override it."""
-        g = cpu_copy(self.build_generator, self.plain())
+        g = cpu_copy(self.build_generator, self.exported())
         preview = None if self.preview is None else tuple(x.float().cpu() for x in self.preview_t)
         files = {} if preview is None else {"samples.png": self.grid(g, *preview).save}
         self.save_generator(folder, meta, g, self.probe(preview), files, **self.export_config())
 
     # hooks of the default sample grid and export
+    def exported(self) -> torch.nn.Module:
+        """The trained generator the sample grid shows and the export holds (a family that keeps a
+        moving average returns that)."""
+        return self.plain()
+
     def build_generator(self) -> torch.nn.Module:
         """An untrained generator of the model config (what the export holds)."""
         raise NotImplementedError
@@ -118,7 +123,7 @@ class Task:
         """A picture of what the model makes now (tensor N×C×H×W or PIL image), or None."""
         if self.preview is None:
             return None
-        g = self.plain()
+        g = self.exported()
         was = g.training
         g.eval()
         try:
