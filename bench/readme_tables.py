@@ -179,6 +179,25 @@ def upscalers_table() -> str:
     return _md(["model", "what it is", "where from", "trained on", "licence", "cite"], rows)
 
 
+def sr_latency_table(file: str = "sr_latency.json") -> str:
+    """bench/sr_latency.py's record: ×4 seconds per picture through SRPipeline and through ncnn."""
+    d = json.loads((RESULTS / file).read_text())
+    m = d["machine"]
+    head = (f"{m.get('cpu', 'CPU')}, {d['threads']} threads, load average {m['loadavg'][0]:.2f} at the start; "
+            f"fast rows median of {d['runs']} runs, RRDB rows {d['rrdb_runs']} run(s):\n\n")
+    goals = d["goals_s_at_512"]
+    rows = []
+    for r in d["rows"]:
+        goal = ""
+        if r["runner"] == "SRPipeline" and r["input_px"] == 512 and r["network"] in goals:
+            g = goals[r["network"]]
+            goal = f"≤ {g:g} s " + ("✅" if r["seconds"] <= g else "❌")
+        rows.append([f"`{r['model']}`", r["runner"], f"{r['input_px']} → {r['input_px'] * d['scale']}",
+                     r["tiles"] or "—", f"{r['seconds']:#.3g}", goal,
+                     "" if r["max_grey_vs_ncnn"] is None else r["max_grey_vs_ncnn"]])
+    return head + _md(["model", "runner", "px", "tiles", "s / picture", "goal", "max grey levels vs ncnn"], rows)
+
+
 def recipes_table(file: str = "emoji_recipes.json") -> str:
     """The colour latent-GAN recipe pilots (bench/emoji_recipes.py)."""
     from emoji_recipes import table
@@ -698,7 +717,7 @@ def recipes(what: str) -> str:
 TABLES = {"results": results_table, "latency": latency_table, "cyclegan-latency": cyclegan_latency_text,
           "pix2pix-latency": pix2pix_latency_text, "pipelines": pipelines_table, "load": load_table,
           "h200": h200_table, "h200-reference": h200_reference_table, "zoo": zoo_table, "released": released_table,
-          "upscalers": upscalers_table,
+          "upscalers": upscalers_table, "sr-latency": sr_latency_table,
           "inpaint": inpaint_table, "throughput": throughput_table,
           "inpaint-latency": inpaint_latency_table, "study": study_table, "soak": soak_table,
           "stroke-latency": stroke_latency_table, "emoji-recipes": recipes_table}
