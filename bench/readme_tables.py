@@ -185,16 +185,12 @@ def sr_latency_table(file: str = "sr_latency.json") -> str:
     m = d["machine"]
     head = (f"{m.get('cpu', 'CPU')}, {d['threads']} threads, load average {m['loadavg'][0]:.2f} at the start; "
             f"fast rows median of {d['runs']} runs, RRDB rows {d['rrdb_runs']} run(s):\n\n")
-    goals = d["goals_s_at_512"]
-    rows = []
-    for r in d["rows"]:
-        goal = ""
-        if r["runner"] == "SRPipeline" and r["input_px"] == 512 and r["network"] in goals:
-            g = goals[r["network"]]
-            goal = f"≤ {g:g} s " + ("✅" if r["seconds"] <= g else "❌")
-        rows.append([f"`{r['model']}`", r["runner"], f"{r['input_px']} → {r['input_px'] * d['scale']}",
-                     r["tiles"] or "—", f"{r['seconds']:#.3g}", goal,
-                     "" if r["max_grey_vs_ncnn"] is None else r["max_grey_vs_ncnn"]])
+    from sr_latency import goal_text
+
+    rows = [[f"`{r['model']}`", r["runner"], f"{r['input_px']} → {r['input_px'] * d['scale']}", r["tiles"] or "—",
+             f"{r['seconds']:#.3g}", goal_text(r["network"], r["runner"], r["input_px"], r["seconds"],
+                                                d["goals_s_at_512"]),
+             "" if r["max_grey_vs_ncnn"] is None else r["max_grey_vs_ncnn"]] for r in d["rows"]]
     return head + _md(["model", "runner", "px", "tiles", "s / picture", "goal", "max grey levels vs ncnn"], rows)
 
 

@@ -49,6 +49,13 @@ from timing import interleaved_ms, machine  # noqa: E402  (bench/ is on sys.path
 SCALE = 4
 COMPACT, RRDB = ("realesr-animevideov3",), ("realsr-df2k", "realesrgan-x4plus")
 GOALS_S = {"compact": 2.0, "rrdb": 40.0}   # at 512 px in (2048 px out), through the pipeline
+
+
+def goal_text(network: str, runner: str, input_px: int, seconds: float, goals: dict = GOALS_S) -> str:
+    """The goal column of a row: only pipeline rows at 512 px have a goal."""
+    if runner != "SRPipeline" or input_px != 512 or network not in goals:
+        return ""
+    return f"≤ {goals[network]:g} s " + ("✅" if seconds <= goals[network] else "❌")
 PHOTO = ROOT / "examples" / "photos" / "astronaut.jpg"
 
 
@@ -162,9 +169,7 @@ def main(argv=None):
     print("| model | network | runner | input px | output px | tiles | s per picture | goal | max grey levels vs ncnn |")
     print("|---|---|---|---:|---:|---:|---:|---|---:|")
     for name, arch, who, s, tiles, sec, diff in rows:
-        goal = ""
-        if who == "SRPipeline" and s == 512 and arch in GOALS_S:
-            goal = f"≤ {GOALS_S[arch]:g} s " + ("✅" if sec <= GOALS_S[arch] else "❌")
+        goal = goal_text(arch, who, s, sec)
         print(f"| {name} | {arch} | {who} | {s} | {s * SCALE} | {tiles or '—'} | {sec:#.3g} | {goal} | "
               f"{'' if diff is None else diff} |")
     if not a.rrdb_512 and any(s > 256 for s in a.sizes):

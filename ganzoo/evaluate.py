@@ -47,7 +47,7 @@ from .metrics.distribution import CLASSIFIERS, ClassifierFeatures, feature_net, 
 from .metrics.distribution import features as extract
 from .metrics.heldout import INPAINT_SIZES, Report, cyclegan_heldout, inpaint_heldout, pix2pix_heldout
 from .pipelines import CycleGANPipeline, InpaintPipeline, Pix2PixPipeline, SRPipeline
-from .pipelines.upscale import OVERLAP, OVERLAP_BY_ARCH, SCALES, TILE, bicubic
+from .pipelines.upscale import SCALES, TILE, bicubic
 from .utils import to_tensor
 
 
@@ -424,8 +424,7 @@ def sr_heldout(pipe, truths, sizes=SR_SIZES, scale: int | None = None, source: s
         f"{', '.join(map(str, counts))} px ({next(iter(counts.values()))} pictures each)"
     notes = (f"Measured on {source}: each true picture shrunk ×1/{scale} with PIL's bicubic (Keys a = −0.5, antialiased "
              f"like MATLAB's imresize) and rounded to 8 bits, then upscaled ×{scale} by the model as the app runs it "
-             f"(SRPipeline, tiles of {TILE} px with {OVERLAP} px of context (RRDB: {OVERLAP_BY_ARCH['rrdb']}), "
-             f"{precision}) and by PIL's bicubic (the "
+             f"(SRPipeline, tiles of {TILE} px with {pipe.overlap} px of context, {precision}) and by PIL's bicubic (the "
              f"baseline); low-resolution long sides {sizes_text}. PSNR (peak 255) and SSIM (torchmetrics' definition: "
              "Gaussian 11 px, σ 1.5, edges reflected; in float64) on the Y channel (BT.601, as MATLAB's rgb2ycbcr), a "
              f"border of {scale} px cropped, per picture and averaged; gain_over_bicubic_db: the model's PSNR minus "
