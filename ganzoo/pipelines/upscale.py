@@ -46,6 +46,10 @@ class SRPipeline(Pipeline):
         super().__init__(ckpt, precision)
         self.scale = self.cfg.scale
         self.overlap = OVERLAP_BY_ARCH.get(self.cfg.arch, OVERLAP)
+        # channels_last lets oneDNN skip a layout reorder around every conv: on 2 threads of an EPYC
+        # the compact network ran a 288-px tile in 0.73 s instead of 1.12 and RRDB a 320-px one in
+        # 29 s instead of 39 (outputs within 3e-5)
+        self.G.to(memory_format=torch.channels_last)
 
     @property
     def size(self) -> int:
@@ -97,6 +101,7 @@ class SRPipeline(Pipeline):
     @torch.inference_mode()
     def _run(self, patch: np.ndarray, scale: int) -> np.ndarray:
         x = torch.from_numpy(np.array(patch)).permute(2, 0, 1)[None].float().div_(255)
+        x = x.contiguous(memory_format=torch.channels_last)
         y = self.forward(self.G, x)[0].clamp_(0, 1)
         if self.scale != scale:
             # Lanczos on the uint8 picture (PIL), as the packaged ×2/×3 files and Real-ESRGAN's outscale do
