@@ -40,6 +40,8 @@ from .cards import record_metrics
 from .data import load_images
 from .data.common import composite_on_white
 from .data.emoji import is_heldout, svg_rasteriser
+from .data.photo_sr import NAME as PHOTO_SR
+from .data.photos import load_photos
 from .data.sr import SPECS as SR_SPECS
 from .data.sr import margin_of, svg_sources
 from .metrics.classifier import classifier_data
@@ -360,16 +362,21 @@ def photo_crops(long_side: int, scale: int, limit: int | None = None, folder: Pa
     files = sorted(folder.glob("*.jpg"))
     if not files:
         raise FileNotFoundError(f"no example photos in {folder} (examples/make_photo_examples.py writes them)")
+    return centre_crops([(f.stem, np.asarray(Image.open(f).convert("RGB"))) for f in _spread(files, limit)],
+                        long_side, scale)
+
+
+def centre_crops(photos: list[tuple[str, np.ndarray]], long_side: int, scale: int) -> list[tuple[str, np.ndarray]]:
+    """photo_crops' crop of each (name, uint8 H×W×3) photo; those shorter than long_side left out."""
     out = []
-    for f in _spread(files, limit):
-        img = np.asarray(Image.open(f).convert("RGB"))
+    for name, img in photos:
         h, w = img.shape[:2]
         if max(h, w) < long_side:
             continue
         ch, cw = (long_side, min(w, long_side)) if h >= w else (min(h, long_side), long_side)
         ch, cw = ch - ch % scale, cw - cw % scale
         y0, x0 = (h - ch) // 2, (w - cw) // 2
-        out.append((f.stem, np.ascontiguousarray(img[y0:y0 + ch, x0:x0 + cw])))
+        out.append((name, np.ascontiguousarray(img[y0:y0 + ch, x0:x0 + cw])))
     return out
 
 
@@ -456,6 +463,13 @@ def sr_truths(ckpt, limit: int | None = None):
                 "resolution, factor × the input size along its long side (a photo too small for a size is left out "
                 "there)")
     name = ckpt.config.get("data", {}).get("name", "")
+    if name == PHOTO_SR:
+        max_side = ckpt.config["data"].get("photo_max_side", 1024)
+        held = _spread(load_photos("test", max_side=max_side), limit)
+        return (lambda px, s: centre_crops(held, px * s, s),
+                f"the {len(held)} held-out photos of ganzoo.data.photos ({', '.join(n for n, _ in held)}; never trained "
+                f"on), read at {max_side} px on the long side as the training photos are, a centre crop of each, factor "
+                "× the input size along its long side")
     spec = name if name in SR_SPECS else "twemoji" if name in EMOJI_RECIPES else None
     if spec:
         total = sum(len(_heldout_svgs(v)) for v in SR_SPECS[spec])

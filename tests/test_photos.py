@@ -77,6 +77,10 @@ TEST_P = next(p for p in PHOTOS if p.package == PKG and p.name in HELDOUT)
 
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
+    return install_fake_deb(tmp_path, monkeypatch)
+
+
+def install_fake_deb(tmp_path, monkeypatch):
     """A tiny real .deb of PKG at two of its pinned paths (one train, one held-out photo), pinned
     by its own sha256, in $GANZOO_DEBS; $GANZOO_DATA is empty; scikit-image is not looked at."""
     debs, data = tmp_path / "debs", tmp_path / "data"

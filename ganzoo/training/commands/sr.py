@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...data import photo_sr
 from ...data.sr import SPECS, load_sr_pairs
 from ...nn.sr import ARCHS, SRConfig
 from ..cli import Command, add_config_args, config_from_args
@@ -18,12 +19,18 @@ DOC = """Train a super-resolution GAN (ESRGAN recipe: L1 warm-up, then U-Net dis
 Data (ganzoo.data.sr): twemoji | openmoji | emoji-svg (both): every emoji rasterised from its SVG
 at --size px (the input) and at scale × size px (the exact target); the held-out emoji split of
 the emoji recipes is never trained on, and its first pictures are the sample grids' preview.
+photos (ganzoo.data.photo_sr): --crops random scale × size px crops of every training photo of
+ganzoo.data.photos, each degraded once the Real-ESRGAN way; the preview: held-out photos' crops.
+
+    python train/sr.py --dataset photos --size 48 --crops 48 --num-feat 48 --num-conv 12 --out runs/photo-sr
 """
 PREVIEW = 8  # held-out pairs in every sample grid
 
 
 def add_arguments(p, d) -> None:
-    d.add_argument("--dataset", choices=sorted(SPECS), default="emoji-svg", help="which SVG emoji (default: emoji-svg)")
+    d.add_argument("--dataset", choices=sorted(SPECS) + [photo_sr.NAME], default="emoji-svg",
+                   help="which SVG emoji, or photos (default: emoji-svg)")
+    d.add_argument("--crops", type=int, default=32, help="photos: degraded crops cut from every photo")
     d.add_argument("--size", type=int, default=64, help="the side the small (input) pictures are drawn at")
     d.add_argument("--limit", type=int, help="only this many emoji per vendor, spread over the set (a smoke test)")
     m = p.add_argument_group("model")
@@ -45,13 +52,13 @@ def check(p, args) -> None:
 
 
 def build(args):
+    if args.dataset == photo_sr.NAME:
+        return build_photos(args)
     data = load_sr_pairs(args.dataset, "train", args.size, args.scale, limit=args.limit)
     held = load_sr_pairs(args.dataset, "test", args.size, args.scale, limit=args.limit)
     if len(held) == 0:
         held = data
-    mcfg = SRConfig(arch=args.arch, scale=args.scale, in_channels=3, num_feat=args.num_feat, num_conv=args.num_conv,
-                    num_blocks=args.num_blocks, act=args.act, img_size=args.crop, ndf=args.ndf)
-    tcfg = config_from_args(SRTrainConfig, args)
+    mcfg, tcfg = configs(args)
     info = {"name": data.name, "sources": list(SPECS[args.dataset]), "split": "train", "n_pairs": len(data),
             "lr_size": args.size, "hr_size": args.size * args.scale, "license": data.license,
             "degradation": "the SVG rasterised at the small size (resvg), on white",
@@ -59,8 +66,31 @@ def build(args):
             "preview": "held-out" if held is not data else "train"}
     if args.limit:
         info["limit"] = args.limit
+    return SRTask(mcfg, tcfg, info, preview=preview(held)), data
+
+
+def configs(args) -> tuple[SRConfig, SRTrainConfig]:
+    mcfg = SRConfig(arch=args.arch, scale=args.scale, in_channels=3, num_feat=args.num_feat, num_conv=args.num_conv,
+                    num_blocks=args.num_blocks, act=args.act, img_size=args.crop, ndf=args.ndf)
+    return mcfg, config_from_args(SRTrainConfig, args)
+
+
+def preview(held):
     pick = np.linspace(0, len(held) - 1, min(PREVIEW, len(held))).round().astype(int)
-    return SRTask(mcfg, tcfg, info, preview=(held.a[pick], held.b[pick])), data
+    return held.a[pick], held.b[pick]
+
+
+def build_photos(args):
+    data = photo_sr.load_photo_sr_pairs("train", args.size, args.scale, crops=args.crops, seed=args.seed)
+    held = photo_sr.load_photo_sr_pairs("test", args.size, args.scale, crops=1, seed=args.seed)
+    mcfg, tcfg = configs(args)
+    info = {"name": photo_sr.NAME, "sources": ["ganzoo.data.photos"], "split": "train", "n_pairs": len(data),
+            "n_photos": len({k.split(":")[0] for k in data.keys}), "lr_size": args.size, "hr_size": args.size * args.scale,
+            "license": data.license, "degradation": "ganzoo.data.degrade: Real-ESRGAN's two rounds of blur, resize, "
+            "noise and JPEG (Gaussian kernels only), one fixed draw per crop",
+            "crops_per_photo": args.crops, "photo_max_side": 1024,
+            "heldout": "ganzoo.data.photos.HELDOUT (named photos, never trained on)", "preview": "held-out"}
+    return SRTask(mcfg, tcfg, info, preview=preview(held)), data
 
 
 COMMAND = Command(script="train/sr.py", doc=DOC, batch_size=16, add_arguments=add_arguments, build=build, check=check)
