@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""An emoji super-resolution model against bicubic on the held-out emoji, drawn small and large.
+"""A super-resolution model against bicubic on held-out pictures degraded as its training data is.
 
     python bench/sr_quality.py checkpoints/emoji-sr --grid /tmp/sr_samples/heldout.png
     python bench/sr_quality.py runs/emoji-sr/final --also l1=runs/emoji-sr-l1/final   # more models, same pictures
@@ -12,8 +12,13 @@ runs it; bicubic is PIL's (ganzoo.pipelines.upscale.bicubic). PSNR (peak 255) on
 BT.601 luma Y over the whole picture, per picture, then averaged. The grid: for spread-out
 emoji, the input enlarged by nearest neighbour | bicubic | the model(s) | the truth.
 
+A model trained on photos (ganzoo.data.photo_sr) is measured on crops of the held-out photos,
+degraded the Real-ESRGAN way (ganzoo.data.degrade, seeded: the same pictures every run), i.e. a
+blurred, resized, noisy, JPEG'd photo, as its training inputs are; `--also realsr=realsr-df2k`
+puts the packaged upscalers on the same pictures.
+
 This is not `python -m ganzoo.evaluate`, which measures pictures shrunk by bicubic; here the input
-is the emoji as a renderer draws it small.
+is the picture degraded as the model was trained for (an emoji as a renderer draws it small).
 """
 from __future__ import annotations
 
@@ -31,10 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ganzoo import hub  # noqa: E402
 from ganzoo.cards import update_config, write_model_card  # noqa: E402
+from ganzoo.data.photo_sr import NAME as PHOTOS  # noqa: E402
+from ganzoo.data.photo_sr import load_photo_sr_pairs  # noqa: E402
 from ganzoo.data.sr import load_sr_pairs  # noqa: E402
 from ganzoo.pipelines.upscale import SRPipeline, bicubic  # noqa: E402
 
 GRID_N = 8
+PHOTO_CROPS = 4   # degraded crops per held-out photo
 _Y = np.array([65.481, 128.553, 24.966]) / 255.0
 
 
@@ -60,7 +68,7 @@ def measure(models: dict[str, SRPipeline], held, scale: int) -> tuple[dict, dict
             t = time.perf_counter()
             outs[name] = np.asarray(pipe(Image.fromarray(lr), scale=scale))
             seconds[name] += time.perf_counter() - t
-        vendor = key.split(":")[0]
+        vendor = key.split(":")[0] if held.name != PHOTOS else held.name
         for m, out in outs.items():
             p = psnr(out, hr)
             scores[m]["psnr"].append(p)
@@ -104,7 +112,11 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     cfg = hub.read_config(args.model)
     data, scale = cfg["data"], cfg["model"]["scale"]
-    held = load_sr_pairs(data["name"], "test", data["lr_size"], scale, limit=args.limit)
+    if data["name"] == PHOTOS:
+        held = load_photo_sr_pairs("test", data["lr_size"], scale, crops=args.limit or PHOTO_CROPS, seed=1,
+                                   max_side=data.get("photo_max_side", 1024))
+    else:
+        held = load_sr_pairs(data["name"], "test", data["lr_size"], scale, limit=args.limit)
     models = {"model": SRPipeline.from_pretrained(args.model)}
     models.update({n: SRPipeline.from_pretrained(m) for n, m in (a.split("=", 1) for a in args.also)})
     table, shown = measure(models, held, scale)
@@ -120,16 +132,20 @@ def main(argv=None):
     if args.write:
         folder = hub.resolve(args.model)
         img.save(folder / "heldout.png")
-        lines = ["## Held-out emoji", "",
-                 f"Measured by `python bench/sr_quality.py {folder.name}`: the {len(held)} held-out emoji of "
-                 f"{data['name']} (never trained on), each SVG drawn at {data['lr_size']} px (the input) and at "
-                 f"{data['lr_size'] * scale} px (the truth), upscaled ×{scale} through SRPipeline; PSNR (peak 255) per "
-                 "picture over the whole picture, averaged.", "",
-                 "| method | PSNR RGB, dB | PSNR Y, dB | " + " | ".join(f"PSNR {v}" for v in data["sources"]) + " |",
-                 "|---|---|---|" + "---|" * len(data["sources"])]
+        groups = [PHOTOS] if held.name == PHOTOS else data["sources"]
+        what = (f"{len(held)} crops of the held-out photos of ganzoo.data.photos (never trained on), {data['lr_size'] * scale} "
+                f"px each (the truth), degraded to {data['lr_size']} px by ganzoo.data.degrade (seed 1) as the training "
+                "inputs are (the input)" if held.name == PHOTOS else
+                f"{len(held)} held-out emoji of {data['name']} (never trained on), each SVG drawn at {data['lr_size']} px "
+                f"(the input) and at {data['lr_size'] * scale} px (the truth)")
+        lines = ["## Held-out " + ("photos, degraded" if held.name == PHOTOS else "emoji"), "",
+                 f"Measured by `python bench/sr_quality.py {folder.name}`: the {what}, upscaled ×{scale} through "
+                 "SRPipeline; PSNR (peak 255) per picture over the whole picture, averaged.", "",
+                 "| method | PSNR RGB, dB | PSNR Y, dB | " + " | ".join(f"PSNR {v}" for v in groups) + " |",
+                 "|---|---|---|" + "---|" * len(groups)]
         for m, row in table.items():
             lines.append(f"| {'this model' if m == 'model' else m} | {row['psnr']:.2f} | {row['psnr_y']:.2f} | "
-                         + " | ".join(f"{row.get('psnr_' + v, float('nan')):.2f}" for v in data["sources"]) + " |")
+                         + " | ".join(f"{row.get('psnr_' + v, float('nan')):.2f}" for v in groups) + " |")
         lines += ["", f"PSNR over bicubic: {gain:+.2f} dB.", "",
                   f"Rows: the input enlarged by nearest neighbour | bicubic | {' | '.join(models)} | the truth.", "",
                   "![held-out](heldout.png)", ""]
