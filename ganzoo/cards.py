@@ -17,6 +17,10 @@ DATA_LICENSES = {
     "openmoji": ("OpenMoji 17 (HfG Schwäbisch Gmünd, openmoji.org), line art and colour SVGs from npm "
                  "`openmoji`, CC-BY-SA-4.0 — attribution required, and a model trained on it is shared "
                  "under the same license", "cc-by-sa-4.0"),
+    "ganzoo.data.photos": ("photographs from Debian's wallpaper packages (ganzoo.data.photos), each under its "
+                           "author's free licence: CC0-1.0, CC-BY-4.0, CC-BY-SA-3.0/4.0 or GPL-2+, listed below — "
+                           "attribution required, and a model trained on the share-alike ones is shared under "
+                           "CC-BY-SA-4.0", "cc-by-sa-4.0"),
 }
 
 # the front matter's keys in the order the cards have always had them (model-index comes last)
@@ -113,7 +117,12 @@ def card_data(name: str, license: str, tags: list[str], datasets: list[str] | No
 def _training_lines(cfg: dict, sources, licenses, data: dict, tr: dict) -> list[str]:
     lines = ["## Training data", ""]
     lines += [f"- {DATA_LICENSES.get(s, (s, None))[0]}" for s in sources]
-    if "cc-by-sa-4.0" in licenses:
+    if "ganzoo.data.photos" in sources:
+        from .data.photos import credits  # noqa: PLC0415 - only cards of photo models need the photo list
+        lines.append("- **License of this model: CC-BY-SA-4.0**, as its share-alike photos require; the photos "
+                     f"({data.get('split', 'train')} split) and their authors:")
+        lines += [f"  - {line}" for line in credits(data.get("split", "train")).splitlines()]
+    elif "cc-by-sa-4.0" in licenses:
         lines.append("- **License of this model: CC-BY-SA-4.0**, as its training data requires "
                      "(share-alike); credit OpenMoji when you use or share its outputs.")
     elif "cc-by-4.0" in licenses:
