@@ -44,8 +44,10 @@ sys.path.insert(0, str(ROOT / "train"))
 import retrain  # noqa: E402  (train/ is no package: its path is set just above)
 from ganzoo.data import load_images  # noqa: E402  (retrain put the checkout on the path)
 from ganzoo.data.common import cache_path  # noqa: E402
-from ganzoo.data.emoji import meta_file  # noqa: E402
+from ganzoo.data.emoji import emoji_meta, meta_file  # noqa: E402
 from ganzoo.data.paired import load_pairs  # noqa: E402
+from ganzoo.data.sr import SPECS as SR_SPECS  # noqa: E402
+from ganzoo.data.sr import load_sr_pairs  # noqa: E402
 
 CARRY_BYTES = 64 * 2**20
 BACK_FILES, BACK_FILE_BYTES, BACK_BYTES = 8, 16 * 2**20, 64 * 2**20
@@ -54,18 +56,25 @@ PART_BYTES = BACK_FILE_BYTES - 2**20
 DATA_DIR, REF_DIR, WORK_DIR = ROOT / ".gpudata", ROOT / ".gpuref", ROOT / "runs" / "device-call"
 # the data set and resolution each run reads (its retrain.RUNS arguments)
 DATA = {"emoji-gan": ("emoji", 64), "emoji-fastgan": ("emoji", 128), "emoji-inpaint": ("emoji", 128),
-        "emoji-inpaint-scratch": ("emoji", 128), "noto2twemoji": ("emoji", 128), "sketch2emoji": ("openmoji", 128)}
+        "emoji-inpaint-scratch": ("emoji", 128), "noto2twemoji": ("emoji", 128), "sketch2emoji": ("openmoji", 128),
+        "emoji-sr": ("sr:emoji-svg", 64)}
 # what comes back first: the bench and logs, then the models of the open issues
-WANTED = ["meta", "emoji-fastgan", "emoji-inpaint", "emoji-inpaint-scratch", "noto2twemoji", "sketch2emoji", "emoji-gan"]
+WANTED = ["meta", "emoji-fastgan", "emoji-inpaint", "emoji-inpaint-scratch", "noto2twemoji", "sketch2emoji", "emoji-sr",
+          "emoji-gan"]
 
 
 def caches(names: list[str]) -> list[Path]:
     """The data caches the runs `names` read, built here where missing (the device has no network)."""
+    emoji_meta()   # the emoji list every emoji recipe reads: fetched here, where there is a network
     files = [meta_file()]
     for kind, size in dict.fromkeys(DATA[n] for n in names):
         if kind == "emoji":
             load_images("emoji", "train", size)
             files += [cache_path(f"noto_{size}.npz"), cache_path(f"twemoji_{size}.npz")]
+        elif kind.startswith("sr:"):   # super-resolution pairs at ×4 (retrain.RUNS' --scale)
+            spec = kind[3:]
+            load_sr_pairs(spec, "train", size, 4)
+            files += [cache_path(f"sr_{v}_{size}x4.npz") for v in SR_SPECS[spec]]
         else:
             load_pairs(kind, "train", size)
             files.append(cache_path(f"{kind}_{size}.npz"))
@@ -103,6 +112,9 @@ def prepare(folder: Path, names: list[str]) -> dict:
         raise SystemExit(f"{used / 2**20:.1f} MiB with the code and the configs: more than a call carries "
                          f"({CARRY_BYTES / 2**20:.0f} MiB); name fewer runs")
     carried = {p.name: "config" for p in bundled}
+    for base in dict.fromkeys(b for n in names for b in retrain.NEEDS.get(n, ())):   # read, not continued: always
+        shutil.copy2(retrain.BUNDLED_DIR / base / retrain.WEIGHTS, folder / "checkpoints" / base / retrain.WEIGHTS)
+        used, carried[base] = used + (retrain.BUNDLED_DIR / base / retrain.WEIGHTS).stat().st_size, "weights"
     wanted = [c.name for n in sorted(names, key=lambda n: WANTED.index(n) if n in WANTED else len(WANTED))
               if (c := retrain.continues(n))]
     for base in dict.fromkeys(wanted):
@@ -112,7 +124,7 @@ def prepare(folder: Path, names: list[str]) -> dict:
             used, carried[base] = used + size, "weights"
     left = [b for b in dict.fromkeys(wanted) if carried[b] != "weights"]
     print(f"{folder}: {folder_bytes(folder) / 2**20:.1f} MiB; {used / 2**20:.1f} of {CARRY_BYTES / 2**20:.0f} MiB "
-          f"with the code; continued on the device: {', '.join(b for b in carried if carried[b] == 'weights') or 'none'}"
+          f"with the code; weights on the device: {', '.join(b for b in carried if carried[b] == 'weights') or 'none'}"
           f"{f'; too large to carry, so from scratch: {chr(44).join(left)}' if left else ''}")
     return carried
 
