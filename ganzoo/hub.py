@@ -32,7 +32,7 @@ USER_DIR = Path(os.environ.get("GANZOO_MODELS", Path.home() / ".cache" / "ganzoo
 # Every bundled model is also published as HUB_NAMESPACE/<name>: an install without checkpoints/
 # (a wheel, a Space whose repo leaves the weights out) fetches them from there (fetch_missing).
 HUB_NAMESPACE = os.environ.get("GANZOO_HUB_NAMESPACE", "ganzoo")
-PUBLISHED_MODELS = ("emoji-classifier", "emoji-gan", "emoji-inpaint", "mnist-cgan", "mnist-classifier",
+PUBLISHED_MODELS = ("emoji-classifier", "emoji-gan", "emoji-inpaint", "emoji-sr", "mnist-cgan", "mnist-classifier",
                     "mnist-hinge", "mnist-lsgan", "mnist-ns", "mnist-vae", "mnist-wgan", "mnist-wgan-gp",
                     "noto2twemoji", "sketch2emoji")
 HUB_FILES = ["*.json", "*.safetensors", "*.md", "*.png"]
