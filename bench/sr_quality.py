@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ganzoo import hub  # noqa: E402
 from ganzoo.cards import update_config, write_model_card  # noqa: E402
+from ganzoo.data.photo_sr import MAX_SIDE as PHOTO_MAX_SIDE  # noqa: E402
 from ganzoo.data.photo_sr import NAME as PHOTOS  # noqa: E402
 from ganzoo.data.photo_sr import load_photo_sr_pairs  # noqa: E402
 from ganzoo.data.sr import load_sr_pairs  # noqa: E402
@@ -114,7 +115,7 @@ def main(argv=None):
     data, scale = cfg["data"], cfg["model"]["scale"]
     if data["name"] == PHOTOS:
         held = load_photo_sr_pairs("test", data["lr_size"], scale, crops=args.limit or PHOTO_CROPS, seed=1,
-                                   max_side=data.get("photo_max_side", 1024))
+                                   max_side=data.get("photo_max_side", PHOTO_MAX_SIDE))
     else:
         held = load_sr_pairs(data["name"], "test", data["lr_size"], scale, limit=args.limit)
     models = {"model": SRPipeline.from_pretrained(args.model)}

@@ -40,6 +40,7 @@ from .cards import record_metrics
 from .data import load_images
 from .data.common import composite_on_white
 from .data.emoji import is_heldout, svg_rasteriser
+from .data.photo_sr import MAX_SIDE as PHOTO_MAX_SIDE
 from .data.photo_sr import NAME as PHOTO_SR
 from .data.photos import load_photos
 from .data.sr import SPECS as SR_SPECS
@@ -464,7 +465,7 @@ def sr_truths(ckpt, limit: int | None = None):
                 "there)")
     name = ckpt.config.get("data", {}).get("name", "")
     if name == PHOTO_SR:
-        max_side = ckpt.config["data"].get("photo_max_side", 1024)
+        max_side = ckpt.config["data"].get("photo_max_side", PHOTO_MAX_SIDE)
         held = _spread(load_photos("test", max_side=max_side), limit)
         return (lambda px, s: centre_crops(held, px * s, s),
                 f"the {len(held)} held-out photos of ganzoo.data.photos ({', '.join(n for n, _ in held)}; never trained "

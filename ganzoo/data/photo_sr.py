@@ -24,6 +24,7 @@ from .degrade import degrade
 from .photos import load_photos
 
 NAME = "photos"
+MAX_SIDE = 1024   # the long side the photos are read at (the evaluator reads the held-out ones the same way)
 LICENSE = "per photo (CC0, CC-BY, CC-BY-SA, GPL-2+): see ganzoo.data.photos.credits()"
 
 
@@ -31,7 +32,7 @@ def _rng(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng([seed, int.from_bytes(hashlib.sha1(name.encode()).digest()[:4], "little")])
 
 
-def load_photo_sr_pairs(split: str = "train", size: int = 64, scale: int = 4, crops: int = 32, max_side: int = 1024,
+def load_photo_sr_pairs(split: str = "train", size: int = 64, scale: int = 4, crops: int = 32, max_side: int = MAX_SIDE,
                         seed: int = 0) -> PairSet:
     """The pairs (module docstring); keys "name:i". A photo smaller than scale·size px is left out."""
     check_split(split)

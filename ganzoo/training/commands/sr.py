@@ -88,7 +88,7 @@ def build_photos(args):
             "n_photos": len({k.split(":")[0] for k in data.keys}), "lr_size": args.size, "hr_size": args.size * args.scale,
             "license": data.license, "degradation": "ganzoo.data.degrade: Real-ESRGAN's two rounds of blur, resize, "
             "noise and JPEG (Gaussian kernels only), one fixed draw per crop",
-            "crops_per_photo": args.crops, "photo_max_side": 1024,
+            "crops_per_photo": args.crops, "photo_max_side": photo_sr.MAX_SIDE,
             "heldout": "ganzoo.data.photos.HELDOUT (named photos, never trained on)", "preview": "held-out"}
     return SRTask(mcfg, tcfg, info, preview=preview(held)), data
 
