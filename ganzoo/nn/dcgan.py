@@ -86,13 +86,21 @@ class Generator(nn.Module):
         self.to_img = sn(nn.ConvTranspose2d(ch[-1], cfg.channels, 4, 2, 1))
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        return self.rest(self.first(z, y))
+
+    def first(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """The first layer's output (N × features), a linear map of z: what GAN inversion may
+        offset to come closer to a picture than any z does, while a SeFa edit still moves it by W·d."""
         if self.embed is not None:
             if y is None:
                 raise ValueError("this generator is class-conditional: pass labels y")
             z = torch.cat([z, self.embed(y)], dim=1)
+        return self.fc(z)
+
+    def rest(self, h: torch.Tensor) -> torch.Tensor:
+        """The layers after first(): features → picture in [-1, 1]."""
         s = self.cfg.start_res
-        h = self.fc(z).view(z.shape[0], -1, s, s)
-        h = torch.relu(self.fc_norm(h))
+        h = torch.relu(self.fc_norm(h.view(h.shape[0], -1, s, s)))
         return torch.tanh(self.to_img(self.blocks(h)))
 
     def latent_weight(self) -> torch.Tensor:

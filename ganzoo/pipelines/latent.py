@@ -1,19 +1,36 @@
 """Latent sampling pipeline: seed / class / truncation / SeFa sliders → PIL image (or grid, GIF)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
 from .. import hub
 from ..errors import InputError
 from .base import Pipeline
+from .images import open_image
 from ..directions import sefa
 from ..utils import make_grid, seeded_normal, to_pil
 
 MAX_SEED = 2**31 - 1
+FIND_STEPS = 120           # Adam steps of find(): the 64-px face DCGAN took ~3-4 s for them on 2 threads (EPYC)
+FIND_CANDIDATES = 64       # random latents tried first; the closest one is where the search starts
+
+
+@dataclass
+class Found:
+    """What LatentPipeline.find gives: a latent z, the offset to the generator's first layer that
+    brings its picture closer to the target (None where the generator has none), the class, and the
+    PSNR (dB) of the picture against the target at the model's size."""
+    z: torch.Tensor
+    offset: torch.Tensor | None
+    class_id: object = None
+    psnr: float = float("nan")
 
 
 class LatentPipeline(Pipeline):
@@ -97,6 +114,95 @@ class LatentPipeline(Pipeline):
             z = torch.stack([(torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
                              for t in ts])
         return self.generate(z, class_id)
+
+    def find(self, image, class_id=None, steps: int = FIND_STEPS, candidates: int = FIND_CANDIDATES,
+             progress=None) -> "Found":
+        """GAN inversion: the picture of this model closest to `image` (its centre square, resized to
+        the model's size). The closest of `candidates` random latents is refined by Adam on the pixel
+        distance (at full and at a quarter resolution) in two halves: first z itself, with a penalty
+        that keeps |z|² typical; then, where the generator has a linear first layer (DCGAN: `first`
+        / `rest`), an offset to that layer's output, which comes much closer (on a photo of a face,
+        24.2 dB PSNR against 18.3 with z alone) while a slider still moves the face by W·d as it
+        moves a sampled one. progress(done, steps). Returns a Found (see picture())."""
+        if not 2 <= int(steps) <= 2000:
+            raise InputError("steps must be between 2 and 2000")
+        steps = int(steps)
+        target = self._target(image)
+        y = self._labels(class_id, 1)
+        split = hasattr(self.G, "first") and hasattr(self.G, "rest")
+
+        def distance(x):
+            t = target.expand_as(x)
+            return (F.mse_loss(x, t, reduction="none").mean((1, 2, 3))
+                    + F.mse_loss(F.avg_pool2d(x, 4), F.avg_pool2d(t, 4), reduction="none").mean((1, 2, 3)))
+
+        def g(z, yy=y):
+            return self.G(z, yy) if yy is not None else self.G(z)
+        with torch.no_grad():
+            z0 = seeded_normal(0, candidates, self.cfg.z_dim)
+            best = distance(g(z0, None if y is None else y.expand(candidates))).argmin()
+        z = z0[best:best + 1].clone().requires_grad_(True)
+        z_steps = steps // 2 if split else steps
+        opt = torch.optim.Adam([z], lr=0.05)
+        for i in range(z_steps):
+            loss = distance(g(z)).mean() + 0.01 * (z.pow(2).mean() - 1).pow(2)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if progress:
+                progress(i + 1, steps)
+        z = z.detach()
+        offset = None
+        if split:
+            with torch.no_grad():
+                h0 = self.G.first(z, y)
+            delta = torch.zeros_like(h0, requires_grad=True)
+            opt = torch.optim.Adam([delta], lr=0.02)
+            for i in range(z_steps, steps):
+                loss = distance(self.G.rest(h0 + delta)).mean() + 0.01 * delta.pow(2).mean()
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                if progress:
+                    progress(i + 1, steps)
+            offset = delta.detach()[0]
+        found = Found(z[0], offset, class_id)
+        with torch.no_grad():
+            x = self.forward(self._found_net(found), torch.zeros(1))
+        mse = float(F.mse_loss((x + 1) / 2, (target + 1) / 2))
+        found.psnr = 10 * float(np.log10(1.0 / max(mse, 1e-10)))
+        return found
+
+    def picture(self, found: "Found", shifts: Sequence[float] = ()) -> Image.Image:
+        """A found picture moved along the sliders' directions (shifts as for latent())."""
+        found = Found(self.latent_of(found, shifts), found.offset, found.class_id)
+        return to_pil(self.forward(self._found_net(found), torch.zeros(1)))[0]
+
+    def latent_of(self, found: "Found", shifts: Sequence[float] = ()) -> torch.Tensor:
+        z = found.z.clone()
+        for a, d in zip([float(s) for s in shifts][: len(self.directions)], self.directions):
+            z = z + a * d
+        return z
+
+    def _found_net(self, found: "Found"):
+        y = self._labels(found.class_id, 1)
+
+        def net(_):
+            if found.offset is None:
+                return self.G(found.z[None], y) if y is not None else self.G(found.z[None])
+            return self.G.rest(self.G.first(found.z[None], y) + found.offset[None])
+        return net
+
+    def _target(self, image) -> torch.Tensor:
+        """A picture → 1×C×S×S in [-1, 1]: its centre square resized to the model's size (Lanczos)."""
+        img = open_image(image)
+        side = min(img.size)
+        left, top = (img.width - side) // 2, (img.height - side) // 2
+        img = img.crop((left, top, left + side, top + side)).resize((self.cfg.img_size,) * 2, Image.Resampling.LANCZOS)
+        if self.cfg.channels == 1:
+            img = img.convert("L")
+        t = torch.from_numpy(np.asarray(img).copy()).float().div(127.5).sub(1)
+        return (t[None, None] if t.dim() == 2 else t.permute(2, 0, 1)[None]).contiguous()
 
     def interpolation_gif(self, path, seed_a: int, seed_b: int, frames: int = 24, scale: int = 2,
                           duration_ms: int = 80, **kw) -> Path:
