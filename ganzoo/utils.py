@@ -1,6 +1,7 @@
 """Small helpers shared by training, pipelines and benchmarks."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -54,3 +55,12 @@ def seeded_normal(seed: int, n: int, dim: int) -> torch.Tensor:
     """The same z for the same seed on every machine (CPU generator, float32)."""
     g = torch.Generator().manual_seed(int(seed))
     return torch.randn(n, dim, generator=g)
+
+
+def file_sha256(path) -> str:
+    """The sha256 of a file's bytes (hex), read in 1-MB blocks: how pinned downloads are checked."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -53,6 +53,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from .common import DataUnavailable, check_split, data_home, flatten_to_array, load_cache, save_cache
+from ..utils import file_sha256
 
 log = logging.getLogger("ganzoo.data")
 
@@ -240,14 +241,6 @@ def deb_filename(package: str, version: str) -> str:
     return f"{package}_{version.replace(':', '%3a')}_all.deb"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def fetch_deb(package: str) -> Path:
     """Path of the pinned .deb of `package`, checked against its sha256; fetched with
     `apt-get download` into debs_dir() when it is not there yet."""
@@ -256,7 +249,7 @@ def fetch_deb(package: str) -> Path:
     target = folder / deb_filename(package, version)
     hint = f"set GANZOO_DEBS to a folder holding {target.name} (Debian bookworm)"
     if target.is_file():
-        got = _sha256(target)
+        got = file_sha256(target)
         if got != sha:
             raise DataUnavailable(f"{target} has sha256 {got}, not the pinned {sha}: delete it to fetch it again, or {hint}.")
         return target
@@ -275,7 +268,7 @@ def fetch_deb(package: str) -> Path:
         if proc.returncode != 0 or len(got) != 1:
             err = " ".join((proc.stderr or proc.stdout or "").split())[-300:]
             raise DataUnavailable(f"`apt-get download {package}={version}` failed ({err or 'no .deb'}): {hint}.")
-        digest = _sha256(got[0])
+        digest = file_sha256(got[0])
         if digest != sha:
             raise DataUnavailable(f"`apt-get download {package}={version}` gave a file with sha256 {digest}, "
                                   f"not the pinned {sha}: {hint}.")
