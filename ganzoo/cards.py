@@ -64,6 +64,8 @@ def write_model_card(folder) -> Path:
         lines += ["", "## Samples", "", "![samples](samples.png)", ""]
     else:
         lines.append("")
+    if cfg.get("direction_names"):
+        lines += _slider_lines(cfg["direction_names"], cfg.get("direction_effects") or [])
     if released:   # a published generator, converted: where it comes from is its whole story
         lines += ["## Where the weights come from", "", f"- {released['title']}: {released['source']}",
                   f"- cite: {released['citation']}", f"- trained on: {released['data']}",
@@ -92,6 +94,19 @@ def write_model_card(folder) -> Path:
     card = ModelCard(f"---\n{meta.to_yaml(original_order=_KEY_ORDER)}\n---\n" + "\n".join(lines))
     write_text_atomically(path, str(card))
     return path
+
+
+def _slider_lines(names: list, effects: list) -> list[str]:
+    """The latent tab's sliders: each one's name and its three strongest measured effects (the mean
+    change from −3 to +3 along it, in units of the attribute's spread between pictures)."""
+    rows = []
+    for k, name in enumerate(names):
+        e = effects[k] if k < len(effects) and isinstance(effects[k], dict) else {}
+        top = sorted(e.items(), key=lambda kv: -abs(kv[1]))[:3]
+        rows.append(f"| {k + 1} | {name} | {', '.join(f'{a} {v:+.2f}' for a, v in top)} |")
+    return ["## Sliders", "", "What moving along each slider was measured to change (effect sizes: the mean change "
+            "from −3 to +3, in units of the attribute's spread between pictures; a slider is named only after a "
+            "clear effect):", "", "| slider | name | strongest measured effects |", "|---|---|---|", *rows, ""]
 
 
 def _shape_line(family: str, model: dict) -> str:
