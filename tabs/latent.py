@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -35,8 +34,8 @@ FACES = latents.FACES.name    # shown first when installed (app.py fetches it at
 # "sharpen ×4": the 64-px sample enlarged by Real-ESRGAN's compact network (converted offline from its
 # package) instead of Lanczos; only colour models of at least this size (a 28-px digit stays crisp)
 SHARPEN_MODEL, SHARPEN_FROM_PX = "realesr-animevideov3", 64
-_sharpener: dict = {}
-_sharpener_lock = threading.Lock()
+SHARPENER = PipelineCache("sr", SRPipeline.from_pretrained, catalogue=upscalers)
+_sharpen_off: list[str] = []     # why sharpening is not available, once it failed (logged once)
 _GIF_DIR = Path(tempfile.gettempdir()) / "ganzoo-app-gifs"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 _GIF_KEEP_S = 600             # our GIF files are copied into gradio's cache when returned
@@ -52,15 +51,15 @@ def _display(img, target: int, tile: int | None = None):
 
 
 def _sharpener_pipe() -> SRPipeline | None:
-    """The compact SR pipeline of "sharpen ×4" (converted once), or None, logged, where it cannot be made."""
-    with _sharpener_lock:
-        if "pipe" not in _sharpener:
-            try:
-                _sharpener["pipe"] = SRPipeline.from_pretrained(upscalers.fetch(SHARPEN_MODEL))
-            except Exception as e:   # never fatal: the picture is enlarged with Lanczos instead
-                log.warning("sharpen ×4 is not available (%s): pictures are enlarged with Lanczos", e)
-                _sharpener["pipe"] = None
-        return _sharpener["pipe"]
+    """The compact SR pipeline of "sharpen ×4" (converted once), or None, logged once, where it cannot be made."""
+    if _sharpen_off:
+        return None
+    try:
+        return SHARPENER.get(SHARPEN_MODEL)
+    except Exception as e:   # never fatal: the picture is enlarged with Lanczos instead
+        _sharpen_off.append(str(e))
+        log.warning("sharpen ×4 is not available (%s): pictures are enlarged with Lanczos", e)
+        return None
 
 
 def sharpens(p: LatentPipeline) -> bool:
@@ -125,7 +124,7 @@ def latent_find(photo=None, model=None, sharpen=True, progress=gr.Progress()):
 
 @user_errors
 def latent_grid(seed=SEED0, class_name=None, truncation=TRUNCATION0, dir1=0.0, dir2=0.0, dir3=0.0,
-                dir4=0.0, dir5=0.0, dir6=0.0, dir7=0.0, dir8=0.0, model=None, sharpen=True):
+                dir4=0.0, dir5=0.0, dir6=0.0, dir7=0.0, dir8=0.0, model=None):
     """A 4×4 grid: seeds seed … seed+15 with the same class, truncation and directions."""
     p, seed, kw = _latent_inputs(model, seed, class_name, truncation,
                                  [dir1, dir2, dir3, dir4, dir5, dir6, dir7, dir8])
@@ -137,7 +136,7 @@ def latent_grid(seed=SEED0, class_name=None, truncation=TRUNCATION0, dir1=0.0, d
 @user_errors
 def latent_interpolate(seed_a=SEED0, seed_b=7, frames=24, class_name=None, truncation=TRUNCATION0,
                        dir1=0.0, dir2=0.0, dir3=0.0, dir4=0.0, dir5=0.0, dir6=0.0, dir7=0.0, dir8=0.0,
-                       model=None, sharpen=True):
+                       model=None):
     """An animated GIF looping seed_a → seed_b → seed_a (spherical interpolation)."""
     p, seed_a, kw = _latent_inputs(model, seed_a, class_name, truncation,
                                    [dir1, dir2, dir3, dir4, dir5, dir6, dir7, dir8], "seed A")
@@ -343,13 +342,14 @@ def build() -> TabHandles:
         examples = gr.Dataset(components=[seed, class_name, truncation], samples=_example_rows(default),
                               type="index", label="examples", elem_id="latent_examples", samples_per_page=6)
 
-        settings = [seed, class_name, truncation, *dirs, model, sharpen]   # = the handlers' parameters
+        settings = [seed, class_name, truncation, *dirs, model]   # = the handlers' parameters
+        live = [*settings, sharpen, found]                         # the live picture's: sharpened, or a found face
         # Live image: every slider step, collapsed to the latest value while a call runs.
         # preprocess=False: the handlers validate raw values themselves, so an API caller gets
         # "seed must be between …" rather than gradio's generic bounds message.
         gr.on(triggers=[seed.change, class_name.change, truncation.change, sharpen.change,
                         *(d.change for d in dirs)],
-              fn=latent_generate, inputs=[*settings, found], outputs=image, api_name="generate",
+              fn=latent_generate, inputs=live, outputs=image, api_name="generate",
               trigger_mode="always_last", show_progress="hidden", preprocess=False,
               concurrency_limit=2, concurrency_id="latent_live")
         grid_event = dict(fn=latent_grid, inputs=settings, outputs=grid, api_name="grid",
@@ -372,7 +372,7 @@ def build() -> TabHandles:
                      **hidden).then(
             lambda: (None, ""), None, [found, find_line], queue=False, **hidden).then(
             _follow_model, model, [*dirs, gif, examples], queue=False, **hidden).then(
-            latent_generate, [*settings, found], image, preprocess=False, **hidden).then(
+            latent_generate, live, image, preprocess=False, **hidden).then(
             latent_grid, settings, grid, preprocess=False, **hidden)
         randomise.click(_latent_randomise, None, [seed, *dirs], queue=False, **hidden).then(
             latent_grid, settings, grid, preprocess=False, **hidden)

@@ -15,7 +15,7 @@ from ..errors import InputError
 from .base import Pipeline
 from .images import open_image
 from ..directions import sefa
-from ..utils import make_grid, seeded_normal, to_pil
+from ..utils import make_grid, seeded_normal, to_pil, to_tensor
 
 MAX_SEED = 2**31 - 1
 FIND_STEPS = 120           # Adam steps of find(): the 64-px face DCGAN took ~3-4 s for them on 2 threads (EPYC)
@@ -62,9 +62,11 @@ class LatentPipeline(Pipeline):
             raise InputError("truncation must be in (0, 2]")
         z = seeded_normal(int(seed), 1, self.cfg.z_dim)[0] if generator is None else \
             torch.randn(self.cfg.z_dim, generator=generator)
-        z = z * float(truncation)
-        shifts = [float(s) for s in shifts][: len(self.directions)]
-        for a, d in zip(shifts, self.directions):
+        return self._shifted(z * float(truncation), shifts)
+
+    def _shifted(self, z: torch.Tensor, shifts: Sequence[float]) -> torch.Tensor:
+        """z moved along the SeFa directions by `shifts` (one per direction, extra ones ignored)."""
+        for a, d in zip([float(s) for s in shifts][: len(self.directions)], self.directions):
             z = z + a * d
         return z
 
@@ -136,16 +138,14 @@ class LatentPipeline(Pipeline):
             return (F.mse_loss(x, t, reduction="none").mean((1, 2, 3))
                     + F.mse_loss(F.avg_pool2d(x, 4), F.avg_pool2d(t, 4), reduction="none").mean((1, 2, 3)))
 
-        def g(z, yy=y):
-            return self.G(z, yy) if yy is not None else self.G(z)
         with torch.no_grad():
             z0 = seeded_normal(0, candidates, self.cfg.z_dim)
-            best = distance(g(z0, None if y is None else y.expand(candidates))).argmin()
+            best = distance(self.G(z0, None if y is None else y.expand(candidates))).argmin()
         z = z0[best:best + 1].clone().requires_grad_(True)
         z_steps = steps // 2 if split else steps
         opt = torch.optim.Adam([z], lr=0.05)
         for i in range(z_steps):
-            loss = distance(g(z)).mean() + 0.01 * (z.pow(2).mean() - 1).pow(2)
+            loss = distance(self.G(z, y)).mean() + 0.01 * (z.pow(2).mean() - 1).pow(2)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -167,31 +167,22 @@ class LatentPipeline(Pipeline):
                     progress(i + 1, steps)
             offset = delta.detach()[0]
         found = Found(z[0], offset, class_id)
-        with torch.no_grad():
-            x = self.forward(self._found_net(found), torch.zeros(1))
+        x = self._found_picture(found, found.z)
         mse = float(F.mse_loss((x + 1) / 2, (target + 1) / 2))
         found.psnr = 10 * float(np.log10(1.0 / max(mse, 1e-10)))
         return found
 
     def picture(self, found: "Found", shifts: Sequence[float] = ()) -> Image.Image:
         """A found picture moved along the sliders' directions (shifts as for latent())."""
-        found = Found(self.latent_of(found, shifts), found.offset, found.class_id)
-        return to_pil(self.forward(self._found_net(found), torch.zeros(1)))[0]
+        return to_pil(self._found_picture(found, self._shifted(found.z, shifts)))[0]
 
-    def latent_of(self, found: "Found", shifts: Sequence[float] = ()) -> torch.Tensor:
-        z = found.z.clone()
-        for a, d in zip([float(s) for s in shifts][: len(self.directions)], self.directions):
-            z = z + a * d
-        return z
-
-    def _found_net(self, found: "Found"):
+    def _found_picture(self, found: "Found", z: torch.Tensor) -> torch.Tensor:
+        """The picture of z with the found first-layer offset (1×C×S×S in [-1, 1])."""
         y = self._labels(found.class_id, 1)
 
-        def net(_):
-            if found.offset is None:
-                return self.G(found.z[None], y) if y is not None else self.G(found.z[None])
-            return self.G.rest(self.G.first(found.z[None], y) + found.offset[None])
-        return net
+        def net(zz):
+            return self.G(zz, y) if found.offset is None else self.G.rest(self.G.first(zz, y) + found.offset[None])
+        return self.forward(net, z[None])
 
     def _target(self, image) -> torch.Tensor:
         """A picture → 1×C×S×S in [-1, 1]: its centre square resized to the model's size (Lanczos)."""
@@ -199,10 +190,8 @@ class LatentPipeline(Pipeline):
         side = min(img.size)
         left, top = (img.width - side) // 2, (img.height - side) // 2
         img = img.crop((left, top, left + side, top + side)).resize((self.cfg.img_size,) * 2, Image.Resampling.LANCZOS)
-        if self.cfg.channels == 1:
-            img = img.convert("L")
-        t = torch.from_numpy(np.asarray(img).copy()).float().div(127.5).sub(1)
-        return (t[None, None] if t.dim() == 2 else t.permute(2, 0, 1)[None]).contiguous()
+        a = np.asarray(img.convert("L"))[..., None] if self.cfg.channels == 1 else np.asarray(img)
+        return to_tensor(a[None].copy()).contiguous()
 
     def interpolation_gif(self, path, seed_a: int, seed_b: int, frames: int = 24, scale: int = 2,
                           duration_ms: int = 80, **kw) -> Path:

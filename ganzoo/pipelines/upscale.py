@@ -101,7 +101,7 @@ class SRPipeline(Pipeline):
             raise InputError(f"tile must be at least 8 pixels and overlap not negative, not {tile} and {overlap}")
         h, w, _ = rgb.shape
         out = np.empty((h * scale, w * scale, 3), np.uint8)
-        boxes = _boxes(h, w, tile)
+        boxes = [(y, x, min(y + tile, h), min(x + tile, w)) for y in range(0, h, tile) for x in range(0, w, tile)]
         steps = self.steps_per_tile
         for i, (y0, x0, y1, x1) in enumerate(boxes):
             py0, px0, py1, px1 = max(0, y0 - overlap), max(0, x0 - overlap), min(h, y1 + overlap), min(w, x1 + overlap)
@@ -149,11 +149,6 @@ class SRPipeline(Pipeline):
     def tiles(self, width: int, height: int, tile: int = TILE) -> int:
         """How many tiles a width × height picture takes."""
         return math.ceil(width / tile) * math.ceil(height / tile)
-
-
-def _boxes(h: int, w: int, tile: int) -> list[tuple[int, int, int, int]]:
-    """The (y0, x0, y1, x1) cores of an h × w grid in tiles of `tile`, row by row."""
-    return [(y, x, min(y + tile, h), min(x + tile, w)) for y in range(0, h, tile) for x in range(0, w, tile)]
 
 
 def bicubic(image, scale: int) -> Image.Image:
