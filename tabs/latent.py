@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 import tempfile
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from pathlib import Path
 
 import gradio as gr
@@ -33,12 +35,19 @@ LATENT = PipelineCache("latent", LatentPipeline.from_pretrained, catalogue=laten
 FACES = latents.FACES.name    # shown first when installed (app.py fetches it at start-up)
 # "sharpen ×4": the 64-px sample enlarged by Real-ESRGAN's compact network (converted offline from its
 # package) instead of Lanczos; only colour models of at least this size (a 28-px digit stays crisp)
-SHARPEN_MODEL, SHARPEN_FROM_PX = "realesr-animevideov3", 64
+SHARPEN_MODEL, SHARPEN_FROM_PX, SHARPEN_TO_PX = "realesr-animevideov3", 64, 128
 SHARPENER = PipelineCache("sr", SRPipeline.from_pretrained, catalogue=upscalers)
 _sharpen_off: list[str] = []     # why sharpening is not available, once it failed (logged once)
 _GIF_DIR = Path(tempfile.gettempdir()) / "ganzoo-app-gifs"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 _GIF_KEEP_S = 600             # our GIF files are copied into gradio's cache when returned
+# Models with a preview head (the 1024-px FastGANs: ~1 s a picture) show the 128-px preview while a
+# slider is dragged and the full picture on release. The page may send the drag's last value after
+# the release (trigger_mode="always_last"), so the last full pictures are kept: a preview request for
+# exactly those settings gets the full picture back instead of replacing it with the preview.
+_FULL: OrderedDict = OrderedDict()
+_FULL_KEEP = 8
+_full_lock = threading.Lock()
 
 
 def _display(img, target: int, tile: int | None = None):
@@ -63,8 +72,8 @@ def _sharpener_pipe() -> SRPipeline | None:
 
 
 def sharpens(p: LatentPipeline) -> bool:
-    """Whether "sharpen ×4" applies to a model's pictures (colour, at least SHARPEN_FROM_PX)."""
-    return p.cfg.channels == 3 and p.cfg.img_size >= SHARPEN_FROM_PX
+    """Whether "sharpen ×4" applies to a model's pictures (colour, SHARPEN_FROM_PX to SHARPEN_TO_PX)."""
+    return p.cfg.channels == 3 and SHARPEN_FROM_PX <= p.cfg.img_size <= SHARPEN_TO_PX
 
 
 def _shown(p: LatentPipeline, img: Image.Image, sharpen) -> Image.Image:
@@ -94,15 +103,29 @@ def _latent_inputs(model, seed, class_name, truncation, dirs, seed_name="seed"):
 
 @user_errors
 def latent_generate(seed=SEED0, class_name=None, truncation=TRUNCATION0, dir1=0.0, dir2=0.0, dir3=0.0,
-                    dir4=0.0, dir5=0.0, dir6=0.0, dir7=0.0, dir8=0.0, model=None, sharpen=True, found=None):
+                    dir4=0.0, dir5=0.0, dir6=0.0, dir7=0.0, dir8=0.0, model=None, sharpen=True, found=None,
+                    quick=False):
     """One image for a seed, class, truncation and 8 SeFa direction offsets (upscaled PNG); with
     `found` (the page's state after "find my face", not part of the API) the sliders move that
-    picture instead of the seed's."""
+    picture instead of the seed's. quick (the page's, while a slider moves): a model with a preview
+    head answers with its preview."""
     p, seed, kw = _latent_inputs(model, seed, class_name, truncation,
                                  [dir1, dir2, dir3, dir4, dir5, dir6, dir7, dir8])
     if isinstance(found, dict) and found.get("model") == model:
         return _shown(p, p.picture(found["found"], kw["shifts"]), sharpen)
-    return _shown(p, p(seed=seed, **kw), sharpen)
+    if not p.preview_size:
+        return _shown(p, p(seed=seed, **kw), sharpen)
+    key = (model, seed, kw["class_id"], kw["truncation"], tuple(kw["shifts"]))
+    with _full_lock:
+        full = _FULL.get(key)
+    if full is not None or quick:
+        return full or _display(p(seed=seed, preview=True, **kw), DISPLAY_PX)
+    full = p(seed=seed, **kw)
+    with _full_lock:
+        _FULL[key] = full
+        while len(_FULL) > _FULL_KEEP:
+            _FULL.popitem(last=False)
+    return full
 
 
 @user_errors
@@ -130,7 +153,7 @@ def latent_grid(seed=SEED0, class_name=None, truncation=TRUNCATION0, dir1=0.0, d
                                  [dir1, dir2, dir3, dir4, dir5, dir6, dir7, dir8])
     if seed + 15 > MAX_SEED:
         raise InputError(f"seed must be at most {MAX_SEED - 15} for a grid of 16 consecutive seeds")
-    return _display(p.grid(seed, n=16, nrow=4, **kw), GRID_DISPLAY_PX, p.cfg.img_size)
+    return _display(p.grid(seed, n=16, nrow=4, **kw), GRID_DISPLAY_PX, p.preview_size or p.cfg.img_size)
 
 
 @user_errors
@@ -146,7 +169,7 @@ def latent_interpolate(seed_a=SEED0, seed_b=7, frames=24, class_name=None, trunc
     _prune_gifs()
     path = _GIF_DIR / f"{model}-{seed_a}-{seed_b}-{uuid.uuid4().hex[:8]}.gif"
     return str(p.interpolation_gif(path, seed_a, seed_b, frames=frames,
-                                   scale=max(1, round(DISPLAY_PX / p.cfg.img_size)), **kw))
+                                   scale=max(1, round(DISPLAY_PX / (p.preview_size or p.cfg.img_size))), **kw))
 
 
 def _prune_gifs():
@@ -157,6 +180,14 @@ def _prune_gifs():
                 f.unlink()
         except OSError:
             pass
+
+
+@user_errors
+def _latent_fetch(model, progress=gr.Progress()):
+    """A picked model fetched first where it is a released one not installed yet (a download and a
+    conversion: up to a few minutes for the 1024-px FastGANs); the picture is left as it is."""
+    LATENT.get(model, (lambda fraction, text: progress(fraction, desc=text)) if progress is not None else None)
+    return gr.update()
 
 
 def _latent_class_update(model, class_name):
@@ -344,14 +375,20 @@ def build() -> TabHandles:
 
         settings = [seed, class_name, truncation, *dirs, model]   # = the handlers' parameters
         live = [*settings, sharpen, found]                         # the live picture's: sharpened, or a found face
-        # Live image: every slider step, collapsed to the latest value while a call runs.
-        # preprocess=False: the handlers validate raw values themselves, so an API caller gets
-        # "seed must be between …" rather than gradio's generic bounds message.
+        # Live image: every slider step, collapsed to the latest value while a call runs (a preview
+        # where the model has one: quick=True). preprocess=False: the handlers validate raw values
+        # themselves, so an API caller gets "seed must be between …" rather than gradio's generic
+        # bounds message.
         gr.on(triggers=[seed.change, class_name.change, truncation.change, sharpen.change,
                         *(d.change for d in dirs)],
-              fn=latent_generate, inputs=live, outputs=image, api_name="generate",
+              fn=latent_generate, inputs=[*live, gr.State(True)], outputs=image, api_visibility="private",
               trigger_mode="always_last", show_progress="hidden", preprocess=False,
               concurrency_limit=2, concurrency_id="latent_live")
+        # the full picture when a slider is let go (the same picture again for models without a preview)
+        full_event = dict(fn=latent_generate, inputs=live, outputs=image, preprocess=False, show_progress="hidden",
+                          concurrency_limit=2, concurrency_id="latent_live")
+        gr.on(triggers=[seed.release, truncation.release, *(d.release for d in dirs)], api_name="generate",
+              trigger_mode="always_last", **full_event)
         grid_event = dict(fn=latent_grid, inputs=settings, outputs=grid, api_name="grid",
                           preprocess=False, trigger_mode="always_last", show_progress="minimal",
                           concurrency_limit=1, concurrency_id="latent_heavy")
@@ -368,17 +405,20 @@ def build() -> TabHandles:
         for control in (seed, truncation, class_name):
             control.input(lambda: (None, ""), None, [found, find_line], queue=False, **hidden)
         # A new model: update the class choices first, then draw (never a stale class).
-        model.change(_latent_class_update, [model, class_name], class_name, queue=False,
-                     **hidden).then(
+        # a released model is fetched on its first pick, with the progress bar over the picture
+        model.change(_latent_fetch, model, image, show_progress="full", api_visibility="private",
+                     concurrency_limit=2, concurrency_id="fetch").then(
+            _latent_class_update, [model, class_name], class_name, queue=False, **hidden).then(
             lambda: (None, ""), None, [found, find_line], queue=False, **hidden).then(
             _follow_model, model, [*dirs, gif, examples], queue=False, **hidden).then(
             latent_generate, live, image, preprocess=False, **hidden).then(
             latent_grid, settings, grid, preprocess=False, **hidden)
+        after = dict(api_visibility="private", **full_event)
         randomise.click(_latent_randomise, None, [seed, *dirs], queue=False, **hidden).then(
-            latent_grid, settings, grid, preprocess=False, **hidden)
-        reset.click(lambda: [0.0] * N_DIRECTIONS, None, dirs, queue=False, **hidden)
+            latent_grid, settings, grid, preprocess=False, **hidden).then(**after)
+        reset.click(lambda: [0.0] * N_DIRECTIONS, None, dirs, queue=False, **hidden).then(**after)
         examples.click(_pick_example, [examples, model], [seed, class_name, truncation], queue=False,
-                       **hidden).then(latent_grid, settings, grid, preprocess=False, **hidden)
+                       **hidden).then(latent_grid, settings, grid, preprocess=False, **hidden).then(**after)
         class_name.change(latent_grid, settings, grid, preprocess=False,
                           trigger_mode="always_last", **hidden)
 

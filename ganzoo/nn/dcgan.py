@@ -14,10 +14,11 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from .fastgan import FastDiscriminator, FastGenerator
+from .fastgan_hub import HubFastGenerator
 
 SIZES = (28, 32, 64, 128)
 NORMS = ("bn", "sn", "ln", "none")
-ARCHS = ("dcgan", "fastgan")
+ARCHS = ("dcgan", "fastgan", "fastgan-hub")
 
 
 @dataclass
@@ -33,9 +34,13 @@ class LatentGANConfig:
     d_norm: str = "bn"            # bn | sn (SNGAN) | ln (WGAN-GP: no batch coupling) | none
     max_mult: int = 8             # channel cap: ngf * max_mult
     arch: str = "dcgan"           # dcgan | fastgan (ganzoo.nn.fastgan: 64/128 px, for few training pictures)
+    #                               | fastgan-hub (ganzoo.nn.fastgan_hub: the HugGAN models' 1024-px layout)
 
     def __post_init__(self):
-        if self.img_size not in SIZES:
+        if self.arch == "fastgan-hub":
+            if (self.img_size, self.z_dim, self.channels, self.num_classes) != (1024, 256, 3, 0):
+                raise ValueError("the fastgan-hub layout is unconditional, z 256 → 1024-px RGB")
+        elif self.img_size not in SIZES:
             raise ValueError(f"img_size must be one of {SIZES}, got {self.img_size}")
         if self.d_norm not in NORMS:
             raise ValueError(f"d_norm must be one of {NORMS}, got {self.d_norm!r}")
@@ -160,10 +165,14 @@ def latent_generator(cfg: LatentGANConfig) -> nn.Module:
     """The generator of a latent config's architecture (what a checkpoint rebuilds)."""
     if cfg.arch == "fastgan":
         return FastGenerator(cfg)
+    if cfg.arch == "fastgan-hub":
+        return HubFastGenerator(cfg)
     return Generator(cfg)
 
 
 def latent_discriminator(cfg: LatentGANConfig) -> nn.Module:
+    if cfg.arch == "fastgan-hub":
+        raise ValueError("fastgan-hub models are converted from the HugGAN releases (ganzoo.latents), not trained here")
     if cfg.arch == "fastgan":
         return FastDiscriminator(cfg)
     return Discriminator(cfg)

@@ -20,6 +20,7 @@ from ..utils import make_grid, seeded_normal, to_pil, to_tensor
 MAX_SEED = 2**31 - 1
 FIND_STEPS = 120           # Adam steps of find(): the 64-px face DCGAN took ~3-4 s for them on 2 threads (EPYC)
 FIND_CANDIDATES = 64       # random latents tried first; the closest one is where the search starts
+FIND_MAX_PX = 128          # find() on a 1024-px FastGAN would take minutes on 2 threads
 
 
 @dataclass
@@ -46,6 +47,9 @@ class LatentPipeline(Pipeline):
         # what each slider does, as measured when the model was made (python -m ganzoo.pipelines.sliders)
         names = ckpt.config.get("direction_names") or []
         self.direction_names = [names[k] if k < len(names) else f"direction {k + 1}" for k in range(len(self.directions))]
+        # a generator with a cheap small head (the HugGAN FastGANs' 128-px one): grids, GIFs and a
+        # dragged slider use it; None where the model has none
+        self.preview_size: int | None = ckpt.config.get("preview_size") if hasattr(self.G, "preview") else None
 
     @property
     def class_names(self) -> list[str]:
@@ -83,23 +87,27 @@ class LatentPipeline(Pipeline):
             raise InputError(f"class must be between 0 and {self.cfg.num_classes - 1}")
         return torch.full((n,), int(class_id), dtype=torch.long)
 
-    def _run(self, z: torch.Tensor, class_id) -> torch.Tensor:
-        return self.forward(self.G, z, self._labels(class_id, z.shape[0]))
+    def _run(self, z: torch.Tensor, class_id, preview: bool = False) -> torch.Tensor:
+        net = self.G.preview if preview and self.preview_size else self.G
+        return self.forward(net, z, self._labels(class_id, z.shape[0]))
 
     @torch.inference_mode()
-    def generate(self, z: torch.Tensor, class_id=None) -> list[Image.Image]:
-        return to_pil(self._run(z.reshape(-1, self.cfg.z_dim), class_id))
+    def generate(self, z: torch.Tensor, class_id=None, preview: bool = False) -> list[Image.Image]:
+        """Pictures of the latents z; preview=True: the small head's (where the model has one)."""
+        return to_pil(self._run(z.reshape(-1, self.cfg.z_dim), class_id, preview))
 
     def __call__(self, seed: int = 0, class_id=None, truncation: float = 1.0,
-                 shifts: Sequence[float] = (), generator: torch.Generator | None = None) -> Image.Image:
-        return self.generate(self.latent(seed, truncation, shifts, generator), class_id)[0]
+                 shifts: Sequence[float] = (), generator: torch.Generator | None = None,
+                 preview: bool = False) -> Image.Image:
+        return self.generate(self.latent(seed, truncation, shifts, generator), class_id, preview)[0]
 
     @torch.inference_mode()
     def grid(self, seed: int = 0, class_id=None, truncation: float = 1.0, shifts=(), n: int = 16,
              nrow: int = 4) -> Image.Image:
-        """n samples from consecutive seeds, all with the same class and slider offsets."""
+        """n samples from consecutive seeds, all with the same class and slider offsets (previews,
+        where the model has a preview head)."""
         z = torch.stack([self.latent(seed + i, truncation, shifts) for i in range(n)])
-        return make_grid(self._run(z, class_id), nrow=nrow)
+        return make_grid(self._run(z, class_id, preview=True), nrow=nrow)
 
     @torch.inference_mode()
     def interpolate(self, seed_a: int, seed_b: int, frames: int = 24, class_id=None,
@@ -115,7 +123,7 @@ class LatentPipeline(Pipeline):
         else:
             z = torch.stack([(torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
                              for t in ts])
-        return self.generate(z, class_id)
+        return self.generate(z, class_id, preview=True)
 
     def find(self, image, class_id=None, steps: int = FIND_STEPS, candidates: int = FIND_CANDIDATES,
              progress=None) -> "Found":
@@ -128,6 +136,9 @@ class LatentPipeline(Pipeline):
         moves a sampled one. progress(done, steps). Returns a Found (see picture())."""
         if not 2 <= int(steps) <= 2000:
             raise InputError("steps must be between 2 and 2000")
+        if self.cfg.img_size > FIND_MAX_PX:
+            raise InputError(f"Finding a picture works with models of up to {FIND_MAX_PX} px (the faces); this one "
+                             f"makes {self.cfg.img_size}-px pictures, too slow to search on this machine.")
         steps = int(steps)
         target = self._target(image)
         y = self._labels(class_id, 1)

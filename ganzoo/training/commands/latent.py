@@ -27,7 +27,7 @@ def add_arguments(p, d) -> None:
     m.add_argument("--ndf", type=int, default=64, help="discriminator width")
     m.add_argument("--d-norm", choices=NORMS, help="default: chosen by --loss")
     m.add_argument("--g-spectral-norm", action="store_true", help="spectral norm in the generator too")
-    m.add_argument("--arch", choices=ARCHS, default="dcgan",
+    m.add_argument("--arch", choices=[a for a in ARCHS if a != "fastgan-hub"], default="dcgan",
                    help="dcgan, or fastgan: 128 px, skip-layer excitation, a self-supervised D (few pictures)")
     t = p.add_argument_group("training")
     t.add_argument("--loss", choices=LOSSES + ("vae",), default="ns",
