@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import huggingface_hub
 import torch
 
 from . import hub
@@ -302,8 +303,6 @@ def hub_endpoint() -> str | None:
 def download_hub_file(entry: HubLatent, work: Path, progress=None) -> Path:
     """The entry's weights file, downloaded with huggingface_hub into the staging folder `work`
     (bounded by the released models' size limit); every failure is a ReleasedModelError."""
-    import huggingface_hub
-
     max_mb, _ = limits()
     if progress:
         progress(0.05, f"downloading {entry.title} from the Hugging Face Hub ({entry.size_mb:.0f} MB)")
