@@ -7,6 +7,9 @@
 (a') for colour models of ≥ 64 px: the slider's whole picture with "sharpen ×4" (sample, then ×4 by
     Real-ESRGAN's compact network, sized for the page; goal ≤ 60 ms), and for the face model "find my
     face" on examples/faces (goal ≤ 10 s);
+(a'') the 1024-px HugGAN FastGAN layout (ganzoo.nn.fastgan_hub, random weights: timing only, the
+    released weights need the network): the 128-px preview a dragged slider shows, and the full
+    picture shown on release, each as the pipeline returns it (PIL);
 (b) the live-slider endpoint /generate of the real app, started here as a subprocess
     (`python app.py`, as the README says), called `--calls` times with changing direction values:
     through `gradio_client` (goal ≤ 120 ms median), with `download_files=False`, and raw REST.
@@ -112,6 +115,35 @@ def bench_sharpen_and_find(p, name: str, runs: int, threads: int) -> list[dict]:
     return rows
 
 
+def bench_hub_fastgan(runs: int, threads: int) -> list[dict]:
+    """The HugGAN FastGAN layout through LatentPipeline.generate: preview (128 px) and full (1024 px)."""
+    import torch
+
+    from ganzoo import hub
+    from ganzoo.nn.dcgan import LatentGANConfig
+    from ganzoo.nn.fastgan_hub import HubFastGenerator
+    from ganzoo.pipelines import LatentPipeline
+
+    torch.set_num_threads(threads)
+    cfg = LatentGANConfig(img_size=1024, z_dim=256, channels=3, arch="fastgan-hub")
+    g = HubFastGenerator(cfg).eval()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = hub.save_checkpoint(Path(tmp) / "hub-fastgan", {"family": "latent", "model": cfg.to_dict(),
+                                                                 "preview_size": 128}, g.state_dict())
+        p = LatentPipeline.from_pretrained(str(folder))
+    rows = []
+    for preview, label in ((True, "128-px preview (a dragged slider)"), (False, "1024-px picture (on release)")):
+        ms = []
+        for i in range(runs + 2):
+            t = time.perf_counter()
+            p(seed=i, truncation=0.8, preview=preview)
+            ms.append((time.perf_counter() - t) * 1e3)
+        med, p90 = stats(ms[2:])
+        rows.append(dict(what=f"HugGAN FastGAN {label} → PIL, {threads} threads", model="layout, random weights",
+                         median=med, p90=p90, goal=None))
+    return rows
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -207,6 +239,7 @@ def main():
     ap.add_argument("--calls", type=int, default=50, help="/generate calls per client kind")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--skip-app", action="store_true", help="only the forward benchmark")
+    ap.add_argument("--hub-runs", type=int, default=10, help="pictures per HugGAN FastGAN row (0: skip them)")
     ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "latency.json"),
                     help="also write the rows here, with the machine (the README's latency table is made from it)")
     ap.add_argument("--note", default="", help="a note for the JSON, e.g. what else ran on the machine")
@@ -219,6 +252,8 @@ def main():
     rows = bench_forward(args.runs, args.threads)
     if not rows:
         raise SystemExit("no latent checkpoints bundled (checkpoints/ or GANZOO_CHECKPOINTS): nothing to time")
+    if args.hub_runs:
+        rows += bench_hub_fastgan(args.hub_runs, args.threads)
     if not args.skip_app:
         rows += bench_round_trip(args.calls)
 

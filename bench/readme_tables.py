@@ -502,6 +502,9 @@ def latency_table(file: str = "latency.json", start: str = "startup.json") -> st
         out.insert(3 + len(sharp), [f"{found[0].split(', 2 threads')[0].replace('find my face', 'find my face: GAN inversion')}",
                        f"{r['median'] / 1e3:.1f} s", f"{r['p90'] / 1e3:.1f} s",
                        f"≤ {r['goal'] / 1e3:.0f} s {'✅' if r['median'] <= r['goal'] else '❌'}"])
+    for (w, m) in reversed([(w, m) for w, m in rows if w.startswith("HugGAN FastGAN")]):
+        out.insert(4 + len(sharp), row(w.replace(" → PIL", "").replace(f", {d['threads']} threads", "")
+                                       + f" ({m}, {d['threads']} threads)", w, m, False))
     for r in s["rows"]:
         out.append([f"app start → HTTP 200, `{r['command']}`, offline (`python bench/startup.py`, median of "
                     f"{len(r['runs_s'])})", f"{r['median_s']:.1f} s", "",
