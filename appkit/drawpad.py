@@ -41,10 +41,10 @@ MAX_VALUE_CHARS = 8 * 2**20   # a 384-px drawing is ~10–40 kB; anything near t
 _TEMPLATE = """
 <div class="drawpad">
   <div class="bar" role="toolbar" aria-label="drawing tools">
-    <button type="button" data-tool="pen" class="highlight" aria-label="Brush" title="Brush">✏️</button>
-    <button type="button" data-tool="eraser" aria-label="Eraser" title="Eraser">🧽</button>
-    <button type="button" data-act="undo" aria-label="Undo" title="Undo">↶</button>
-    <button type="button" data-act="clear" aria-label="Clear canvas" title="Clear canvas">🗑️</button>
+    <button type="button" data-tool="pen" class="highlight" aria-label="Brush" title="Brush">pen</button>
+    <button type="button" data-tool="eraser" aria-label="Eraser" title="Eraser">eraser</button>
+    <button type="button" data-act="undo" aria-label="Undo" title="Undo">undo</button>
+    <button type="button" data-act="clear" aria-label="Clear canvas" title="Clear canvas">clear</button>
   </div>
   <canvas width="${size}" height="${size}" aria-label="${label}"></canvas>
 </div>
@@ -54,7 +54,8 @@ _CSS = """
 .drawpad { display: flex; flex-direction: column; gap: 6px; width: 100%; max-width: ${size}px; }
 .drawpad .bar { display: flex; gap: 6px; }
 .drawpad .bar button { min-width: 40px; height: 36px; border: 1px solid var(--border-color-primary);
-  border-radius: 6px; background: var(--background-fill-secondary); font-size: 18px; cursor: pointer; }
+  border-radius: 6px; background: var(--background-fill-secondary); font-size: 14px; padding: 0 10px;
+  color: var(--body-text-color); cursor: pointer; }
 .drawpad .bar button.highlight { border-color: var(--color-accent); background: var(--color-accent-soft); }
 .drawpad canvas { width: 100%; aspect-ratio: 1 / 1; border: 1px solid var(--border-color-primary);
   border-radius: 6px; background: #fff; touch-action: none; cursor: crosshair; }
@@ -135,10 +136,10 @@ function wipe() { blank(); }
 _HOLE_TEMPLATE = """
 <div class="holepad">
   <div class="bar" role="toolbar" aria-label="painting tools">
-    <button type="button" data-tool="pen" class="highlight" aria-label="Brush" title="Brush">🖌️</button>
-    <button type="button" data-tool="eraser" aria-label="Eraser" title="Eraser">🧽</button>
-    <button type="button" data-act="undo" aria-label="Undo" title="Undo">↶</button>
-    <button type="button" data-act="clear" aria-label="Clear canvas" title="Remove the hole">🗑️</button>
+    <button type="button" data-tool="pen" class="highlight" aria-label="Brush" title="Brush">brush</button>
+    <button type="button" data-tool="eraser" aria-label="Eraser" title="Eraser">eraser</button>
+    <button type="button" data-act="undo" aria-label="Undo" title="Undo">undo</button>
+    <button type="button" data-act="clear" aria-label="Clear canvas" title="Remove the hole">clear</button>
   </div>
   <div class="stage"><img alt="the picture to fill" draggable="false"><canvas aria-label="${label}"></canvas></div>
 </div>

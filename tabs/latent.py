@@ -266,6 +266,14 @@ def _example_rows(model) -> list[list]:
     return [[seed, c, TRUNCATION0] for seed, c in _showcase(model)]
 
 
+def _example_samples(model) -> list[list[str]]:
+    """The examples table's rows: one line of text each. (A column per input would show the class
+    through the class dropdown of the model the page opened on: empty, with a gradio warning, for
+    another model's classes.)"""
+    return [[f"seed {seed}" + (f", class {c}" if c is not None else "") + f", truncation {t:g}"]
+            for seed, c, t in _example_rows(model)]
+
+
 def _pick_example(index, model):
     """An example of the model now picked (the examples follow the model) → seed, class, truncation."""
     rows = _example_rows(model)
@@ -279,7 +287,7 @@ def _follow_model(model) -> list:
     """What changes with the model besides its classes: the sliders' names, the interpolation GIF
     (it belongs to the old model: cleared) and the examples."""
     labels = [gr.update(label=label) for label in _slider_labels(model)]
-    return labels + [None, gr.Dataset(samples=_example_rows(model))]
+    return labels + [None, gr.Dataset(samples=_example_samples(model))]
 
 
 def _latent_default(names):
@@ -331,7 +339,7 @@ def build() -> TabHandles:
                 sharpen = gr.Checkbox(True, label="sharpen ×4", elem_id="sharpen",
                                       info="enlarge colour pictures with a super-resolution GAN (Real-ESRGAN "
                                            "compact) instead of smoothing")
-                randomise = gr.Button("🎲 randomise", elem_id="randomise")
+                randomise = gr.Button("randomise", elem_id="randomise")
             with gr.Column(scale=1, min_width=300):
                 image = gr.Image(value=first_image, type="pil", format="png", label="sample",
                                  interactive=False, elem_id="latent_out", height=DISPLAY_PX + 40,
@@ -370,7 +378,8 @@ def build() -> TabHandles:
                 gif_btn = gr.Button("make GIF", variant="primary")
 
         # the picked model's examples (a Dataset, not gr.Examples: its rows change with the model)
-        examples = gr.Dataset(components=[seed, class_name, truncation], samples=_example_rows(default),
+        examples = gr.Dataset(components=[gr.Textbox(label="example", render=False)],
+                              samples=_example_samples(default),
                               type="index", label="examples", elem_id="latent_examples", samples_per_page=6)
 
         settings = [seed, class_name, truncation, *dirs, model]   # = the handlers' parameters

@@ -158,8 +158,10 @@ def test_latent_sliders_change_the_image(page, shots):
     wait_image(page, "latent_out", src=src0)
 
     # an example row sets the seed and class it shows (tiny-cgan has no measured showcase: the
-    # fixed rows 48/c0, 7/c2, 123/c1) and the image follows
-    page.locator("#latent_examples tbody tr").nth(1).click()
+    # fixed rows 48/c0, 7/c2, 123/c1), with the class in its text, and the image follows
+    row = page.locator("#latent_examples button.gallery-item").nth(1)     # one text column: buttons
+    assert row.inner_text().strip() == "seed 7, class c2, truncation 0.8"
+    row.click()
     wait_image(page, "latent_out", not_src=src0)
     assert slider_value(page, "seed") == "7"
     assert page.locator("#latent_class input").input_value() == "c2"
