@@ -77,7 +77,7 @@ def build() -> TabHandles:
             PIX2PIX, "sketch2emoji",
             "No pix2pix checkpoints are bundled yet: train one with `python train/pix2pix.py --dataset openmoji ...`.",
             "Draw an outline and the model paints it in emoji colours after every stroke. Start from the cat "
-            "(draw on it, or clear the pad with the bin icon and draw your own: a face, a heart, a house, an "
+            "(draw on it, or clear the pad with its clear button and draw your own: a face, a heart, a house, an "
             "animal) or click an example below. It learnt from emoji outlines, so it knows emoji shapes, not "
             "photos; the small picture next to the model picker is your drawing as the model sees it (centred, "
             "lines evened out). For photos, pick a released model such as *drawing → shoe photo*.")
