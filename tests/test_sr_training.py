@@ -76,6 +76,26 @@ def test_trains_l1_then_gan_and_the_pipeline_runs_it(pairs, tmp_path):
     assert np.abs(got.astype(int) - want).max() <= 2  # fp16 storage
 
 
+def test_a_time_budget_gives_each_phase_its_share(pairs, tmp_path):
+    """--time-budget plans the L1 warm-up and the (costlier) GAN phase from their own rates: the
+    switch comes near l1_share of the budget, both phases run, and the run ends near the budget.
+    One rate for both had planned the GAN phase from the warm-up's faster steps."""
+    budget = 8.0
+    task = _task(pairs, l1_steps=1, l1_share=0.5)
+    out = fit(task, pairs, tiny_loop(tmp_path / "run", steps=1_000_000, batch_size=4, log_every=1,
+                                     sample_every=10**9, ckpt_every=10**9, time_budget_s=budget))
+    logs = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    warm = [e for e in logs if not e["gan_phase"]]
+    gan = [e for e in logs if e["gan_phase"]]
+    assert len(warm) == task.tcfg.l1_steps > 10 and len(gan) > 5
+    switch, end = warm[-1]["wall_s"], logs[-1]["wall_s"]
+    # loose: a busy machine slows steps after a plan was made
+    assert 0.25 * end < switch < 0.75 * end, (switch, end)
+    assert end < 3 * budget, end
+    cfg = json.loads((out / "config.json").read_text())["training"]
+    assert cfg["train"]["l1_steps"] == len(warm) and cfg["steps"] == len(logs)
+
+
 def test_warm_up_leaves_the_discriminator_alone(pairs, tmp_path):
     task = _task(pairs, l1_steps=4)
     fit(task, pairs, tiny_loop(tmp_path / "run", steps=4, batch_size=4, ckpt_every=4))

@@ -23,7 +23,7 @@ from .. import hub
 from ..cards import write_model_card
 from ..nn.inference import bf16_is_fast
 from ..utils import save_grid
-from .meter import LossMeter, StepPlanner
+from .meter import LossMeter, PhasedPlanner
 from .state import STATE_DIR, latest_state, load_state, save_state
 from .task import DATA_KINDS, unwrap
 
@@ -202,6 +202,8 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
         step = meta["step"]
         if meta.get("planned_steps") and not cfg.time_budget_s:  # keep a budgeted run's schedule
             total = task.total_steps = min(cfg.steps, meta["planned_steps"])
+        if meta.get("phase_ends") and task.budget_shares():  # the phases a budgeted run planned
+            task.phase_ends = meta["phase_ends"]
         before = {k: meta.get(k, v) for k, v in before.items()}
         accelerator.print(f"resumed from {state} (step {step})")
         if (out_dir / "run.json").is_file():  # the model card names the command that started it
@@ -220,7 +222,13 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
         accelerator.print(f"{accelerator.num_processes} processes ({accelerator.distributed_type}), "
                           f"{cfg.batch_size} images each per step: global batch {cfg.batch_size * accelerator.num_processes}")
 
-    planner = StepPlanner(cfg.time_budget_s, cfg.steps, step, accelerator) if cfg.time_budget_s else None
+    planner = None
+    if cfg.time_budget_s:
+        shares = task.budget_shares()
+        planner = PhasedPlanner(cfg.time_budget_s, cfg.steps, step, shares or (1.0,),
+                                task.phase_ends if shares and state is not None else None, accelerator)
+        if shares:  # a phase runs on until its end is planned (not to the step count the flags gave)
+            task.phase_ends = [e if e is not None else cfg.steps for e in planner.ends]
     bar = tqdm(total=total, initial=step, disable=not (cfg.progress and accelerator.is_main_process),
                dynamic_ncols=True, mininterval=1.0)
     t0, images_seen, meter = time.perf_counter(), 0, LossMeter(lambda: latest_state(out_dir))
@@ -228,7 +236,9 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
     def clock():  # totals over every session of this run, for the card
         c = {"wall_time_s": before["wall_time_s"] + time.perf_counter() - t0,
              "images_seen": before["images_seen"] + images_seen}
-        return c if planner is None else {**c, "planned_steps": total}
+        if planner is None:
+            return c
+        return {**c, "planned_steps": total, **({"phase_ends": task.phase_ends} if task.phase_ends else {})}
 
     log_file = open(out_dir / "log.jsonl", "a") if main else None
     try:
@@ -240,9 +250,15 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
             step += 1
             images_seen += cfg.batch_size * k * accelerator.num_processes
             bar.update(1)
-            if planner is not None and (new := planner.update(step)) is not None and new != total:
-                accelerator.print(f"time budget {cfg.time_budget_s:.0f} s: {new} steps "
-                                  f"({'corrected' if planner.plans == 2 else 'planned'} at step {step})")
+            if planner is not None and (new := planner.update(step)) is not None:
+                if planner.ends and planner.ends != task.phase_ends:
+                    task.phase_ends = planner.ends
+                    accelerator.print(f"time budget {cfg.time_budget_s:.0f} s: phase {planner.phase + 1} ends at "
+                                      f"step {planner.ends[planner.phase]} ({'corrected' if planner.plans == 2 else 'planned'} "
+                                      f"at step {step}); the run's total, provisional: {new}")
+                elif new != total:
+                    accelerator.print(f"time budget {cfg.time_budget_s:.0f} s: {new} steps "
+                                      f"({'corrected' if planner.plans == 2 else 'planned'} at step {step})")
                 total = task.total_steps = bar.total = new
             sample, save = step % cfg.sample_every == 0 or step == total, step % cfg.ckpt_every == 0 or step == total
             if step % cfg.log_every == 0 or sample or save:  # one device→host copy for the window
@@ -250,7 +266,8 @@ def fit(task, data, cfg: LoopConfig, command: str | None = None) -> Path:
                 bar.set_postfix({n: f"{v:.3f}" for n, v in logs.items()}, refresh=False)
                 rate = images_seen / (time.perf_counter() - t0)
                 if main:
-                    log_file.write(json.dumps({"step": step, **logs, "img_per_s": round(rate, 1)}) + "\n")
+                    log_file.write(json.dumps({"step": step, **logs, "img_per_s": round(rate, 1),
+                                               "wall_s": round(clock()["wall_time_s"], 2)}) + "\n")
                     log_file.flush()
             if main and sample:
                 grid = task.sample_grid()

@@ -82,6 +82,7 @@ class StepPlanner:
         self.budget_s, self.cap, self.t0 = budget_s, cap, time.perf_counter()
         self.warm_until, self.mark = step + self.WARMUP, None  # mark: (step, time) the timing opened
         self.plans = 0                                          # 0: none yet, 1: planned, 2: corrected
+        self.rate: float | None = None                          # steps/s, once planned
         self.acc = accelerator if accelerator is not None and accelerator.num_processes > 1 else None
 
     def _now(self, step: int) -> float | None:
@@ -107,5 +108,64 @@ class StepPlanner:
         if not due:
             return None
         self.plans += 1
-        rate = (step - self.mark[0]) / max(now - self.mark[1], 1e-9)
+        self.rate = rate = (step - self.mark[0]) / max(now - self.mark[1], 1e-9)
         return max(step + 1, min(self.cap, step + int(rate * max(0.0, self.budget_s - now))))
+
+
+class PhasedPlanner:
+    """Fits a run made of phases whose steps cost differently to a wall-clock budget.
+
+    SR trains an L1 warm-up (the generator alone), then a GAN phase with a discriminator and a
+    perceptual net: on the CPU a GAN step cost ~10× a warm-up step (31 against 3.7 images/s), so
+    one rate measured in the warm-up planned far too many GAN steps and the run overran its
+    budget. Here each phase gets its share of the budget and its own StepPlanner, started when the
+    phase starts (so its warm-up absorbs the new networks' first steps and its correction comes at
+    40% of that phase). A phase's end is planned by its planner; until the last phase plans, the
+    run's total is provisional (the current rate over the time left).
+
+    A task without phases is one phase with the whole budget: StepPlanner's behaviour. A resumed
+    run passes the phase ends it had planned; phases already behind it are skipped, and this
+    session's budget is split over the phases left in proportion to their shares.
+    """
+
+    def __init__(self, budget_s: float, cap: int, step: int, shares=(1.0,), ends=None, accelerator=None):
+        shares = [float(s) for s in shares]
+        if not shares or any(s < 0 for s in shares) or sum(shares) <= 0:
+            raise ValueError(f"phase shares must be non-negative with a positive sum, not {shares}")
+        n = len(shares)
+        self.ends: list[int | None] = list(ends)[:n - 1] if ends else []
+        self.ends += [None] * (n - 1 - len(self.ends))
+        self.phase = sum(e is not None and step >= e for e in self.ends)
+        left = shares[self.phase:]
+        cum = [sum(left[:i + 1]) / sum(left) * budget_s for i in range(len(left))]
+        self.deadlines = [0.0] * self.phase + cum
+        self.budget_s, self.cap, self.acc = budget_s, cap, accelerator
+        self.t0 = time.perf_counter()
+        self._start(step)
+
+    @property
+    def plans(self) -> int:
+        return self.inner.plans
+
+    @property
+    def last(self) -> bool:
+        return self.phase == len(self.deadlines) - 1
+
+    def _start(self, step: int) -> None:
+        now = time.perf_counter() - self.t0
+        cap = self.cap if self.last else self.cap - (len(self.deadlines) - 1 - self.phase)
+        self.inner = StepPlanner(max(self.deadlines[self.phase] - now, 1e-3), max(cap, step + 1), step, self.acc)
+
+    def update(self, step: int) -> int | None:
+        """Called after each step; returns the run's new total when it (re)plans, else None.
+        `ends` then holds the planned end of every phase but the last."""
+        if not self.last and self.ends[self.phase] is not None and step >= self.ends[self.phase]:
+            self.phase += 1
+            self._start(step)
+            return None
+        new = self.inner.update(step)
+        if new is None or self.last:
+            return new
+        self.ends[self.phase] = new
+        after = self.deadlines[-1] - self.deadlines[self.phase]   # the later phases' time, at this rate
+        return min(self.cap, new + max(len(self.deadlines) - 1 - self.phase, int(self.inner.rate * after)))

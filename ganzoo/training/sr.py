@@ -53,6 +53,8 @@ PERCEPTUAL_LAYERS = (1, 4, 8, 11)   # the classifier's body: the batch norm afte
 @dataclass
 class SRTrainConfig:
     l1_steps: int = setting(1000, "steps of the L1 warm-up (generator only, Real-ESRNet); the GAN phase follows")
+    l1_share: float = setting(0.4, "with --time-budget: the share of the wall time the L1 warm-up gets; its step "
+                                   "count is planned from its own rate then (l1-steps 0: no warm-up)")
     lr: float = setting(2e-4, "Adam learning rate of the generator in the L1 warm-up (Real-ESRNet: 2e-4)")
     lr_gan: float = setting(1e-4, "Adam learning rate of G and D in the GAN phase (Real-ESRGAN: 1e-4)")
     beta1: float = setting(0.9, "Adam beta1 (Real-ESRGAN: 0.9)")
@@ -136,6 +138,8 @@ class SRTask(Task):
     def __init__(self, model_cfg: SRConfig, train_cfg: SRTrainConfig, data_info: dict | None = None, preview=None):
         if train_cfg.gan_loss not in GAN_LOSSES:
             raise ValueError(f"gan_loss must be one of {GAN_LOSSES}, not {train_cfg.gan_loss!r}")
+        if not 0 <= train_cfg.l1_share < 1:
+            raise ValueError(f"l1_share is a share of the time budget, in [0, 1), not {train_cfg.l1_share}")
         if (model_cfg.img_size * model_cfg.scale) % 8:
             raise ValueError(f"the discriminator needs the high-resolution crop ({model_cfg.img_size} × "
                              f"{model_cfg.scale}) to be a multiple of 8 px")
@@ -157,6 +161,21 @@ class SRTask(Task):
         self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
         if self.preview is not None:
             self.preview_t = self.preview_tensors(dev)
+
+    def budget_shares(self):
+        # the two phases' steps cost differently (GAN ~10x the warm-up on the CPU): plan each
+        if self.tcfg.l1_steps <= 0 or self.tcfg.l1_share <= 0:
+            return None
+        return (self.tcfg.l1_share, 1 - self.tcfg.l1_share)
+
+    @property
+    def phase_ends(self) -> list[int]:
+        return [self.tcfg.l1_steps] if self.budget_shares() else []
+
+    @phase_ends.setter
+    def phase_ends(self, ends: list[int]) -> None:
+        if ends:
+            self.tcfg.l1_steps = int(ends[0])
 
     # -- data ---------------------------------------------------------------------------------------
     def crops(self, lr: torch.Tensor, hr: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

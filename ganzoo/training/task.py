@@ -58,6 +58,21 @@ class Task:
         self.acc = None                # the accelerator, from setup
         self.optim: dict[str, torch.optim.Optimizer] = {}   # set by setup
 
+    def budget_shares(self) -> tuple[float, ...] | None:
+        """For a run in phases of different step costs: each phase's share of a --time-budget
+        (the loop plans every phase's step count, meter.PhasedPlanner); None: one phase."""
+        return None
+
+    @property
+    def phase_ends(self) -> list[int]:
+        """The step at which each phase but the last ends (what budget_shares plans)."""
+        return []
+
+    @phase_ends.setter
+    def phase_ends(self, ends: list[int]) -> None:
+        if ends:
+            raise ValueError(f"{type(self).__name__} has one phase")
+
     def describe(self) -> dict:
         """What the run's card records about the task."""
         return {"model": asdict(self.mcfg), "train": asdict(self.tcfg), "data": self.data_info}
