@@ -57,13 +57,18 @@ def user_errors(fn):
         except gr.Error:
             raise
         except USER_ERRORS as e:
-            msg = str(e) or type(e).__name__
-            raise gr.Error(msg[:1].upper() + msg[1:], print_exception=False) from None
+            raise gr.Error(sentence(e), print_exception=False) from None
         except Exception:
             log.exception("unexpected error in %s", fn.__name__)
             raise gr.Error("Something went wrong on the server while doing this; the details are "
                            "in the server log.", print_exception=False) from None
     return wrapper
+
+
+def sentence(e: BaseException) -> str:
+    """A user error's message as the visitor reads it."""
+    msg = str(e) or type(e).__name__
+    return msg[:1].upper() + msg[1:]
 
 
 def upscale(img: Image.Image, target: int) -> Image.Image:
@@ -147,7 +152,11 @@ class PipelineCache:
 
         entry = self.catalogue.CATALOGUE.get(name)
         if entry is not None and entry.family == self.family and name not in self.names():
-            self.catalogue.fetch(name, progress)   # a failure is one sentence; nothing is cached, the next pick retries
+            try:   # a failure is one sentence; nothing is cached, the next pick retries
+                self.catalogue.fetch(name, progress)
+            except USER_ERRORS as e:
+                log.warning("fetching the %s model %r failed: %s", self.family, name, e)
+                raise
         with self._lock:
             p = self._loaded.get(name)
             if p is not None:
@@ -170,6 +179,43 @@ class PipelineCache:
                 raise ganzoo.CheckpointError(self._failed[name]) from None
             self._loaded[name] = p
             return p
+
+    def title(self, name) -> str:
+        """What the picker shows for `name`."""
+        return next((label.split(" — ")[0] for label, n in self.choices() if n == name), str(name))
+
+
+def picker_fetch(cache: PipelineCache, picker: gr.Dropdown, shown: list, default: str | None):
+    """The first step of a picker's change event, where its models may need a download: the
+    picked model is fetched (progress over `shown`, the tab's outputs) and the rest of the
+    event (`.then(...)` on what this returns) draws with it.
+
+    A fetch that fails (no network, a broken file) says why in one sentence, as a warning rather
+    than an error: an error marks the tab's outputs with an "Error" badge that stays, and left the
+    picker on a model every later stroke failed with. The picker goes back to the last model that
+    worked for this visitor (its own change event redraws with it), the tab's pictures stay, and
+    the server log says what failed (PipelineCache.get).
+    """
+    ok = gr.State(default)
+
+    def fetch(model, last_ok, request: gr.Request = None, progress=gr.Progress()):
+        keep = [gr.skip()] * len(shown)
+        try:
+            on_model_thread(cache.get, model, lambda f, text: progress(f, desc=text), request)
+        except USER_ERRORS as e:
+            back = last_ok if last_ok and last_ok != model else None
+            said = sentence(e).rstrip()
+            said += "" if said.endswith((".", "!", "?")) else "."
+            gr.Warning(said + (f" The picker is back on {cache.title(back)}." if back else ""))
+            return (*keep, back if back else gr.skip(), gr.skip())
+        except Exception:
+            log.exception("fetching the %s model %r failed", cache.family, model)
+            gr.Warning("That model could not be prepared; the details are in the server log.")
+            return (*keep, last_ok if last_ok and last_ok != model else gr.skip(), gr.skip())
+        return (*keep, gr.skip(), model)
+
+    return picker.change(fetch, [picker, ok], [*shown, picker, ok], show_progress="full", preprocess=False,
+                         api_visibility="private", concurrency_limit=2, concurrency_id="fetch")
 
 
 def payload_path(value) -> str | None:

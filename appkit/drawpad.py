@@ -243,11 +243,14 @@ def decode_mask(value, size: tuple[int, int]):
     return alpha > 127
 
 
-def as_value(path: str | Path) -> str:
-    """A picture file → a pad value (the picture as a PNG data URL)."""
-    with Image.open(path) as im:
-        buf = io.BytesIO()
-        im.convert("RGB").save(buf, format="PNG")
+def as_value(picture: str | Path | Image.Image) -> str:
+    """A picture (file or image) → a pad value (the picture as a PNG data URL)."""
+    buf = io.BytesIO()
+    if isinstance(picture, Image.Image):
+        picture.convert("RGB").save(buf, format="PNG")
+    else:
+        with Image.open(picture) as im:
+            im.convert("RGB").save(buf, format="PNG")
     return PREFIX + base64.b64encode(buf.getvalue()).decode("ascii")
 
 

@@ -20,7 +20,8 @@ from ganzoo.pipelines import LatentPipeline, SRPipeline
 from ganzoo.pipelines.latent import MAX_SEED
 from ganzoo.showcase import TRUNCATION as SHOWCASE_TRUNCATION
 
-from appkit.common import PipelineCache, TabHandles, log, number, opening, payload_path, upscale, user_errors
+from appkit.common import (PipelineCache, TabHandles, log, number, opening, payload_path, picker_fetch, upscale,
+                           user_errors)
 
 N_DIRECTIONS = 8
 DIRECTION_RANGE = 5.0
@@ -180,14 +181,6 @@ def _prune_gifs():
                 f.unlink()
         except OSError:
             pass
-
-
-@user_errors
-def _latent_fetch(model, progress=gr.Progress()):
-    """A picked model fetched first where it is a released one not installed yet (a download and a
-    conversion: up to a few minutes for the 1024-px FastGANs); the picture is left as it is."""
-    LATENT.get(model, (lambda fraction, text: progress(fraction, desc=text)) if progress is not None else None)
-    return gr.update()
 
 
 def _latent_class_update(model, class_name):
@@ -415,8 +408,7 @@ def build() -> TabHandles:
             control.input(lambda: (None, ""), None, [found, find_line], queue=False, **hidden)
         # A new model: update the class choices first, then draw (never a stale class).
         # a released model is fetched on its first pick, with the progress bar over the picture
-        model.change(_latent_fetch, model, image, show_progress="full", api_visibility="private",
-                     concurrency_limit=2, concurrency_id="fetch").then(
+        picker_fetch(LATENT, model, [image], default).then(
             _latent_class_update, [model, class_name], class_name, queue=False, **hidden).then(
             lambda: (None, ""), None, [found, find_line], queue=False, **hidden).then(
             _follow_model, model, [*dirs, gif, examples], queue=False, **hidden).then(

@@ -8,7 +8,7 @@ from ganzoo.errors import InputError
 from ganzoo.pipelines import Pix2PixPipeline
 
 from appkit.common import (EXAMPLES_DIR, PipelineCache, TabHandles, first_result, import_pth, opening, payload_path,
-                     pth_importer, upscale, user_errors)
+                     picker_fetch, pth_importer, upscale, user_errors)
 from appkit.drawpad import as_value, decode, draw_pad
 from ganzoo.pipelines.translate import EmptyCanvas
 
@@ -45,13 +45,35 @@ def load_example(path=None, model=None, request: gr.Request = None, progress=gr.
     return (as_value(src), *_translate(model, src, progress, request))
 
 
-@user_errors
-def upload_to_image(image=None, model=None, request: gr.Request = None, progress=gr.Progress()):
-    """An uploaded drawing or photo (any size or mode) → (model input, result)."""
+def _uploaded(image, model, progress, request):
+    """(what the model is given, whether a photo became a drawing, model input, result)."""
     path = payload_path(image)
     if path is None:
         raise InputError("No image was uploaded: choose a drawing or photo first.")
-    return _translate(model, path, progress, request)
+    pipe = PIX2PIX.get(model, (lambda f, text: progress(f, desc=text)) if progress is not None else None, request)
+    given, drawn = pipe.as_drawing(path)
+    return (given, drawn, *_translate(model, given, progress, request))
+
+
+@user_errors
+def upload_to_image(image=None, model=None, request: gr.Request = None, progress=gr.Progress()):
+    """An uploaded drawing or photo (any size or mode) → (model input, result). A line-art model
+    given a photo draws the photo's edges (Pix2PixPipeline.as_drawing)."""
+    return _uploaded(image, model, progress, request)[2:]
+
+
+@user_errors
+def _upload_to_pad(image=None, model=None, request: gr.Request = None, progress=gr.Progress()):
+    """The page's upload: for a line-art model the drawing (a photo's edges) goes on the pad, where
+    it can be drawn on, and the upload box empties, so one drawing is shown, the one the result is
+    made of → (pad, upload box, model input, result). A model of pictures leaves the pad alone."""
+    given, drawn, seen, out = _uploaded(image, model, progress, request)
+    if not PIX2PIX.get(model, request=request).is_sketch_model:
+        return gr.skip(), gr.skip(), seen, out
+    if drawn:
+        gr.Info("This model colours line drawings, so your photo became a drawing of its edges, now on the "
+                "pad: draw on it, erase, or clear it.")
+    return as_value(given), None, seen, out
 
 
 @user_errors
@@ -120,19 +142,21 @@ def build() -> TabHandles:
             picked.change(load_example, [picked, model], [sketch, seen, out], preprocess=False,
                           api_visibility="private", show_progress="minimal", concurrency_limit=2,
                           concurrency_id="sketch")
-        upload.upload(upload_to_image, [upload, model], api_name="upload2img", **live)
+        upload.upload(_upload_to_pad, [upload, model],
+                      **{**live, "outputs": [sketch, upload, seen, out], "api_visibility": "private"})
+        gr.on([], upload_to_image, [upload, model], api_name="upload2img", **live)   # for API callers
         # a new model redraws whatever is on the canvas (quietly: an empty canvas is no error here)
-        model.change(_redraw, [sketch, upload, model], [seen, out], preprocess=False,
-                     api_visibility="private", show_progress="full", concurrency_limit=2, concurrency_id="fetch")
+        picker_fetch(PIX2PIX, model, [seen, out], default).then(
+            _redraw, [sketch, upload, model], [seen, out], preprocess=False, api_visibility="private",
+            show_progress="hidden", concurrency_limit=2, concurrency_id="sketch")
         import_btn.click(import_reference_weights, pth, model, preprocess=False,
                          api_name="import_reference", concurrency_limit=1)
     return TabHandles(tab, "pix2pix", model)
 
 
 @user_errors
-def _redraw(sketch=None, upload=None, model=None, request: gr.Request = None, progress=gr.Progress()):
-    """A picked model (a released one fetched first, with a progress bar) redraws what is there."""
-    PIX2PIX.get(model, (lambda f, text: progress(f, desc=text)), request)
+def _redraw(sketch=None, upload=None, model=None, request: gr.Request = None):
+    """A picked model (fetched by picker_fetch) redraws what is there."""
     src = decode(sketch) or payload_path(upload)
     if src is None:
         return None, None

@@ -8,7 +8,7 @@ from ganzoo.errors import InputError
 from ganzoo.pipelines import CycleGANPipeline
 
 from appkit.common import (EXAMPLES_DIR, PipelineCache, TabHandles, first_result, import_pth, opening, payload_path,
-                     pth_importer, upscale, user_errors)
+                     picker_fetch, pth_importer, upscale, user_errors)
 
 CYCLEGAN = PipelineCache("cyclegan", CycleGANPipeline.from_pretrained)
 TRANSFER_DISPLAY_PX = 384
@@ -60,9 +60,8 @@ def _transfer_quiet(image=None, model=None, direction="a2b", detail="standard", 
 
 
 @user_errors
-def _transfer_model_update(model, request: gr.Request = None, progress=gr.Progress()):
-    """A picked model: fetched first if it is a released one (with a progress bar), then its directions."""
-    CYCLEGAN.get(model, _progress(progress), request)
+def _transfer_model_update(model, request: gr.Request = None):
+    """A picked model (fetched by picker_fetch): its directions."""
     choices = _direction_choices(model, request=request)
     return gr.Radio(choices=choices, value=choices[0][1] if choices else None)
 
@@ -129,8 +128,9 @@ def build() -> TabHandles:
         direction.input(**quiet)
         detail.input(**quiet)
         # a released model is fetched on its first pick: the progress bar shows on the direction box
-        model.change(_transfer_model_update, model, direction, show_progress="full", api_visibility="private",
-                     concurrency_limit=2, concurrency_id="fetch").then(**quiet)
+        picker_fetch(CYCLEGAN, model, [direction], default).then(
+            _transfer_model_update, model, direction, show_progress="hidden", api_visibility="private",
+            queue=False).then(**quiet)
         import_btn.click(import_cyclegan_weights, pth, model, preprocess=False,
                          api_name="import_cyclegan", concurrency_limit=1)
         if examples:

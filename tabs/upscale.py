@@ -14,7 +14,8 @@ from ganzoo.errors import InputError
 from ganzoo.pipelines.images import open_image_keep_mode
 from ganzoo.pipelines.upscale import SCALES, SRPipeline, bicubic
 
-from appkit.common import EXAMPLES_DIR, PipelineCache, TabHandles, first_result, opening, payload_path, user_errors
+from appkit.common import (EXAMPLES_DIR, PipelineCache, TabHandles, first_result, opening, payload_path, picker_fetch,
+                           user_errors)
 
 SR = PipelineCache("sr", SRPipeline.from_pretrained, catalogue=upscalers)
 FIRST_MODEL = "realsr-df2k"          # the best-looking photo model that needs no network
@@ -88,12 +89,6 @@ def _upscale_quiet(image=None, model=None, scale=4, request: gr.Request = None, 
     return upscale_picture(image, model, scale, request, progress)
 
 
-@user_errors
-def _model_update(model, request: gr.Request = None, progress=gr.Progress()):
-    """A picked model: converted (or downloaded) first if it is not installed yet, with a progress bar."""
-    SR.get(model, _progress(progress), request)
-
-
 def _examples() -> list[str]:
     return sorted((str(p) for p in (EXAMPLES_DIR / "sr").glob("*.png")),
                   key=lambda p: (not p.endswith("photo_chelsea.png"), p))
@@ -135,8 +130,7 @@ def build() -> TabHandles:
         quiet = dict(run, fn=_upscale_quiet, api_visibility="private")
         scale.input(**quiet)
         # .change: the zoo's "open in its tab" sets the picker too; the picture is redone once the model is ready
-        model.change(_model_update, model, None, show_progress="full", api_visibility="private",
-                     concurrency_limit=2, concurrency_id="fetch").success(**quiet)
+        picker_fetch(SR, model, [slider], default).then(**quiet)
         if examples:
             ex = gr.Examples(examples, inputs=[photo], examples_per_page=8,
                              label="examples: photos shrunk 4× (public domain and CC0, from scikit-image) and "

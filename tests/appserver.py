@@ -73,14 +73,17 @@ def running_app(checkpoints: Path, workdir: Path, procs: list | None = None, env
                 command: list | None = None):
     """Yield (url, log path) of `python app.py` serving `checkpoints`; stop it afterwards.
     `procs`, if given, receives the server's Popen (for its pid); `env` adds to its environment
-    (by default it does not try to fetch the published models it lacks: GANZOO_FETCH=0);
+    (by default it does not try to fetch the published models it lacks: GANZOO_FETCH=0, and a
+    visitor's pick of a released model fails at once: its servers are a closed local port);
     `command` replaces `python app.py`."""
     port = _free_port()
     log_path = workdir / "app.log"
     for d in ("gradio", "tmp", "models"):
         (workdir / d).mkdir(exist_ok=True)
     extra = env or {}
-    env = dict(os.environ, GANZOO_FETCH="0", GANZOO_CHECKPOINTS=str(checkpoints), GANZOO_MODELS=str(workdir / "models"),
+    # downloads of released models go to a closed local port: they fail at once, never reaching out
+    env = dict(os.environ, GANZOO_FETCH="0", GANZOO_RELEASED_URL="http://127.0.0.1:9", HF_ENDPOINT="http://127.0.0.1:9",
+               GANZOO_CHECKPOINTS=str(checkpoints), GANZOO_MODELS=str(workdir / "models"),
                GRADIO_SERVER_PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False",
                GRADIO_TEMP_DIR=str(workdir / "gradio"), TMPDIR=str(workdir / "tmp"), PYTHONUNBUFFERED="1")
     env.update(extra)

@@ -3,6 +3,8 @@
 uploads of any mode, bad files, unknown models and importing released reference weights."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -85,6 +87,15 @@ def test_uploads_of_any_mode_work(client, tmp_path, mode):
     seen, out = client.predict(handle_file(str(path)), "tiny-sketch", api_name="/upload2img")
     assert px(out).shape == (OUT_PX, OUT_PX, 3)
     assert px(seen).min() < 50  # the strokes survived the mode conversion
+
+
+def test_a_photo_becomes_a_drawing_of_its_edges(client):
+    """Left as it was, a photo's dark areas read as ink: the model saw a black block."""
+    photo = Path(__file__).resolve().parent.parent / "examples" / "photos" / "chelsea.jpg"
+    seen, out = client.predict(handle_file(str(photo)), "tiny-sketch", api_name="/upload2img")
+    grey = px(seen).mean(-1)
+    assert (grey > 200).mean() > 0.7 and (grey < 80).mean() > 0.02   # white paper, dark lines
+    assert px(out).shape == (OUT_PX, OUT_PX, 3)
 
 
 @pytest.mark.parametrize("content, message", [

@@ -237,6 +237,29 @@ def test_a_sketch_example_lands_on_the_pad_and_can_be_drawn_on(page, shots):
     screenshot(page, shots, "sketch_example_edited")
 
 
+def test_a_photo_uploaded_to_the_sketch_tab_lands_on_the_pad_as_its_edges(page, shots):
+    """The pad shows what the result is made of: the photo's edges, to draw on; the upload box
+    empties (it showed the photo beside the pad's old drawing, and the model saw a black block)."""
+    open_tab(page, "Sketch → image")
+    page.wait_for_selector("#sketchpad canvas")
+    before = img_src(page, "sketch_out")
+    page.get_by_text("upload a drawing or photo instead").click()
+    photo = Path(__file__).resolve().parent.parent / "examples" / "photos" / "chelsea.jpg"
+    page.locator("#sketch_upload input[type=file]").set_input_files(str(photo))
+    wait_image(page, "sketch_out", not_src=before)
+    toast = page.locator('[data-testid="toast-body"].info [data-testid="toast-text"]').first
+    sync_api.expect(toast).to_contain_text("your photo became a drawing of its edges", timeout=WAIT_MS)
+    grey = fetch(page, "sketch_seen").mean(-1)
+    assert (grey > 200).mean() > 0.7 and (grey < 80).mean() > 0.02   # lines on white, not a black block
+    pad = page.evaluate("""() => { const c = document.querySelector('#sketchpad canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let ink = 0, white = 0;
+        for (let i = 0; i < d.length; i += 4) { ink += d[i] < 80; white += d[i] > 200; }
+        return [ink, white, d.length / 4]; }""")
+    assert pad[0] > 0.02 * pad[2] and pad[1] > 0.7 * pad[2], pad          # the edges are on the pad
+    sync_api.expect(page.locator("#sketch_upload img")).to_have_count(0)  # and the upload box is empty
+    screenshot(page, shots, "sketch_photo_upload")
+
+
 def _photo(path: Path) -> Path:
     """A small real picture: a red disc and a blue bar on white, 96×64."""
     im = Image.new("RGB", (96, 64), "white")
@@ -372,6 +395,51 @@ def test_zoo_row_opens_the_model_in_its_tab(page, shots):
                            "?.textContent.trim() === 'Inpainting'", timeout=WAIT_MS)
     assert selected_tab(page) == "Inpainting"
     sync_api.expect(page.locator("#inpaint_model input")).to_have_value("tiny-inpaint", timeout=WAIT_MS)
+
+
+def pick(page, elem_id: str, label: str):
+    """Choose the option whose text starts with `label` in the dropdown `elem_id`."""
+    page.locator(f"#{elem_id} input").click()
+    page.get_by_role("option", name=re.compile("^" + re.escape(label))).click()
+
+
+def test_a_failed_download_goes_back_to_the_last_model_in_one_sentence(page, server, shots):
+    """No network: picking a released model says why it cannot be had, as a warning (no error
+    badge on the pictures), the picker goes back to the model that worked, the next stroke draws
+    with it, and the server log names what failed."""
+    url, log = server
+    open_tab(page, "Sketch → image")
+    was = page.locator("#sketch_model input").input_value()
+    before = img_src(page, "sketch_out")
+    pick(page, "sketch_model", "drawing → shoe photo")
+    toast = page.locator('[data-testid="toast-body"].warning [data-testid="toast-text"]').first
+    sync_api.expect(toast).to_contain_text("Could not download edges2shoes", timeout=WAIT_MS)
+    sync_api.expect(toast).to_contain_text(f"still work. The picker is back on {was}.")
+    sync_api.expect(page.locator("#sketch_model input")).to_have_value(was, timeout=WAIT_MS)
+    screenshot(page, shots, "sketch_failed_download")
+    for elem in ("sketch_out", "sketch_seen", "sketch_model"):
+        assert not page.locator(f"#{elem} .error").count(), f"{elem} shows an error badge"
+    assert img_src(page, "sketch_out") == before
+    stroke(page, "sketchpad", (0.2, 0.2), (0.8, 0.8))
+    wait_image(page, "sketch_out", not_src=before)
+    assert "fetching the pix2pix model 'edges2shoes' failed" in log.read_text()
+
+    open_tab(page, "Domain transfer")
+    was = page.locator("#transfer_model input").input_value()
+    direction = page.locator("#transfer_direction").inner_text()
+    pick(page, "transfer_model", "horse ↔ zebra")
+    sync_api.expect(page.locator("#transfer_model input")).to_have_value(was, timeout=WAIT_MS)
+    page.wait_for_timeout(500)
+    assert not page.locator("#transfer_direction .error").count()
+    assert page.locator("#transfer_direction").inner_text() == direction
+
+    open_tab(page, "Latent space")
+    was, before = page.locator("#latent_model input").input_value(), img_src(page, "latent_out")
+    pick(page, "latent_model", "aurora (FastGAN")
+    sync_api.expect(page.locator("#latent_model input")).to_have_value(was, timeout=WAIT_MS)
+    page.wait_for_timeout(1000)
+    assert not page.locator("#latent_out .error").count() and img_src(page, "latent_out") == before
+    assert "fetching the latent model 'fastgan-aurora' failed" in log.read_text()
 
 
 @contextlib.contextmanager
