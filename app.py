@@ -16,6 +16,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 
 import ctypes
 import logging
+from pathlib import Path
 
 import gradio as gr
 
@@ -42,6 +43,8 @@ Play with generative adversarial networks: move sliders to make new faces, emoji
 drawing into a picture, restyle a picture, or paint over part of one and watch the gap filled.
 Every tab answers as you go; the last tab tells what each model learnt from and how well it does.
 """
+
+CSS = (Path(__file__).resolve().parent / "appkit" / "page.css").read_text()
 
 MISSING: dict[str, str] = {}   # models that could not be fetched at start: name -> why
 
@@ -107,6 +110,7 @@ if __name__ == "__main__":  # `python app.py` and `gradio app.py` (which runs th
         server_port=int(port) if port else None,
         ssr_mode=False,
         show_error=True,
+        css=CSS,
         footer_links=["api", "gradio"],
         max_file_size=os.getenv("GANZOO_MAX_UPLOAD", MAX_FILE_SIZE),
         state_session_capacity=SESSIONS_KEPT,

@@ -101,6 +101,28 @@ def formatted(key: str, value, domains=None) -> str:
         return str(value)
 
 
+_SHORT = {"class_accuracy": "{:.0%} drawn as the asked class", "style_accuracy": "{:.0%} in the asked style",
+          "fd_classifier": "distance to real pictures {:.2f} (lower is better)",
+          "heldout_psnr": "PSNR {:.1f} dB on held-out drawings", "heldout_accuracy": "{:.1%} right on held-out pictures"}
+
+
+# numbers a short table shows beside a headline number, to read it by
+_CONTEXT = {"fd_classifier": ("fd_classifier_floor",), "heldout_psnr": ("heldout_handdrawn_psnr", "l1_only_heldout_psnr")}
+
+
+def headline_keys(metrics: dict) -> list[str]:
+    """The keys of the numbers headline() speaks of, each with the numbers it is read by (a card's
+    short table shows these rows)."""
+    m = {k for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    for pick in ([k for k in metrics if k in m and _SR.match(k) and k.endswith("_gain_over_bicubic_db")],
+                 [k for k in metrics if k in m and k.endswith("_gain_db")],
+                 [k for k in ("heldout_a2b_top1", "heldout_b2a_top1") if k in m]):
+        if pick:
+            return pick
+    keys = [k for k in _SHORT if k in m][:2]
+    return [c for k in keys for c in (k, *_CONTEXT.get(k, ())) if c in m]
+
+
 def headline(metrics: dict, domains=None) -> str:
     """The one or two numbers that say most about a model, in words (the zoo's table)."""
     m = {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
@@ -115,7 +137,4 @@ def headline(metrics: dict, domains=None) -> str:
     if "heldout_a2b_top1" in m:
         ways = [formatted(k, m[k]) for k in ("heldout_a2b_top1", "heldout_b2a_top1") if k in m]
         return f"true partner found first: {' / '.join(ways)} (each way)"
-    short = {"class_accuracy": "{:.0%} drawn as the asked class", "style_accuracy": "{:.0%} in the asked style",
-             "fd_classifier": "distance to real pictures {:.2f} (lower is better)",
-             "heldout_psnr": "PSNR {:.1f} dB on held-out drawings", "heldout_accuracy": "{:.1%} right on held-out pictures"}
-    return "; ".join([short[k].format(m[k]) for k in short if k in m][:2])
+    return "; ".join([_SHORT[k].format(m[k]) for k in _SHORT if k in m][:2])

@@ -13,7 +13,11 @@ from safetensors import safe_open
 
 from . import hub, registry
 from .cards import origins
-from .metric_names import headline
+from .metric_names import headline, headline_keys
+
+# sections of a card the zoo tab shows open; every other one is folded (ZooEntry.visitor_card)
+OPEN_SECTIONS = ("Sliders",)
+SHORT_ROWS = 9   # at most this many numbers in a card's short table
 
 @dataclass
 class ZooEntry:
@@ -81,6 +85,38 @@ class ZooEntry:
         text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
         text = re.sub(r"!\[[^\]]*\]\([^)]*\)\n?", "", text)
         return re.sub(r"## Samples\s*\n(?=#|\Z)", "", text).strip()
+
+    def visitor_card(self) -> str:
+        """The card as the zoo tab shows it, short enough to read on a phone: its introduction,
+        the sliders (latent models), a short table of the numbers the zoo's "how good" speaks of,
+        and every other section folded (<details>), the full metrics table with its keys among
+        them (emoji-inpaint's has 72 rows)."""
+        head, *sections = re.split(r"^## ", self.card(), flags=re.M)
+        out = [head.rstrip()]
+        for section in sections:
+            title, _, body = section.partition("\n")
+            body = body.strip()
+            if title.strip() in OPEN_SECTIONS:
+                out.append(f"## {title}\n\n{body}")
+                continue
+            if title.strip() == "Metrics":
+                short = self._short_table(body)
+                if short:
+                    out.append("## How good\n\n" + short)
+                title = "Metrics: every number, with its key"
+            out.append(f"<details><summary>{title.strip()}</summary>\n\n{body}\n\n</details>")
+        return "\n\n".join(out)
+
+    def _short_table(self, body: str) -> str:
+        """The metrics table's rows of the headline's keys (else its first rows), without the keys."""
+        rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in body.splitlines()
+                if line.startswith("| ") and "`" in line]
+        keys = headline_keys(self.config.get("metrics", {}))
+        picked = [r for r in rows if len(r) >= 3 and r[-1].strip("`") in keys] or rows
+        if not picked:
+            return ""
+        return "\n".join(["| what was measured | value |", "|---|---|",
+                          *(f"| {r[0]} | {r[1]} |" for r in picked[:SHORT_ROWS])])
 
     def grid(self) -> Path | None:
         p = self.path / "samples.png"

@@ -308,7 +308,7 @@ def build() -> TabHandles:
             "No latent checkpoints are bundled yet: train one with `python train/latent.py ...` (it exports to "
             "`checkpoints/<name>`).",
             "A GAN invents pictures from random numbers: the seed picks them. Move the seed for a new picture "
-            "and drag the sliders beside it to change it: each one is named after what it was measured to "
+            "and drag the direction sliders to change it: each one is named after what it was measured to "
             "change (which way a face looks, lightness, colour), or just numbered where nothing measured "
             "clearly. The faces are a DCGAN trained on a million rendered faces (DigiFace-1M), shown 4× "
             "larger by a super-resolution GAN; upload a photo under **Find my face** and the sliders edit the "
@@ -333,10 +333,6 @@ def build() -> TabHandles:
                                       info="enlarge colour pictures with a super-resolution GAN (Real-ESRGAN "
                                            "compact) instead of smoothing")
                 randomise = gr.Button("randomise", elem_id="randomise")
-            with gr.Column(scale=1, min_width=300):
-                image = gr.Image(value=first_image, type="pil", format="png", label="sample",
-                                 interactive=False, elem_id="latent_out", height=DISPLAY_PX + 40,
-                                 buttons=["download", "fullscreen"])
                 found = gr.State(None)
                 with gr.Accordion("Find my face", open=False, elem_id="find_face"):
                     gr.Markdown("Upload a photo: the model searches for its own picture closest to the photo's "
@@ -347,6 +343,12 @@ def build() -> TabHandles:
                     gr.Examples([str(EXAMPLES / "faces" / "astronaut_face.png")], inputs=photo, label="example")
                     find_btn = gr.Button("find", variant="primary", elem_id="find_btn")
                     find_line = gr.Markdown(elem_id="find_line")
+            # on a phone the columns stack and this one stays pinned at the top while the sliders
+            # below it scroll (app.CSS), so the picture stays in view while they are dragged
+            with gr.Column(scale=1, min_width=300, elem_id="latent_picture"):
+                image = gr.Image(value=first_image, type="pil", format="png", label="sample",
+                                 interactive=False, elem_id="latent_out", height=DISPLAY_PX + 40,
+                                 buttons=["download", "fullscreen"])
             with gr.Column(scale=1, min_width=300):
                 dirs = [gr.Slider(-DIRECTION_RANGE, DIRECTION_RANGE, value=0.0, step=0.1,
                                   label=label, buttons=[], elem_id=f"dir{i + 1}")

@@ -27,7 +27,7 @@ def zoo_card(name=None):
     e = zoo.entry(name)
     grid = e.grid()
     # an image, not a path: gradio serves files only from the working and temp folders
-    return (e.card(), _read_png(grid) if grid else None, e.command or "(no training command recorded)",
+    return (e.visitor_card(), _read_png(grid) if grid else None, e.command or "(no training command recorded)",
             gr.update(interactive=e.tab is not None,
                       value="open in its tab" if e.tab else "no tab: a classifier that scores generated images"))
 

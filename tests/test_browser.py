@@ -467,7 +467,7 @@ def test_zoo_table_fits_a_laptop_screen(browser, server, shots):
 
 
 # (tab, its input, its result) as a visitor sees them on a phone
-PHONE = [("Latent space", "truncation", "latent_out"), ("Sketch → image", "sketchpad", "sketch_out"),
+PHONE = [("Latent space", "latent_out", "latent_out"), ("Sketch → image", "sketchpad", "sketch_out"),
          ("Domain transfer", "photo", "transfer_out"), ("Inpainting", "editor", "inpaint_out")]
 
 
@@ -492,6 +492,35 @@ def test_on_a_phone_every_tab_is_one_tap_away_and_its_result_under_its_input(bro
         pg.locator("#sketchpad").scroll_into_view_if_needed()
         box = pg.locator("#sketch_out img").bounding_box()
         assert box["y"] + box["height"] / 2 < 844 * 2, "the sketch result is far below the drawing pad"
+
+
+def test_on_a_phone_the_latent_picture_stays_in_view_while_the_sliders_move(browser, server, shots):
+    with screen_of(browser, server, 390, 844) as pg:
+        last = pg.locator("#dir8")
+        last.scroll_into_view_if_needed()
+        pic, slider = pg.locator("#latent_out").bounding_box(), last.bounding_box()
+        assert -1 <= pic["y"] <= 5 and pic["height"] <= 0.45 * 844, pic      # pinned at the top, not too tall
+        assert slider["y"] >= pic["y"] + pic["height"] - 1, (pic, slider)   # the slider below it, not under it
+        before = img_src(pg, "latent_out")
+        box = pg.locator("#dir8 input[type=range]").bounding_box()
+        pg.mouse.click(box["x"] + 0.9 * box["width"], box["y"] + box["height"] / 2)
+        wait_image(pg, "latent_out", not_src=before)
+        assert -1 <= pg.locator("#latent_out").bounding_box()["y"] <= 5
+        screenshot(pg, shots, "phone_latent_sliders")
+
+
+def test_on_a_phone_the_zoo_table_and_cards_are_readable(browser, server, shots):
+    with screen_of(browser, server, 390, 844) as pg:
+        open_tab(pg, "Model zoo")
+        widths = pg.evaluate("() => [...document.querySelectorAll('#zoo_table .body-cell')].map(c => c.offsetWidth)")
+        assert widths and min(widths) >= 50, widths                   # it wrapped a letter per line at ~20 px
+        card = pg.locator("#zoo_card")
+        folded = card.locator("details")
+        assert folded.count() >= 2 and not any(folded.nth(i).get_attribute("open") is not None
+                                               for i in range(folded.count()))
+        folded.last.locator("summary").click()                        # a folded section unfolds
+        sync_api.expect(folded.last.locator("code").first).to_be_visible()
+        screenshot(pg, shots, "phone_zoo")
 
 
 def test_imported_weights_leave_with_the_visitor(browser, server, tmp_path):
