@@ -202,16 +202,17 @@ def picker_fetch(cache: PipelineCache, picker: gr.Dropdown, shown: list, default
         keep = [gr.skip()] * len(shown)
         try:
             on_model_thread(cache.get, model, lambda f, text: progress(f, desc=text), request)
-        except USER_ERRORS as e:
+        except Exception as e:
             back = last_ok if last_ok and last_ok != model else None
-            said = sentence(e).rstrip()
-            said += "" if said.endswith((".", "!", "?")) else "."
-            gr.Warning(said + (f" The picker is back on {cache.title(back)}." if back else ""))
+            if isinstance(e, USER_ERRORS):
+                said = sentence(e).rstrip()
+                said += ("" if said.endswith((".", "!", "?")) else ".") + \
+                    (f" The picker is back on {cache.title(back)}." if back else "")
+            else:
+                log.exception("fetching the %s model %r failed", cache.family, model)
+                said = "That model could not be prepared; the details are in the server log."
+            gr.Warning(said)
             return (*keep, back if back else gr.skip(), gr.skip())
-        except Exception:
-            log.exception("fetching the %s model %r failed", cache.family, model)
-            gr.Warning("That model could not be prepared; the details are in the server log.")
-            return (*keep, last_ok if last_ok and last_ok != model else gr.skip(), gr.skip())
         return (*keep, gr.skip(), model)
 
     return picker.change(fetch, [picker, ok], [*shown, picker, ok], show_progress="full", preprocess=False,

@@ -13,7 +13,7 @@ from safetensors import safe_open
 
 from . import hub, registry
 from .cards import origins
-from .metric_names import headline, headline_keys
+from .metric_names import formatted, headline, headline_keys, human
 
 # sections of a card the zoo tab shows open; every other one is folded (ZooEntry.visitor_card)
 OPEN_SECTIONS = ("Sliders",)
@@ -100,23 +100,22 @@ class ZooEntry:
                 out.append(f"## {title}\n\n{body}")
                 continue
             if title.strip() == "Metrics":
-                short = self._short_table(body)
+                short = self._short_table()
                 if short:
                     out.append("## How good\n\n" + short)
                 title = "Metrics: every number, with its key"
             out.append(f"<details><summary>{title.strip()}</summary>\n\n{body}\n\n</details>")
         return "\n\n".join(out)
 
-    def _short_table(self, body: str) -> str:
-        """The metrics table's rows of the headline's keys (else its first rows), without the keys."""
-        rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in body.splitlines()
-                if line.startswith("| ") and "`" in line]
-        keys = headline_keys(self.config.get("metrics", {}))
-        picked = [r for r in rows if len(r) >= 3 and r[-1].strip("`") in keys] or rows
+    def _short_table(self) -> str:
+        """The headline's numbers (else the first ones), in the card's words, without the keys."""
+        metrics, domains = self.config.get("metrics", {}), self.config.get("domains")
+        keys = set(headline_keys(metrics))
+        picked = [k for k in metrics if k in keys] or list(metrics)
         if not picked:
             return ""
         return "\n".join(["| what was measured | value |", "|---|---|",
-                          *(f"| {r[0]} | {r[1]} |" for r in picked[:SHORT_ROWS])])
+                          *(f"| {human(k, domains)} | {formatted(k, metrics[k], domains)} |" for k in picked[:SHORT_ROWS])])
 
     def grid(self) -> Path | None:
         p = self.path / "samples.png"

@@ -46,20 +46,20 @@ def load_example(path=None, model=None, request: gr.Request = None, progress=gr.
 
 
 def _uploaded(image, model, progress, request):
-    """(what the model is given, whether a photo became a drawing, model input, result)."""
+    """(the pipeline, what the model is given, whether a photo became a drawing, model input, result)."""
     path = payload_path(image)
     if path is None:
         raise InputError("No image was uploaded: choose a drawing or photo first.")
     pipe = PIX2PIX.get(model, (lambda f, text: progress(f, desc=text)) if progress is not None else None, request)
     given, drawn = pipe.as_drawing(path)
-    return (given, drawn, *_translate(model, given, progress, request))
+    return (pipe, given, drawn, *_translate(model, given, progress, request))
 
 
 @user_errors
 def upload_to_image(image=None, model=None, request: gr.Request = None, progress=gr.Progress()):
     """An uploaded drawing or photo (any size or mode) → (model input, result). A line-art model
     given a photo draws the photo's edges (Pix2PixPipeline.as_drawing)."""
-    return _uploaded(image, model, progress, request)[2:]
+    return _uploaded(image, model, progress, request)[3:]
 
 
 @user_errors
@@ -67,8 +67,8 @@ def _upload_to_pad(image=None, model=None, request: gr.Request = None, progress=
     """The page's upload: for a line-art model the drawing (a photo's edges) goes on the pad, where
     it can be drawn on, and the upload box empties, so one drawing is shown, the one the result is
     made of → (pad, upload box, model input, result). A model of pictures leaves the pad alone."""
-    given, drawn, seen, out = _uploaded(image, model, progress, request)
-    if not PIX2PIX.get(model, request=request).is_sketch_model:
+    pipe, given, drawn, seen, out = _uploaded(image, model, progress, request)
+    if not pipe.is_sketch_model:
         return gr.skip(), gr.skip(), seen, out
     if drawn:
         gr.Info("This model colours line drawings, so your photo became a drawing of its edges, now on the "
