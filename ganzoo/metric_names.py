@@ -18,6 +18,10 @@ _FIXED = {
     "fd_classifier": ("distance to real pictures (lower is better)", "{:.2f}"),
     "kd_classifier": ("kernel distance to real pictures (lower is better)", "{:.4f}"),
     "fd_classifier_floor": ("the same distance between two sets of real pictures (the floor)", "{:.2f}"),
+    "fd_efficientnet": ("distance to real pictures, ImageNet features (EfficientNet-Lite0; lower is better)", "{:.2f}"),
+    "kd_efficientnet": ("kernel distance to real pictures, ImageNet features (lower is better)", "{:.4f}"),
+    "fd_efficientnet_floor": ("the same ImageNet-feature distance between two sets of real pictures (the floor)",
+                              "{:.2f}"),
     "fid_inception": ("FID, Inception features (lower is better)", "{:.1f}"),
     "kid_inception": ("KID, Inception features (lower is better)", "{:.4f}"),
     "classifier_heldout_accuracy": ("the judging classifier's accuracy on held-out pictures", "{:.1%}"),
@@ -107,7 +111,7 @@ _SHORT = {"class_accuracy": "{:.0%} drawn as the asked class", "style_accuracy":
 
 
 # numbers a short table shows beside a headline number, to read it by
-_CONTEXT = {"fd_classifier": ("fd_classifier_floor",), "heldout_psnr": ("heldout_handdrawn_psnr", "l1_only_heldout_psnr")}
+_CONTEXT = {"fd_classifier": ("fd_classifier_floor", "fd_efficientnet", "fd_efficientnet_floor"), "heldout_psnr": ("heldout_handdrawn_psnr", "l1_only_heldout_psnr")}
 
 
 def headline_keys(metrics: dict) -> list[str]:

@@ -1,12 +1,16 @@
 """FID and KID through torchmetrics, with a pluggable feature network.
 
-Two feature networks, and every number says which one produced it:
+Three feature networks, and every number says which one produced it:
 - "inception": torchmetrics' Inception-v3 (torch-fidelity's FID weights). The number comparable
   with papers; needs `pip install torch-fidelity` and its weights: downloaded from GitHub on
   first use, or a local copy named by GANZOO_INCEPTION_WEIGHTS (checked to hold only tensors).
 - "classifier": a small classifier ganzoo trained on the dataset itself (MNIST digits, emoji
   categories). Works offline and in seconds on a CPU; only comparable with other numbers from
   the same classifier, so it is reported as "FD/KD (classifier features)", never as FID.
+- "efficientnet": the ImageNet EfficientNet-Lite0 (ganzoo.nn.efficientnet, from its PyPI wheel,
+  read as data) on pictures resized to 224 px, its 1280-d pooled features. Offline, and the same
+  network for every family and dataset, so its numbers compare across them (not with papers'
+  Inception FIDs): "FD (EfficientNet-Lite0 ImageNet)".
 """
 from __future__ import annotations
 
@@ -41,6 +45,29 @@ class ClassifierFeatures(nn.Module):
         if x.shape[1] != self.clf.cfg.channels:
             x = x.mean(1, keepdim=True) if self.clf.cfg.channels == 1 else x.expand(-1, 3, -1, -1)
         return self.clf.features(x.float())
+
+
+class EfficientNetFeatures(nn.Module):
+    """EfficientNet-Lite0's pooled ImageNet features: images in [-1, 1] (or uint8) → N×1280."""
+
+    label = "EfficientNet-Lite0 ImageNet pooled features (224 px)"
+    num_features = 1280
+    SIZE = 224   # its training resolution: smaller pictures are enlarged to it, as Inception FID does to 299
+
+    def __init__(self):
+        super().__init__()
+        from ..nn.efficientnet import pretrained   # noqa: PLC0415 - fetched from its wheel on first use
+        self.net = pretrained()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dtype == torch.uint8:
+            x = x.float() / 127.5 - 1
+        if x.shape[1] == 1:
+            x = x.expand(-1, 3, -1, -1)
+        if x.shape[-2:] != (self.SIZE, self.SIZE):
+            x = torch.nn.functional.interpolate(x.float(), size=(self.SIZE, self.SIZE), mode="bilinear",
+                                                align_corners=False, antialias=x.shape[-1] > self.SIZE)
+        return self.net.pooled(x.float())
 
 
 @dataclass
@@ -90,12 +117,15 @@ def inception_net(weights: str | None = None) -> nn.Module:
 
 
 def feature_net(kind: str = "classifier", dataset: str | None = None, classifier=None) -> FeatureNet:
-    """kind "classifier" (ganzoo's classifier for `dataset`, or the given model/checkpoint name)
-    or "inception" (torchmetrics' Inception-v3, 2048-d pool features)."""
+    """kind "classifier" (ganzoo's classifier for `dataset`, or the given model/checkpoint name),
+    "efficientnet" (EfficientNet-Lite0 ImageNet, 1280-d pooled features) or "inception"
+    (torchmetrics' Inception-v3, 2048-d pool features)."""
     if kind == "inception":
         return FeatureNet(inception_net(), "Inception-v3 pool features (torchmetrics FID weights)", True)
+    if kind == "efficientnet":
+        return FeatureNet(EfficientNetFeatures(), EfficientNetFeatures.label, False)
     if kind != "classifier":
-        raise ValueError(f"unknown feature network {kind!r}; choose 'classifier' or 'inception'")
+        raise ValueError(f"unknown feature network {kind!r}; choose 'classifier', 'efficientnet' or 'inception'")
     name = classifier
     if classifier is None or isinstance(classifier, str):
         name = classifier or CLASSIFIERS.get(dataset or "")

