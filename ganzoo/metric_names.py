@@ -111,7 +111,8 @@ _SHORT = {"class_accuracy": "{:.0%} drawn as the asked class", "style_accuracy":
 
 
 # numbers a short table shows beside a headline number, to read it by
-_CONTEXT = {"fd_classifier": ("fd_classifier_floor", "fd_efficientnet", "fd_efficientnet_floor"), "heldout_psnr": ("heldout_handdrawn_psnr", "l1_only_heldout_psnr")}
+_CONTEXT = {"fd_classifier": ("fd_classifier_floor", "fd_efficientnet", "fd_efficientnet_floor"),
+            "heldout_psnr": ("heldout_handdrawn_psnr", "l1_only_heldout_psnr")}
 
 
 def headline_keys(metrics: dict) -> list[str]:

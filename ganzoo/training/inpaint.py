@@ -23,6 +23,7 @@ from ..losses import d_loss, g_loss
 from ..nn.inpaint import InpaintGenerator, SNPatchDiscriminator, composite, show_hole
 from ..utils import make_grid, to_rgb, to_tensor
 from .optim import adam, constant_then_linear, set_lr
+from .perceptual import perceptual_loss
 from .task import Task, setting
 
 
@@ -33,6 +34,9 @@ class InpaintTrainConfig:
     # few thousand steps, weight 1 painted coloured speckles into the holes and was ~1 dB PSNR
     # behind 0.1 after 400 steps (both at lr 2e-4)
     lambda_gan: float = setting(0.1, "weight of the hinge GAN loss")
+    perceptual: str = setting("", 'a perceptual L1 (last stage, composited) on the features of "efficientnet" (ImageNet) '
+                                  'or of a classifier checkpoint (ganzoo.training.perceptual); "": none')
+    lambda_percep: float = setting(1.0, "weight of the perceptual loss")
     lr: float = setting(2e-4, "Adam(lr, beta1, beta2) learning rate of G and D")
     beta1: float = setting(0.5, "Adam beta1")
     beta2: float = setting(0.999, "Adam beta2")
@@ -63,6 +67,7 @@ class InpaintTask(Task):
         od = adam(D.parameters(), t.lr, t.beta1, t.beta2, dev)
         self.G, self.D, og, od = accelerator.prepare(*self.channels_last(G, D), og, od)
         self.optim = {"G": og, "D": od}
+        self.percep = perceptual_loss(t.perceptual).to(dev) if t.perceptual and t.lambda_percep > 0 else None
         self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
         if self.preview is not None:
             x = to_tensor(self.preview).to(dev)
@@ -110,13 +115,18 @@ class InpaintTask(Task):
         with acc.autocast():
             adv = g_loss("hinge", self.D(fake, mask).float())
         loss_g = t.lambda_l1 * l1 + t.lambda_gan * adv
+        logs = {}
+        if self.percep is not None:   # on the composite: what the visitor sees
+            percep = self.percep(fake, real)
+            loss_g = loss_g + t.lambda_percep * percep
+            logs["percep"] = percep.detach()
         self.optim["G"].zero_grad(set_to_none=True)
         acc.backward(loss_g)
         self.optim["G"].step()
         hole = mask.expand_as(real)
         l1_hole = ((outs[-1].float() - real).abs() * hole).sum() / hole.sum().clamp(min=1) / 2
         return {"loss_d": loss_d.detach(), "loss_g_gan": adv.detach(), "l1": l1.detach(),
-                "l1_hole": l1_hole.detach(), "lr": lr}
+                "l1_hole": l1_hole.detach(), "lr": lr, **logs}
 
     def build_generator(self):
         return InpaintGenerator(self.mcfg)

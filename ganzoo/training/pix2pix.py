@@ -17,6 +17,7 @@ from ..nn.patchgan import NLayerDiscriminator
 from ..nn.unet import Pix2PixConfig, init_normal, unet_from_config
 from ..utils import make_grid, to_rgb
 from .optim import adam, constant_then_linear, set_lr
+from .perceptual import perceptual_loss
 from .task import Task, setting
 
 AUGMENTS = ("sketch", "joint", "none")
@@ -33,6 +34,9 @@ class Pix2PixTrainConfig:
     beta2: float = setting(0.999, "Adam beta2")
     decay_from: float = setting(0.5, "fraction of the run after which the lr decays linearly to 0")
     augment: str = setting("sketch", "sketch: flip/zoom/shift + hand-drawn degradations of A; joint: flip/zoom/shift; none")
+    perceptual: str = setting("", 'a perceptual L1 on the features of "efficientnet" (ImageNet) or of a classifier '
+                                  'checkpoint (ganzoo.training.perceptual); "": none')
+    lambda_percep: float = setting(10.0, "weight of the perceptual loss (pix2pixHD's feature losses: 10)")
 
 
 class Pix2PixTask(Task):
@@ -61,6 +65,7 @@ class Pix2PixTask(Task):
         init_normal(G)
         og = adam(G.parameters(), t.lr, t.beta1, t.beta2, dev)
         D = od = None
+        self.percep = perceptual_loss(t.perceptual).to(dev) if t.perceptual and t.lambda_percep > 0 else None
         if not t.l1_only:
             D = NLayerDiscriminator(m.in_channels + m.out_channels, m.ndf, m.n_layers, m.norm)
             init_normal(D)
@@ -102,6 +107,10 @@ class Pix2PixTask(Task):
             logs.update(loss_d=loss_d.detach(), d_real=real_out.detach().mean(), d_fake=fake_out.detach().mean())
         l1 = F.l1_loss(fake.float(), b)
         loss_g = t.lambda_l1 * l1
+        if self.percep is not None:
+            percep = self.percep(fake.float(), b)
+            loss_g = loss_g + t.lambda_percep * percep
+            logs["percep"] = percep.detach()
         if self.D is not None:
             with acc.autocast():
                 adv = g_loss(t.gan_loss, self.D(torch.cat([a, fake], 1)).float())

@@ -19,8 +19,9 @@ on 64-px Noto/Twemoji to tell category and style). Like ESRGAN's VGG loss it com
 before their activation: the output of each of its four convs' batch norm (eval mode, frozen),
 L1 between the output's and the target's, averaged over the four layers, on the pictures mapped
 to [-1, 1] at the training crop's resolution. It is a weaker net than VGG (it saw 32-px emoji,
-so its 3×3 filters act as learnt colour-edge detectors at this scale); `--perceptual ""` or
-`--lambda-percep 0` leaves it out.
+so its 3×3 filters act as learnt colour-edge detectors at this scale); `--perceptual efficientnet`
+takes the ImageNet EfficientNet-Lite0's multiscale features instead (ganzoo.training.perceptual);
+`--perceptual ""` or `--lambda-percep 0` leaves it out.
 
 Every step crops each pair at random (an `img_size`² low-resolution crop and the scale× larger
 crop of the same place) and flips / turns it (basicsr's augment: h-flip, v-flip, transpose), from
@@ -44,6 +45,7 @@ from ..losses import d_loss, g_loss
 from ..nn.sr import SRConfig, UNetDiscriminator, sr_generator
 from ..utils import make_grid
 from .optim import adam, constant_then_linear, set_lr
+from .perceptual import perceptual_loss
 from .task import Task, cpu_copy, setting
 
 GAN_LOSSES = ("ns", "ragan", "hinge")
@@ -64,7 +66,8 @@ class SRTrainConfig:
     lambda_l1: float = setting(1.0, "weight of the L1 distance in the GAN phase (Real-ESRGAN: 1)")
     lambda_percep: float = setting(1.0, "weight of the perceptual (feature) L1 in the GAN phase (Real-ESRGAN: 1)")
     lambda_gan: float = setting(0.1, "weight of the adversarial loss (Real-ESRGAN: 0.1)")
-    perceptual: str = setting("emoji-classifier", 'classifier checkpoint whose features the perceptual loss compares; "": none')
+    perceptual: str = setting("emoji-classifier", 'the perceptual loss\'s network: a classifier checkpoint, "efficientnet" '
+                                                  '(ImageNet, ganzoo.training.perceptual) or "": none')
     ema_decay: float = setting(0.999, "decay of the generator's moving average (the exported one); 0: no average")
     augment: bool = setting(True, "random flips and transposes of each crop pair (basicsr's augment)")
 
@@ -157,7 +160,7 @@ class SRTask(Task):
         od = adam(D.parameters(), t.lr_gan, t.beta1, t.beta2, dev)
         self.G, self.D, og, od = accelerator.prepare(*self.channels_last(G, D), og, od)
         self.optim = {"G": og, "D": od}
-        self.percep = perceptual_net(t.perceptual).to(dev) if t.perceptual and t.lambda_percep > 0 else None
+        self.percep = perceptual_loss(t.perceptual).to(dev) if t.perceptual and t.lambda_percep > 0 else None
         self.noise = torch.Generator(device=dev).manual_seed(seed + 1)
         if self.preview is not None:
             self.preview_t = self.preview_tensors(dev)
@@ -209,10 +212,7 @@ class SRTask(Task):
                                           t.decay_from)
 
     def perceptual(self, fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
-        with torch.no_grad():
-            want = self.percep(real * 2 - 1)
-        got = self.percep(fake * 2 - 1)
-        return sum(F.l1_loss(g, w) for g, w in zip(got, want)) / len(got)
+        return self.percep(fake * 2 - 1, real * 2 - 1)   # [0, 1] pictures here, [-1, 1] for the features
 
     def adversarial_g(self, fake_out: torch.Tensor, real_out: torch.Tensor | None) -> torch.Tensor:
         if self.tcfg.gan_loss == "ragan":

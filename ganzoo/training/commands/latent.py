@@ -33,8 +33,8 @@ def add_arguments(p, d) -> None:
     t.add_argument("--loss", choices=LOSSES + ("vae",), default="ns",
                    help="GAN objective, or vae: the VAE baseline (decoder = the same generator)")
     t.add_argument("--beta", type=float, default=1.0, help="--loss vae: weight of the KL term")
-    add_config_args(t, LatentTrainConfig, skip=("loss",), choices={"optimizer": ("adam", "rmsprop"), "disc": ("plain", "projected")},
-                    presets=True)
+    add_config_args(t, LatentTrainConfig, skip=("loss",), presets=True,
+                    choices={"optimizer": ("adam", "rmsprop"), "disc": ("plain", "projected")})
 
 
 def build(args):
