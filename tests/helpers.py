@@ -1,6 +1,7 @@
 """Tiny real datasets and models for the tests (no mocks: real training on tiny data)."""
 from __future__ import annotations
 
+import contextlib
 from types import SimpleNamespace
 
 import numpy as np
@@ -90,3 +91,65 @@ def bundled_with_examples(family: str, examples: str, pattern: str = "*.png"):
     files = sorted((Path(__file__).resolve().parents[1] / "examples" / examples).glob(pattern))
     assert files, f"the examples in examples/{examples} are missing"
     return names, files
+
+
+@contextlib.contextmanager
+def hub_server(files: dict, commit: str = "a" * 40):
+    """A Hugging Face Hub on 127.0.0.1 serving `files` ({(repo_id, revision, filename): bytes or a
+    file path}) at /{repo_id}/resolve/{revision}/{filename}, as huggingface_hub asks for them (HEAD
+    with X-Repo-Commit, ETag and Content-Length, then GET; 404 for anything else). Point HF_ENDPOINT
+    at the address it yields; yields (address, request log of (method, path))."""
+    import hashlib
+    import http.server
+    import shutil
+    import threading
+    from pathlib import Path
+
+    routes = {}
+    for (repo, revision, name), content in files.items():
+        if isinstance(content, (str, Path)):
+            path = Path(content)
+            h = hashlib.sha256()
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+            routes[f"/{repo}/resolve/{revision}/{name}"] = (path, path.stat().st_size, h.hexdigest())
+        else:
+            routes[f"/{repo}/resolve/{revision}/{name}"] = (content, len(content), hashlib.sha256(content).hexdigest())
+    requests = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _head(self):
+            requests.append((self.command, self.path))
+            if self.path not in routes:
+                self.send_error(404, "Entry not found")
+                return None
+            content, size, sha = routes[self.path]
+            self.send_response(200)
+            self.send_header("X-Repo-Commit", commit)
+            self.send_header("ETag", f'"{sha}"')
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            return content
+
+        def do_HEAD(self):
+            self._head()
+
+        def do_GET(self):
+            content = self._head()
+            if isinstance(content, bytes):
+                self.wfile.write(content)
+            elif content is not None:
+                with open(content, "rb") as f:
+                    shutil.copyfileobj(f, self.wfile, 1 << 20)
+
+        def log_message(self, *a):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}", requests
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

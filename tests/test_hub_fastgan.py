@@ -5,9 +5,6 @@ sentences for a Hub that is not there or lacks the file."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import http.server
-import threading
 
 import numpy as np
 import pytest
@@ -19,6 +16,7 @@ from ganzoo.nn.fastgan_hub import HubFastGenerator
 from ganzoo.pipelines import LatentPipeline
 from ganzoo.released import ReleasedModelError
 from ganzoo.utils import seeded_normal
+from helpers import hub_server
 
 # key names as the HugGAN repositories' models.py/layers.py make them (read there, written out here)
 THEIR_KEYS = ["_init._layers.0._conv.weight_orig", "_init._layers.0._conv.weight_u", "_init._layers.0._conv.weight_v",
@@ -95,48 +93,18 @@ def test_other_weights_are_refused_with_a_sentence(reference, change):
 
 @pytest.fixture()
 def local_hub(tmp_path, monkeypatch, reference):
-    """A Hub serving huggan/fastgan-few-shot-aurora's pytorch_model.bin (the reference weights) at
-    /{repo}/resolve/{revision}/{file}, as huggingface_hub asks for it (HEAD with X-Repo-Commit and
-    ETag, then GET). Yields (entry, request log)."""
+    """A Hub on the loopback address (helpers.hub_server) serving huggan/fastgan-few-shot-aurora's
+    pytorch_model.bin (the reference weights). Yields (entry, request log)."""
     _, sd = reference
     blob = tmp_path / "pytorch_model.bin"
     torch.save(sd, blob)
-    data = blob.read_bytes()
     entry = latents.CATALOGUE["fastgan-aurora"]
-    route = f"/{entry.repo_id}/resolve/{entry.revision}/{entry.filename}"
-    requests = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _head(self):
-            requests.append((self.command, self.path))
-            if self.path != route:
-                self.send_error(404, "Entry not found")
-                return False
-            self.send_response(200)
-            self.send_header("X-Repo-Commit", "a" * 40)
-            self.send_header("ETag", f'"{hashlib.sha256(data).hexdigest()}"')
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            return True
-
-        def do_HEAD(self):
-            self._head()
-
-        def do_GET(self):
-            if self._head():
-                self.wfile.write(data)
-
-        def log_message(self, *a):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{httpd.server_port}")
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
-    monkeypatch.setattr(hub, "USER_DIR", tmp_path / "models")
-    monkeypatch.setattr(latents, "HUB_NAMING_LATENTS", 2)      # the suite's time; the app measures 16
-    yield entry, requests
-    httpd.shutdown()
+    with hub_server({(entry.repo_id, entry.revision, entry.filename): blob.read_bytes()}) as (address, requests):
+        monkeypatch.setenv("HF_ENDPOINT", address)
+        monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+        monkeypatch.setattr(hub, "USER_DIR", tmp_path / "models")
+        monkeypatch.setattr(latents, "HUB_NAMING_LATENTS", 2)      # the suite's time; the app measures 16
+        yield entry, requests
 
 
 @torch.no_grad()
