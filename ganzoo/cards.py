@@ -49,11 +49,13 @@ def write_model_card(folder) -> Path:
     record = registry.FAMILIES.get(fam)
     task = (record and record.hf_task) or ("conditional-image-generation" if model.get("num_classes")
                                            else "unconditional-image-generation")
-    meta = card_data(folder.name, licenses[0] if len(licenses) == 1 else "other", [t for t in tags if t],
+    licence_id = (released or {}).get("licence_id") or (licenses[0] if len(licenses) == 1 else "other")
+    meta = card_data(folder.name, licence_id, [t for t in tags if t],
                      None if released else sources, task, data.get("name") or "+".join(sources), " + ".join(sources),
                      metrics)
     lines = ["", f"# {folder.name}", "",
-             f"A ganzoo `{fam}` model: {record.description if record else ''}", "", _shape_line(fam, model)]
+             f"A ganzoo `{fam}` model: {(released or {}).get('what') or (record.description if record else '')}", "",
+             _shape_line(fam, model)]
     if model.get("class_names"):
         lines.append(f"- classes: {', '.join(map(str, model['class_names']))}")
     lines.append(f"- weights stored as {cfg.get('dtype', 'float32')} (safetensors)")
@@ -114,6 +116,8 @@ def _shape_line(family: str, model: dict) -> str:
         net = (f"RRDBNet, {model['num_blocks']} blocks" if model["arch"] == "rrdb" else
                f"SRVGGNetCompact, {model['num_conv']} convolutions")
         return f"- upscales ×{model['scale']}: {net} of {model['num_feat']} features, {model['in_channels']} channel(s)"
+    if family == "inpaint" and model.get("arch") == "lama":
+        return "- any picture size (sides padded to a multiple of 8): big-lama's FFCResNetGenerator, 4 → 3 channels"
     return f"- image size: {model.get('img_size')} px, " + (
         f"{model['in_channels']} → {model['out_channels']} channel(s)" if "in_channels" in model
         else f"{model.get('channels')} channel(s)")

@@ -118,8 +118,8 @@ register(Family(
            'print(pipe.directions)             # e.g. {{"a2b": "noto → twemoji", ...}}',
            'image = pipe("my_emoji.png", "a2b")  # any size/mode, aspect kept; PIL out')))
 register(Family(
-    name="inpaint", title="GAN inpainter", config="ganzoo.nn.inpaint:InpaintConfig",
-    generator="ganzoo.nn.inpaint:InpaintGenerator",
+    name="inpaint", title="GAN inpainter", config="ganzoo.nn.lama:InpaintArchConfig",
+    generator="ganzoo.nn.lama:inpaint_generator",
     description="a free-form inpainter in the spirit of DeepFill v2 (Yu et al. 2019): gated convolutions (one stage or "
     "coarse-to-fine) see the picture with its hole blanked and the mask, and are trained with an SN-PatchGAN "
     "discriminator (hinge loss) plus L1 on random brush-stroke and box holes, at zooms from a quarter of the "

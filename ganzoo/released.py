@@ -364,27 +364,40 @@ def _before_after(pair):
     return make_grid(torch.cat([x, pair(x, "a2b").clamp(-1, 1)]), nrow=len(crops))
 
 
+def _others() -> dict:
+    """The other released models this CLI fetches: name → their catalogue module (the inpainters)."""
+    from . import inpainters  # noqa: PLC0415 - inpainters imports this module
+
+    return {name: inpainters for name in inpainters.CATALOGUE}
+
+
 def prefetch(names=None) -> dict[str, str]:
-    """Fetch the named released models (default: all) now, e.g. while a Space is built; returns
-    {name: why} for the ones that failed."""
+    """Fetch the named released models (default: all, the released inpainters too) now, e.g. while
+    a Space is built; returns {name: why} for the ones that failed."""
+    others = _others()
     failed = {}
-    for name in names or list(CATALOGUE):
+    for name in names or [*CATALOGUE, *others]:
         try:
-            fetch(name)
+            (others[name].fetch if name in others else fetch)(name)
         except ReleasedModelError as e:
             failed[name] = str(e)
     return failed
 
 
 def main(argv=None):
+    others = _others()
     p = argparse.ArgumentParser(prog="python -m ganzoo.released", description="Fetch released models now "
                                 "(a Space owner: at build time) into the user model folder.")
-    p.add_argument("names", nargs="*", help=f"default: all of {', '.join(CATALOGUE)}")
+    p.add_argument("names", nargs="*", help=f"default: all of {', '.join([*CATALOGUE, *others])}")
     p.add_argument("--list", action="store_true", help="list the catalogue and stop")
     a = p.parse_args(argv)
     if a.list:
         for e in CATALOGUE.values():
             state = "installed" if installed(e.name) else f"{e.download_mb:.0f} MB"
+            print(f"{e.name:24s} {e.family:9s} {e.title:34s} {state}")
+        for name, module in others.items():
+            e = module.CATALOGUE[name]
+            state = "installed" if installed(e.name) else f"{e.size_mb:.0f} MB"
             print(f"{e.name:24s} {e.family:9s} {e.title:34s} {state}")
         return 0
     failed = prefetch(a.names or None)
@@ -394,4 +407,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # run as ganzoo.released, not as __main__: the inpainters raise ganzoo.released's ReleasedModelError,
+    # which a second copy of this module (runpy's __main__) would not catch
+    from ganzoo.released import main as _main
+
+    raise SystemExit(_main())

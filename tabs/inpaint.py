@@ -1,5 +1,7 @@
 """Inpainting tab: upload a picture, brush over a part; the GAN fills the hole after every stroke,
-next to OpenCV's classical inpainting.
+next to OpenCV's classical inpainting. The picker offers the bundled inpainters and the released
+ones (ganzoo.inpainters: LaMa, downloaded on its first pick); a line under it says what pictures
+each model was made for.
 
 The page paints on a light pad (appkit.drawpad.hole_pad): a stroke sends only the hole; the picture
 stays on the server, its file kept in a per-visitor gr.State (an example's, an upload's). API
@@ -12,15 +14,17 @@ from pathlib import Path
 
 import gradio as gr
 
+from ganzoo import inpainters
 from ganzoo.errors import InputError
 from ganzoo.pipelines import InpaintPipeline
 
-from appkit.common import EXAMPLES_DIR, PipelineCache, TabHandles, first_result, opening, payload_path, upscale, user_errors
+from appkit.common import (EXAMPLES_DIR, PipelineCache, TabHandles, first_result, opening, payload_path, picker_fetch,
+                           upscale, user_errors)
 from appkit.drawpad import decode_mask, hole_pad, picture_value
 from ganzoo.pipelines.images import open_image
-from ganzoo.pipelines.inpaint import read_mask, telea
+from ganzoo.pipelines.inpaint import CROP_MARGIN, read_mask, telea
 
-INPAINT = PipelineCache("inpaint", InpaintPipeline.from_pretrained)
+INPAINT = PipelineCache("inpaint", InpaintPipeline.from_pretrained, catalogue=inpainters)
 BRUSH_COLOUR = "#ff00ff"
 INPAINT_DISPLAY_PX = 384
 
@@ -107,11 +111,30 @@ def _fill(img, hole, model):
     pipe = INPAINT.get(model)
     res = pipe.inpaint(img, hole)
     note = f"The hole covers {hole.mean():.0%} of the picture; every pixel outside it is unchanged."
-    if max(img.size) > 2 * pipe.size:
+    if pipe.arch == "lama":
+        if res.scale < 1:
+            note += (f" LaMa looked at the hole and {CROP_MARGIN} px around it, shrunk to {res.scale:.0%}; its fill "
+                     "is enlarged back, so it is a little softer than the picture around it.")
+    elif max(img.size) > 2 * pipe.size:
         note += (" The GAN learnt on small emoji: in a large picture it fills at its own scale and the fill is "
                  "enlarged, so it looks softer than the picture around it.")
     # small pictures (an emoji) are shown enlarged by an integer factor, pixels kept as they are
     return upscale(res.image, INPAINT_DISPLAY_PX), upscale(telea(img, hole), INPAINT_DISPLAY_PX), note
+
+
+def made_for_line(model) -> str:
+    """The line under the picker: what pictures the model was made for."""
+    what = inpainters.made_for(model) if model else ""
+    return f"**Made for:** {what}." if what else ""
+
+
+@user_errors
+def _picked(pad=None, picture=None, model=None):
+    """A picked model (fetched by picker_fetch): what it is made for, and the visitor's hole filled with it."""
+    if not picture:
+        return None, None, NO_PICTURE, made_for_line(model)
+    img = _picture(picture)
+    return (*_fill(img, decode_mask(pad, img.size), model), made_for_line(model))
 
 
 FIRST_INPAINT = "twemoji_elephant"   # the example in the editor when the page opens, with both fills
@@ -134,18 +157,20 @@ def _inpaint_examples() -> list[str]:
 def build() -> TabHandles:
     """Inpainting: upload a picture, brush over a part, the GAN fills it (next to OpenCV Telea)."""
     with gr.Tab("Inpainting", id="inpaint") as tab:
-        names, default = opening(
+        _, default = opening(
             INPAINT, "emoji-inpaint",
             "No inpainting model is bundled yet: train one with `python train/inpaint.py --dataset emoji --size 128`.",
             "Paint over part of the picture and the GAN fills the hole after every stroke; beside it, the "
             "classical way (OpenCV) fills the same hole. Try the example below, upload your own picture, or "
-            "click another example. It learnt from emoji, so it fills emoji best: outlines, faces, flat colours. "
+            "click another example. It learnt from emoji, so it fills emoji best: outlines, faces, flat colours; "
+            "for photos, pick LaMa in the model list (a 204 MB download on its first pick). "
             "Only the painted pixels change.")
         examples = _inpaint_examples()
         first = examples[0] if examples and default else None
         # (pad, picture file, GAN, Telea, notice), as if the visitor had clicked the first example
         opened = first_result("the inpainting tab", load_example, first, default) if first else None
-        model = gr.Dropdown(names, value=default, label="model", elem_id="inpaint_model")
+        model = gr.Dropdown(INPAINT.choices(), value=default, label="model", elem_id="inpaint_model")
+        made_for = gr.Markdown(made_for_line(default), elem_id="inpaint_made_for")
         picture = gr.State(opened[1] if opened else None)   # the visitor's picture file
         with gr.Row():
             with gr.Column(scale=3, min_width=320):
@@ -166,7 +191,10 @@ def build() -> TabHandles:
                      concurrency_id="inpaint", api_visibility="private")
         # the page fires input after every stroke, undo and clear, with the hole alone
         pad.input(paint_stroke, [pad, picture, model], [out, base, note], **quick)
-        model.change(paint_stroke, [pad, picture, model], [out, base, note], **quick)
+        # a new model (downloaded first, if it is a released one) says what it is for and refills the hole
+        picker_fetch(INPAINT, model, [out, base], default).then(
+            _picked, [pad, picture, model], [out, base, note, made_for], preprocess=False, api_visibility="private",
+            show_progress="hidden", concurrency_limit=2, concurrency_id="inpaint")
         loaded = [pad, picture, out, base, note]
         upload.upload(load_upload, [upload, model], loaded, **quick)
         if examples:

@@ -8,6 +8,12 @@ when it is smaller than S, put in the middle of the canvas at its own scale. No 
 hole ever reaches the model, so what was painted there cannot change the result. Only the hole's
 pixels are pasted back, at full resolution: every known pixel of the upload is returned unchanged.
 
+A LaMa checkpoint (arch "lama", ganzoo.inpainters) works at any size, in fp32, on the picture in
+[0, 1] with its mask (1 = hole), padded to a multiple of 8. A picture of up to 320×320 px of area
+is filled whole; a larger one in crop mode, as IOPaint does: only the hole's bounding box with a
+128-px margin is processed, shrunk from its known pixels (known_resize) until it is at most
+320×320 px of area, and the fill is enlarged back; again only the hole's pixels are pasted.
+
     pipe = InpaintPipeline.from_pretrained("emoji-inpaint")
     result = pipe.inpaint("photo.jpg", "mask.png")          # mask: white/opaque = hole
     result.image, result.notice, result.region
@@ -26,11 +32,14 @@ from PIL import Image
 from .. import hub
 from ..data.views import centre_on_canvas, known_resize, snap_to_grid
 from ..nn.inpaint import composite, show_hole
+from ..nn.lama import MIN_SIDE, MULTIPLE
 from .images import open_image, open_mask
 from .base import Pipeline
 
 CONTEXT = 1.0        # context around the hole's bounding box, as a fraction of its long side
 MIN_HOLE_PX = 1
+CROP_MARGIN = 128    # LaMa's crop mode: context around the hole's bounding box, in picture pixels
+CROP_AREA = 320 * 320   # the most pixels LaMa is given at once (its crop is shrunk to fit)
 
 
 @dataclass
@@ -84,7 +93,9 @@ class InpaintPipeline(Pipeline):
     family = "inpaint"
 
     def __init__(self, ckpt: hub.Checkpoint, precision: str | None = None):
-        super().__init__(ckpt, precision)
+        self.arch = ckpt.config.get("model", {}).get("arch", "gated")
+        # LaMa runs in fp32 whatever is asked: its Fourier units have no bf16 CPU kernels
+        super().__init__(ckpt, "fp32" if self.arch == "lama" else precision)
         train = ckpt.config.get("training", {}).get("train", {})
         # the views training showed (ganzoo.data.views): how far a picture may be shrunk into the
         # canvas and how close a crop may go; and the grid every hole edge sat on (mask_grid; a
@@ -96,8 +107,22 @@ class InpaintPipeline(Pipeline):
         self.mask_grid = int(train.get("mask_grid", 1 if "zoom_min" in train else 2))
 
     def run(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Model-size batch: x N×C×S×S in [-1, 1], mask N×1×S×S (1 = hole) → composite."""
+        """Model-size batch: x N×C×S×S in [-1, 1], mask N×1×S×S (1 = hole) → composite.
+        LaMa: x N×3×H×W in [0, 1], any size (padded to its multiple here) → composite in [0, 1]."""
+        if self.arch == "lama":
+            return composite(self._lama(x, mask), x, mask)
         return composite(self.forward(self.G, x, mask).clamp(-1, 1), x, mask)
+
+    def _lama(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """LaMa on x in [0, 1] and its mask, their sides padded (reflected) to a multiple of 8. The
+        mask is reflected with the picture, so a hole at the edge stays a hole in the padding (and
+        the blanked pixels under it are never shown to LaMa as known)."""
+        h, w = x.shape[-2:]
+        ph, pw = (max(MIN_SIDE, math.ceil(n / MULTIPLE) * MULTIPLE) - n for n in (h, w))
+        if ph or pw:
+            mode = "reflect" if ph < h and pw < w else "replicate"
+            x, mask = (F.pad(t, (0, pw, 0, ph), mode=mode) for t in (x, mask))
+        return self.forward(self.G, x, (mask > 0.5).float())[..., :h, :w].clamp(0, 1)
 
     @torch.inference_mode()
     def inpaint(self, image, mask) -> InpaintResult:
@@ -105,6 +130,8 @@ class InpaintPipeline(Pipeline):
         hole = read_mask(mask, img.size)
         if hole.sum() < MIN_HOLE_PX:
             return InpaintResult(img, notice="The mask is empty: paint over the part of the picture to fill.")
+        if self.arch == "lama":
+            return self._inpaint_lama(img, hole)
         s = self.size
         box = x0, y0, x1, y1 = view_box(hole, s, self.zoom_max)
         region_hole = hole[y0:y1, x0:x1]
@@ -133,6 +160,30 @@ class InpaintPipeline(Pipeline):
         seen = Image.fromarray(((shown.permute(1, 2, 0) + 1) * 127.5).round().byte().numpy())
         return InpaintResult(Image.fromarray(result), region=box, model_input=seen, scale=sh / bh)
 
+    def _inpaint_lama(self, img: Image.Image, hole: np.ndarray) -> InpaintResult:
+        """LaMa on the whole picture, or in crop mode on a large one (see the module docstring)."""
+        box = x0, y0, x1, y1 = crop_box(hole)
+        region_hole = hole[y0:y1, x0:x1]
+        bh, bw = region_hole.shape
+        x = torch.from_numpy(np.array(img)[y0:y1, x0:x1]).permute(2, 0, 1)[None].float() / 255
+        m = torch.from_numpy(region_hole)[None, None].float()
+        scale = min(1.0, math.sqrt(CROP_AREA / (bh * bw)))
+        sh, sw = max(1, math.floor(bh * scale)), max(1, math.floor(bw * scale))
+        small, small_hole = known_resize(x, m, (sh, sw))        # hole cells are 0: nothing leaks
+        out = self.run(small, small_hole)
+        hy0, hy1, hx0, hx1 = _bbox(region_hole)
+        if (sh, sw) != (bh, bw):   # enlarge back only where the hole is
+            out = _bicubic_window(out, (bh, bw), (hy0, hy1, hx0, hx1))
+        else:
+            out = out[..., hy0:hy1, hx0:hx1]
+        filled = (out[0].clamp(0, 1).permute(1, 2, 0) * 255).round().byte().numpy()
+        result = np.asarray(img).copy()
+        window = region_hole[hy0:hy1, hx0:hx1]
+        result[y0 + hy0:y0 + hy1, x0 + hx0:x0 + hx1][window] = filled[window]
+        shown = show_hole(small * 2 - 1, small_hole)[0]
+        seen = Image.fromarray(((shown.permute(1, 2, 0) + 1) * 127.5).round().byte().numpy())
+        return InpaintResult(Image.fromarray(result), region=box, model_input=seen, scale=sh / bh)
+
     def view_size(self, bh: int, bw: int, picture_side: int) -> tuple[int, int]:
         """The region's size on the canvas: as it is where it fits (nothing enlarged), shrunk to
         fit where it is larger, enlarged only as far as the smallest view training showed needs
@@ -145,6 +196,16 @@ class InpaintPipeline(Pipeline):
 
     def __call__(self, image, mask) -> Image.Image:
         return self.inpaint(image, mask).image
+
+
+def crop_box(hole: np.ndarray, margin: int = CROP_MARGIN, area: int = CROP_AREA) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) LaMa processes: the whole picture when it has at most `area` pixels, else
+    the hole's bounding box grown by `margin` on every side, inside the picture (crop mode)."""
+    h, w = hole.shape
+    if h * w <= area:
+        return 0, 0, w, h
+    y0, y1, x0, x1 = _bbox(hole)
+    return max(0, x0 - margin), max(0, y0 - margin), min(w, x1 + margin), min(h, y1 + margin)
 
 
 def _bicubic_window(x: torch.Tensor, size: tuple[int, int], box: tuple[int, int, int, int]) -> torch.Tensor:
