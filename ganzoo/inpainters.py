@@ -158,6 +158,7 @@ def convert(entry: Inpainter, state_dict: dict[str, torch.Tensor]) -> Path:
     net = to_lama(state_dict)
     cfg = InpaintArchConfig(img_size=256, channels=3, arch="lama")   # 256: the crops it was trained on
     config = {"family": "inpaint", "model": cfg.to_dict(), "value_range": [0, 1],
+              "data": {"name": "Places2"},   # what the zoo's table names as its data (the card says more)
               "released": {"title": entry.title, "source": entry.source, "citation": entry.citation,
                            "data": entry.data, "made_for": entry.made_for, "licence": entry.licence,
                            "licence_id": entry.licence_id,

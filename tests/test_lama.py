@@ -99,6 +99,7 @@ def test_first_pick_downloads_converts_and_loads_strictly(fetched, reference):
     assert not any((folder.parent / ".downloads").iterdir())     # the download went to staging and is gone
     cfg = hub.read_config(folder)
     assert cfg["family"] == "inpaint" and cfg["model"]["arch"] == "lama" and cfg["value_range"] == [0, 1]
+    assert cfg["data"]["name"] == "Places2"
     card = (folder / "README.md").read_text()
     for words in ("michaelgold/big-lama", "Apache-2.0", "Places2", "WACV 2022", "safetensors", "ganzoo did not train"):
         assert words in card, words
