@@ -132,7 +132,8 @@ def inpaint_lama_latency_table(file: str = "inpaint_latency_lama.json") -> str:
     """bench/inpaint_latency.py's LaMa rows: big-lama's network with random weights, stroke → result."""
     d = json.loads((RESULTS / file).read_text())
     m = d["machine"]
-    head = (f"{m.get('cpu', 'CPU')}, {d['threads']} threads, load average {m['loadavg'][0]:.2f} at the start "
+    threads = f"{d['threads']} thread{'s' if d['threads'] != 1 else ''}"
+    head = (f"{m.get('cpu', 'CPU')}, {threads}, load average {m['loadavg'][0]:.2f} at the start "
             f"({m['utc'][:10]}); big-lama's network with random weights in its exact layout (timing only), fp32, "
             f"{d['rows'][0]['runs']} runs per row:\n\n")
     return head + _md(["what", "median", "90th percentile", "the model was given"],
@@ -294,7 +295,8 @@ def sr_latency_table(file: str = "sr_latency.json") -> str:
     """bench/sr_latency.py's record: ×4 seconds per picture through SRPipeline and through ncnn."""
     d = json.loads((RESULTS / file).read_text())
     m = d["machine"]
-    head = (f"{m.get('cpu', 'CPU')}, {d['threads']} threads, load average {m['loadavg'][0]:.2f} at the start; "
+    threads = f"{d['threads']} thread{'s' if d['threads'] != 1 else ''}"
+    head = (f"{m.get('cpu', 'CPU')}, {threads}, load average {m['loadavg'][0]:.2f} at the start; "
             f"fast rows median of {d['runs']} runs, RRDB rows {d['rrdb_runs']} run(s):\n\n")
     from sr_latency import goal_text
 
@@ -845,6 +847,7 @@ TABLES = {"results": results_table, "latency": latency_table, "cyclegan-latency"
           "downloaded": downloaded_table,
           "inpaint": inpaint_table, "throughput": throughput_table,
           "inpaint-latency": inpaint_latency_table, "inpaint-latency-lama": inpaint_lama_latency_table,
+          "inpaint-latency-lama-1thread": lambda: inpaint_lama_latency_table("inpaint_latency_lama_1thread.json"),
           "study": study_table, "soak": soak_table,
           "stroke-latency": stroke_latency_table, "emoji-recipes": recipes_table}
 # equal wall-clock pilots (bench/emoji_recipes.py --minutes M): one table per budget, emoji-recipes-Mmin
