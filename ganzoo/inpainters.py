@@ -22,7 +22,7 @@ import torch
 
 from . import hub
 from .cards import write_model_card
-from .released import ReleasedModelError, download_hub_file, install_once, installed, limits
+from .released import ReleasedModelError, download_hub_file, install_once, limits
 
 LAMA = ("Suvorov, Logacheva, Mashikhin, Remizova, Ashukha, Silvestrov, Kong, Goka, Park & Lempitsky, "
         "Resolution-robust Large Mask Inpainting with Fourier Convolutions, WACV 2022")
