@@ -39,7 +39,9 @@ FEATURE_SIZES = (64, 128, 256)   # powers of two: every scale's side halves down
 DISC_WIDTHS = {128: 64, 64: 64, 32: 64, 16: 128, 8: 256, 4: 256, 2: 256}
 
 
-def _down(cin: int, cout: int) -> nn.Sequential:
+def _down(cin: int, cout: int, batch_norm: bool = True) -> nn.Sequential:
+    if not batch_norm:
+        return nn.Sequential(spectral_norm(nn.Conv2d(cin, cout, 4, 2, 1)), nn.LeakyReLU(0.2, True))
     return nn.Sequential(spectral_norm(nn.Conv2d(cin, cout, 4, 2, 1, bias=False)), nn.BatchNorm2d(cout),
                          nn.LeakyReLU(0.2, True))
 
@@ -48,12 +50,12 @@ class ScaleDiscriminator(nn.Module):
     """Patch logits from one scale's mixed features (side `res`, ≥ 4): stride-2 blocks down to 4×4,
     then a 4×4 conv to one logit per patch (or a class projection)."""
 
-    def __init__(self, cin: int, res: int, num_classes: int):
+    def __init__(self, cin: int, res: int, num_classes: int, batch_norm: bool = True):
         super().__init__()
         layers, ch = [], cin
         while res > 4:
             res //= 2
-            layers.append(_down(ch, DISC_WIDTHS[res]))
+            layers.append(_down(ch, DISC_WIDTHS[res], batch_norm))
             ch = DISC_WIDTHS[res]
         self.main = nn.Sequential(*layers)
         self.head = spectral_norm(nn.Conv2d(ch, CMAP_DIM if num_classes else 1, res, 1, 0))
@@ -71,7 +73,7 @@ class ScaleDiscriminator(nn.Module):
 
 class ProjectedDiscriminator(nn.Module):
     def __init__(self, num_classes: int, features: EfficientNetLite0, feature_size: int = 128,
-                 scales: int = 4, seed: int = 0):
+                 scales: int = 4, seed: int = 0, batch_norm: bool = True):
         super().__init__()
         if feature_size not in FEATURE_SIZES:
             raise ValueError(f"feature_size must be one of {FEATURE_SIZES}, got {feature_size}")
@@ -88,7 +90,7 @@ class ProjectedDiscriminator(nn.Module):
             m.bias.data.zero_()
             m.requires_grad_(False)
         self.discs = nn.ModuleList(
-            ScaleDiscriminator(MIX_WIDTHS[i], feature_size // STRIDES[i], num_classes) for i in range(scales))
+            ScaleDiscriminator(MIX_WIDTHS[i], feature_size // STRIDES[i], num_classes, batch_norm) for i in range(scales))
 
     def trainable(self) -> list[nn.Parameter]:
         return [p for p in self.parameters() if p.requires_grad]

