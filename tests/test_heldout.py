@@ -106,19 +106,18 @@ def test_evaluate_cli_on_the_bundled_pix2pix_repeats_its_card(tmp_path, capsys):
 
     if os.environ.get("GANZOO_CHECKPOINTS"):
         pytest.skip("GANZOO_CHECKPOINTS points elsewhere")
-    from ganzoo.nn.inference import bf16_is_fast
-
     copy = tmp_path / "sketch2emoji"
     shutil.copytree(hub.resolve("sketch2emoji"), copy)
     card = json.loads((copy / "config.json").read_text())
     before = card["metrics"]
     main([str(copy), "--threads", "2"])
     cfg = json.loads((copy / "config.json").read_text())
-    # the app runs bf16 only on CPUs with native bf16; measured in the other precision the numbers
-    # move by up to 0.002 (PSNR, dB) -- a broken pipeline moves them by far more
-    same_precision = ("(bf16 on this CPU)" in card["metrics_notes"]) == bf16_is_fast()
+    # Not bit-exact: the card was measured with the libraries of 2026-11-25, and new releases change
+    # CPU kernels and resizes: those CI installed on 2026-12-07 (torch 2.14.1) moved heldout_psnr by
+    # 0.004 dB and SSIM by 0.002 on the same weights and data; the other precision moves them by up to 0.002 dB. A broken pipeline (a
+    # swapped colour order, a lost range shift) moves them by far more.
     for k in ("heldout_l1", "heldout_psnr", "heldout_ssim", "heldout_handdrawn_psnr"):
-        assert cfg["metrics"][k] == pytest.approx(before[k], abs=2e-4 if same_precision else 1e-2), k
+        assert cfg["metrics"][k] == pytest.approx(before[k], abs=1e-2), k
     assert cfg["metrics_notes"].count("Measured by `python -m ganzoo.evaluate`") == 1
     assert "heldout_psnr" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="nothing to evaluate"):
