@@ -114,8 +114,8 @@ def test_evaluate_cli_on_the_bundled_pix2pix_repeats_its_card(tmp_path, capsys):
     cfg = json.loads((copy / "config.json").read_text())
     # Not bit-exact: the card was measured with the libraries of 2026-11-25, and new releases change
     # CPU kernels and resizes: those CI installed on 2026-12-07 (torch 2.14.1) moved heldout_psnr by
-    # 0.004 dB and SSIM by 0.002 on the same weights and data; the other precision moves them by up to 0.002 dB. A broken pipeline (a
-    # swapped colour order, a lost range shift) moves them by far more.
+    # 0.004 dB and SSIM by 0.002 on the same weights and data; the other precision moves them by up
+    # to 0.002 dB. A broken pipeline (a swapped colour order, a lost range shift) moves them by far more.
     for k in ("heldout_l1", "heldout_psnr", "heldout_ssim", "heldout_handdrawn_psnr"):
         assert cfg["metrics"][k] == pytest.approx(before[k], abs=1e-2), k
     assert cfg["metrics_notes"].count("Measured by `python -m ganzoo.evaluate`") == 1
