@@ -19,8 +19,10 @@ assigns to the requested class), or for emoji, whose classifier tells category Ã
 `style_accuracy` and, for a model conditioned on both, `category_style_accuracy`.
 Image-to-image models are run as the app runs them on the held-out split of their training data
 (ganzoo.metrics.heldout; the bench/*_quality.py scripts print the same numbers with baselines
-and grids). Super-resolution models upscale held-out pictures shrunk by their factor, beside
-bicubic interpolation (`sr_heldout`, below).
+and grids), and their results are also compared with the true pictures on the EfficientNet
+features (`*_fd_efficientnet`, `*_kd_efficientnet`, next to the baseline's). Super-resolution
+models upscale held-out pictures shrunk by their factor, beside bicubic interpolation
+(`sr_heldout`, below).
 """
 from __future__ import annotations
 
@@ -48,7 +50,8 @@ from .data.sr import margin_of, svg_sources
 from .metrics.classifier import classifier_data
 from .metrics.distribution import CLASSIFIERS, ClassifierFeatures, feature_net, fid_kid_features, frechet
 from .metrics.distribution import features as extract
-from .metrics.heldout import INPAINT_SIZES, Report, cyclegan_heldout, inpaint_heldout, pix2pix_heldout
+from .metrics.heldout import (IMAGENET_NOTE, INPAINT_SIZES, Report, cyclegan_heldout, imagenet_distances, imagenet_features,
+                              imagenet_net, inpaint_heldout, pix2pix_heldout)
 from .pipelines import CycleGANPipeline, InpaintPipeline, Pix2PixPipeline, SRPipeline
 from .pipelines.upscale import SCALES, TILE, bicubic
 from .utils import to_tensor
@@ -56,6 +59,7 @@ from .utils import to_tensor
 
 SOURCE = "python -m ganzoo.evaluate"
 EFFICIENTNET_N = 2000   # pictures a set for the ImageNet-feature distances (~15 ms each on 2 threads)
+I2I_FEATURES = ("efficientnet",)   # the image-to-image families' default: their held-out sets are small
 NOTE_PREFIX = f"Measured by `{SOURCE}`"
 
 
@@ -217,8 +221,7 @@ def _efficientnet_distances(fake, real, train, net, n: int, seed: int) -> dict:
     sizes (the FrÃ©chet distance's bias depends on them, so the floor must be taken alike)."""
     f_real = extract(_subset(real, n, seed), net)
     f_fake = extract(_subset(fake, n, seed + 1), net)
-    m = fid_kid_features(f_real, f_fake, net.label)
-    out = {"fd_efficientnet": round(m["fid"], 3), "kd_efficientnet": round(m["kid_mean"], 5)}
+    out = imagenet_distances(f_fake, f_real)
     if train is not None:
         out["fd_efficientnet_floor"] = round(frechet(f_real, extract(_subset(train, n, seed + 2), net)), 3)
     out["n_efficientnet"] = min(n, len(fake), len(real))
@@ -411,13 +414,15 @@ def centre_crops(photos: list[tuple[str, np.ndarray]], long_side: int, scale: in
     return out
 
 
-def sr_scores(pipe, truths: list[np.ndarray], scale: int, features=None) -> tuple[dict, dict, float]:
+def sr_scores(pipe, truths: list[np.ndarray], scale: int, features=None, imagenet=None) -> tuple[dict, dict, float]:
     """Each true picture shrunk by `scale`, upscaled back by the pipeline (as the app calls it:
     `pipe(picture, scale)`, tiled) and by bicubic: (model scores, bicubic scores, pipeline seconds
     per picture); PSNR/SSIM on Y (and `features`' feature_l1) with a border of `scale` px cropped,
-    averaged over the pictures."""
+    averaged over the pictures; with `imagenet` (ganzoo.metrics.heldout.imagenet_net()) also the
+    FD/KD of each set of results against the true pictures on ImageNet features."""
     acc = {w: {"psnr": [], "ssim": [], **({"feature_l1": []} if features is not None else {})}
            for w in ("model", "bicubic")}
+    made = {"model": [], "bicubic": []}
     seconds = 0.0
     for truth in truths:
         small = Image.fromarray(shrink(truth, scale))
@@ -430,28 +435,36 @@ def sr_scores(pipe, truths: list[np.ndarray], scale: int, features=None) -> tupl
             acc[who]["ssim"].append(ssim_y(out, truth, scale))
             if features is not None:
                 acc[who]["feature_l1"].append(feature_l1(features, out, truth, scale))
+            if imagenet is not None:
+                made[who].append(_crop(out, scale))
     mean = {w: {k: float(np.mean(v)) for k, v in d.items()} for w, d in acc.items()}
+    if imagenet is not None:
+        f_true = imagenet_features(imagenet, [_crop(t, scale) for t in truths])
+        for who in mean:
+            mean[who].update(imagenet_distances(imagenet_features(imagenet, made[who]), f_true))
     return mean["model"], mean["bicubic"], seconds / max(len(truths), 1)
 
 
 def sr_heldout(pipe, truths, sizes=SR_SIZES, scale: int | None = None, source: str = "held-out pictures",
-               features=None, features_name: str = SR_FEATURES) -> Report:
+               features=None, features_name: str = SR_FEATURES, imagenet=None) -> Report:
     """An upscaler beside bicubic at several input sizes. `truths(px, scale)` gives the true
     pictures whose shrunk versions are px on the long side; `source` words where they come from;
-    `features`: the network of the feature distance (feature_net_sr(features_name)) or None."""
+    `features`: the network of the feature distance (feature_net_sr(features_name)) or None;
+    `imagenet`: the ImageNet feature net of the FD/KD (imagenet_net()) or None."""
     scale = scale or (pipe.scale if pipe.scale in SCALES else 4)
     metrics, rows, counts, seconds = {}, {}, {}, {}
     for px in sizes:
         pics = [a for _, a in truths(px, scale)]
         if not pics:
             continue
-        model, base, seconds[px] = sr_scores(pipe, pics, scale, features)
+        model, base, seconds[px] = sr_scores(pipe, pics, scale, features, imagenet)
         rows[(px, "model")], rows[(px, "bicubic")], counts[px] = model, base, len(pics)
         key = f"heldout_x{scale}_{px}px"
         for who, sc in (("model", model), ("bicubic", base)):
             metrics[f"{key}_{who}_psnr"], metrics[f"{key}_{who}_ssim"] = round(sc["psnr"], 3), round(sc["ssim"], 4)
             if "feature_l1" in sc:
                 metrics[f"{key}_{who}_feature_l1"] = round(sc["feature_l1"], 4)
+            metrics.update({f"{key}_{who}_{k}": sc[k] for k in ("fd_efficientnet", "kd_efficientnet") if k in sc})
         metrics[f"{key}_gain_over_bicubic_db"] = round(model["psnr"] - base["psnr"], 2)
     if not counts:
         raise ValueError(f"no {source} large enough for inputs of {', '.join(map(str, sizes))} px")
@@ -472,7 +485,9 @@ def sr_heldout(pipe, truths, sizes=SR_SIZES, scale: int | None = None, source: s
                  "loss of ganzoo's emoji SR training (ganzoo.training.sr), so it flatters a model trained with it; a "
                  "small emoji CNN's features, not LPIPS (no LPIPS / VGG weights offline). " if features is not None else
                  "No perceptual distance (no LPIPS / VGG weights offline; the feature network was left out). ") +
-             "A GAN upscaler draws plausible detail, which PSNR and SSIM count as error, so bicubic can beat it on them.")
+             "A GAN upscaler draws plausible detail, which PSNR and SSIM count as error, so bicubic can beat it on them." +
+             (f" {IMAGENET_NOTE}: here the upscaled pictures against the true ones (the border cropped), the model "
+              "beside bicubic on the same pictures." if imagenet is not None else ""))
     return Report(metrics, notes, rows, {"n": counts, "sizes": tuple(counts), "scale": scale, "precision": precision,
                                          "seconds_per_picture": seconds})
 
@@ -526,25 +541,29 @@ def latent_metrics(ckpt, features=("classifier",), n: int = 10_000, seed: int = 
     return measure_latent(ckpt, features, n, seed, classifier=classifier, efficientnet_n=efficientnet_n)
 
 
-def pix2pix_metrics(ckpt, precision: str = "auto", **_) -> Report:
-    return pix2pix_heldout(Pix2PixPipeline(ckpt, precision), ckpt.config["data"]["name"])
+# image-to-image families: `features` naming "efficientnet" (the default) adds the ImageNet-feature
+# FD/KD (ganzoo.metrics.heldout.imagenet_net) next to their pixel numbers
+
+def pix2pix_metrics(ckpt, precision: str = "auto", features=I2I_FEATURES, **_) -> Report:
+    return pix2pix_heldout(Pix2PixPipeline(ckpt, precision), ckpt.config["data"]["name"], imagenet_net(features))
 
 
-def cyclegan_metrics(ckpt, precision: str = "auto", **_) -> Report:
+def cyclegan_metrics(ckpt, precision: str = "auto", features=I2I_FEATURES, **_) -> Report:
     sources = ckpt.config.get("domains") or ckpt.config["data"]["sources"]
-    return cyclegan_heldout(CycleGANPipeline(ckpt, precision), tuple(sources))
+    return cyclegan_heldout(CycleGANPipeline(ckpt, precision), tuple(sources), imagenet_net(features))
 
 
-def inpaint_metrics(ckpt, limit: int | None = None, sizes=None, **_) -> Report:
-    return inpaint_heldout(InpaintPipeline(ckpt), ckpt.config["data"]["name"], limit, tuple(sizes or INPAINT_SIZES))
+def inpaint_metrics(ckpt, limit: int | None = None, sizes=None, features=I2I_FEATURES, **_) -> Report:
+    return inpaint_heldout(InpaintPipeline(ckpt), ckpt.config["data"]["name"], limit, tuple(sizes or INPAINT_SIZES),
+                           imagenet=imagenet_net(features))
 
 
 def sr_metrics(ckpt, limit: int | None = None, sizes=None, precision: str | None = None, scale: int | None = None,
-               sr_features: str | None = SR_FEATURES, **_) -> Report:
+               sr_features: str | None = SR_FEATURES, features=I2I_FEATURES, **_) -> Report:
     truths, source = sr_truths(ckpt, limit)
     net = feature_net_sr(sr_features) if sr_features else None
     return sr_heldout(SRPipeline(ckpt, precision), truths, tuple(sizes or SR_SIZES), scale, source, net,
-                      sr_features or "")
+                      sr_features or "", imagenet_net(features))
 
 
 def evaluate(checkpoint, write: bool = False, **options) -> Report:
@@ -567,7 +586,8 @@ def main(argv=None):
     ap.add_argument("checkpoint", help="bundled name, folder or Hub repo id")
     ap.add_argument("--features", nargs="+", default=["classifier", "efficientnet"],
                     choices=["classifier", "efficientnet", "inception"],
-                    help="latent models' feature networks (inception needs torch-fidelity and its download)")
+                    help="latent models' feature networks (inception needs torch-fidelity and its download); "
+                         "image-to-image models: efficientnet adds the ImageNet-feature FD/KD")
     ap.add_argument("--efficientnet-n", type=int, default=EFFICIENTNET_N,
                     help="latent models: pictures a set for the EfficientNet distances")
     ap.add_argument("-n", type=int, default=10_000, help="images to generate")

@@ -22,6 +22,8 @@ _FIXED = {
     "kd_efficientnet": ("kernel distance to real pictures, ImageNet features (lower is better)", "{:.4f}"),
     "fd_efficientnet_floor": ("the same ImageNet-feature distance between two sets of real pictures (the floor)",
                               "{:.2f}"),
+    "heldout_fd_efficientnet_floor": ("the ImageNet-feature distance between two sets of true pictures (the floor)",
+                                      "{:.2f}"),
     "fid_inception": ("FID, Inception features (lower is better)", "{:.1f}"),
     "kid_inception": ("KID, Inception features (lower is better)", "{:.4f}"),
     "classifier_heldout_accuracy": ("the judging classifier's accuracy on held-out pictures", "{:.1%}"),
@@ -38,11 +40,14 @@ _MEASURE = {   # the last part of a compound key
     "top1": ("true partner found first", "{:.1%}"), "top10": ("true partner in the first ten", "{:.1%}"),
     "median_rank": ("true partner's median rank (1 = first)", "{:g}"),
     "method": ("best classical setting", "{}"),
+    "fd_efficientnet": ("ImageNet-feature distance to the true pictures (EfficientNet-Lite0; lower is better)", "{:.2f}"),
+    "kd_efficientnet": ("ImageNet-feature kernel distance to the true pictures (lower is better)", "{:.4f}"),
 }
-_INPAINT = re.compile(r"heldout_(\d+)px_(small|medium|large)_(ganzoo|best_opencv)?_?(psnr|ssim|l1|gain_db|method)$")
-_PAIRED = re.compile(r"(l1_only_)?heldout_(handdrawn_)?(psnr|ssim|l1|chroma|sharpness)$")
-_CYCLE = re.compile(r"heldout_(a2b|b2a)_(identity_)?(l2_)?(l1|ssim|top1|top10|median_rank)$")
-_SR = re.compile(r"heldout_x(\d+)_(\d+)px_((?:model|bicubic)_(?:psnr|ssim|feature_l1)|gain_over_bicubic_db)$")
+_FD = "fd_efficientnet|kd_efficientnet"
+_INPAINT = re.compile(rf"heldout_(\d+)px_(small|medium|large)_(ganzoo|best_opencv)?_?(psnr|ssim|l1|gain_db|method|{_FD})$")
+_PAIRED = re.compile(rf"(l1_only_)?heldout_(handdrawn_)?(psnr|ssim|l1|chroma|sharpness|{_FD})$")
+_CYCLE = re.compile(rf"heldout_(a2b|b2a)_(identity_)?(l2_)?(l1|ssim|top1|top10|median_rank|{_FD})$")
+_SR = re.compile(rf"heldout_x(\d+)_(\d+)px_((?:model|bicubic)_(?:psnr|ssim|feature_l1|{_FD})|gain_over_bicubic_db)$")
 
 
 def _parts(key: str, domains=None) -> tuple[str, str] | None:
@@ -54,6 +59,8 @@ def _parts(key: str, domains=None) -> tuple[str, str] | None:
         words, fmt = _MEASURE[what]
         if what in ("psnr", "ssim", "l1"):
             words = f"{words.split(' (')[0]} in the hole" + (" (classical)" if who == "best_opencv" else "")
+        elif what in _FD.split("|"):
+            words = f"{words.split(' (')[0]}" + (" (classical)" if who == "best_opencv" else "")
         return f"{words}, {size}-px pictures, {hole} holes", fmt
     m = _PAIRED.match(key)
     if m:
@@ -68,6 +75,9 @@ def _parts(key: str, domains=None) -> tuple[str, str] | None:
         on = f"×{scale} from {size}-px inputs"
         if who == "gain":
             return f"PSNR gain over bicubic, dB (Y channel), {on}", "{:+.2f}"
+        if measure in _FD.split("|"):
+            words, fmt = _MEASURE[measure]
+            return f"{words.split(' (')[0]}, {on}" + (" (bicubic, the baseline)" if who == "bicubic" else ""), fmt
         if measure == "feature_l1":
             words, fmt = "classifier-feature distance to the true picture (lower is better)", "{:.4f}"
             return f"{words}, {on}" + (" (bicubic, the baseline)" if who == "bicubic" else ""), fmt

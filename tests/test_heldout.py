@@ -10,7 +10,8 @@ import pytest
 import torch
 from types import SimpleNamespace
 
-from ganzoo.metrics.heldout import HoleScores, cyclegan_heldout, inpaint_heldout, translation_scores
+from ganzoo.metrics.heldout import (HoleScores, cyclegan_heldout, imagenet_distances, imagenet_features, imagenet_net,
+                                    inpaint_heldout, translation_scores)
 from ganzoo.training import fit
 from helpers import tiny_loop
 
@@ -53,13 +54,15 @@ def test_cyclegan_heldout_on_the_emoji_split(tmp_path):
     task = CycleGANTask(CycleGANConfig(img_size=64, ngf=4, ndf=4, n_blocks=1), CycleGANTrainConfig(pool_size=2),
                         {"name": "noto↔twemoji", "sources": ["noto", "twemoji"]}, domains=("noto", "twemoji"))
     out = fit(task, data, tiny_loop(tmp_path, steps=2, batch_size=2))
-    rep = cyclegan_heldout(CycleGANPipeline.from_pretrained(out), ("noto", "twemoji"))
+    rep = cyclegan_heldout(CycleGANPipeline.from_pretrained(out), ("noto", "twemoji"), imagenet_net())
     ident = rep.rows["a2b"]["identity"]
     xa, xb = rep.extra["xa"], rep.extra["xb"]
     assert ident["l1"] == pytest.approx(float((xa - xb).abs().mean() / 2), rel=1e-5)
     assert rep.extra["n"] > 300 and 0 < ident["top1"] < 1
     assert {"heldout_a2b_l1", "heldout_b2a_identity_top1", "heldout_b2a_median_rank"} <= set(rep.metrics)
     assert rep.extra["outs"]["a2b"].shape == xa.shape
+    for d in ("a2b", "b2a"):   # a 2-step model's output is no closer to the target style than its input
+        assert rep.metrics[f"heldout_{d}_fd_efficientnet"] > rep.metrics[f"heldout_{d}_identity_fd_efficientnet"] > 0
 
 
 def test_inpaint_heldout_runs_the_app_pipeline_against_every_opencv_setting(tmp_path):
@@ -70,7 +73,7 @@ def test_inpaint_heldout_runs_the_app_pipeline_against_every_opencv_setting(tmp_
     from ganzoo.metrics.heldout import OPENCV
 
     pipe = InpaintPipeline.from_pretrained(_tiny_inpainter(tmp_path))
-    rep = inpaint_heldout(pipe, "emoji", limit=6, sizes=(32, 64), keep=2)
+    rep = inpaint_heldout(pipe, "emoji", limit=6, sizes=(32, 64), keep=2, imagenet=imagenet_net())
     settings = {f"{m} r{r}" for m, r in OPENCV}
     for (px, hole), best in rep.extra["best"].items():
         assert best in settings and px in (32, 64)
@@ -83,8 +86,11 @@ def test_inpaint_heldout_runs_the_app_pipeline_against_every_opencv_setting(tmp_
         assert known.mean() > 0.3 and pick["ganzoo"].shape == pick["real"].shape == (2, px, px, 3)
         for meth in ("ganzoo", best):
             assert np.array_equal(pick[meth][known], pick["real"][known]), meth
-    assert {f"heldout_64px_{h}_{w}_psnr" for h in ("small", "medium", "large") for w in ("ganzoo", "best_opencv")} \
-        <= set(rep.metrics)
+    assert {f"heldout_64px_{h}_{w}_{m}" for h in ("small", "medium", "large") for w in ("ganzoo", "best_opencv")
+            for m in ("psnr", "fd_efficientnet", "kd_efficientnet")} <= set(rep.metrics)
+    # the flat-grey 1-step model against OpenCV's fill: the grey blot is further from the real pictures
+    fd = {w: rep.metrics[f"heldout_64px_large_{w}_fd_efficientnet"] for w in ("ganzoo", "best_opencv")}
+    assert fd["ganzoo"] > fd["best_opencv"] > 0
 
 
 def _tiny_inpainter(tmp_path):
@@ -94,6 +100,33 @@ def _tiny_inpainter(tmp_path):
     data = SimpleNamespace(images=np.full((8, 64, 64, 3), 200, np.uint8), labels=None, name="flat", keys=None)
     task = InpaintTask(InpaintConfig(img_size=64, cnum=4, ndf=4, stages=1), InpaintTrainConfig(), {"name": "emoji"})
     return fit(task, data, tiny_loop(tmp_path / "inpaint", steps=1, batch_size=4))
+
+
+def test_imagenet_distances_tell_a_set_from_a_changed_copy():
+    """FD/KD on EfficientNet features: a set against itself is 0, a blurred copy is further, the
+    Twemoji pictures against Noto's further still; pictures of mixed sizes are measured one by one,
+    alike; fewer than two pictures give no number."""
+    from PIL import Image
+
+    from ganzoo.data import load_images
+
+    net = imagenet_net()
+    twemoji = load_images("twemoji", "test", 64).images[:120]
+    noto = load_images("noto", "test", 64).images[:120]
+    blurred = np.stack([np.asarray(Image.fromarray(p).resize((16, 16), Image.BILINEAR).resize((64, 64), Image.BILINEAR))
+                        for p in twemoji])
+    f = imagenet_features(net, twemoji)
+    assert f.shape == (120, 1280)
+    assert torch.allclose(imagenet_features(net, list(twemoji[:3])), f[:3], atol=1e-4)
+    assert imagenet_features(net, torch.from_numpy(twemoji[:3]).permute(0, 3, 1, 2) / 127.5 - 1).sub(f[:3]).abs().max() < 1e-4
+    same = imagenet_distances(f, f)
+    blur = imagenet_distances(imagenet_features(net, blurred), f)
+    style = imagenet_distances(imagenet_features(net, noto), f)
+    # KD is the unbiased MMD estimate, a little off 0 for a set against itself
+    assert abs(same["fd_efficientnet"]) < 0.01 and abs(same["kd_efficientnet"]) < 0.02
+    assert blur["fd_efficientnet"] > 50 and blur["kd_efficientnet"] > same["kd_efficientnet"] + 0.02
+    assert style["fd_efficientnet"] > 50 and style["kd_efficientnet"] > same["kd_efficientnet"] + 0.02
+    assert imagenet_distances(f[:1], f) == {}
 
 
 def test_evaluate_cli_on_the_bundled_pix2pix_repeats_its_card(tmp_path, capsys):
@@ -119,6 +152,11 @@ def test_evaluate_cli_on_the_bundled_pix2pix_repeats_its_card(tmp_path, capsys):
     for k in ("heldout_l1", "heldout_psnr", "heldout_ssim", "heldout_handdrawn_psnr"):
         assert cfg["metrics"][k] == pytest.approx(before[k], abs=1e-2), k
     assert cfg["metrics_notes"].count("Measured by `python -m ganzoo.evaluate`") == 1
+    # the ImageNet-feature distance: the model's colourings are further from the true emoji than
+    # true training emoji are (the floor)
+    m = cfg["metrics"]
+    assert m["heldout_fd_efficientnet"] > m["heldout_fd_efficientnet_floor"] > 0 and m["heldout_kd_efficientnet"] > 0
+    assert "EfficientNet-Lite0" in cfg["metrics_notes"]
     assert "heldout_psnr" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="nothing to evaluate"):
         main(["mnist-classifier", "--no-write"])

@@ -18,6 +18,8 @@ from ..data.masks import HOLE_SIZES, free_form_masks
 from ..data.paired import load_pairs
 from ..data.sketchaug import degrade_sketch
 from ..utils import to_tensor
+from .distribution import FeatureNet, feature_net, fid_kid_features
+from .distribution import features as extract
 from .paired import pairwise_l1, retrieval_ranks, retrieval_report
 
 SKETCH_SEED = 1234      # the hand-drawn degradations of the held-out line art
@@ -40,6 +42,46 @@ def ssim(a: torch.Tensor, b: torch.Tensor) -> float:
     from torchmetrics.functional.image import structural_similarity_index_measure  # noqa: PLC0415 - training dependency
 
     return float(structural_similarity_index_measure(_unit(a), _unit(b), data_range=1.0))
+
+
+# ---- ImageNet features (every family) -----------------------------------------------------------
+
+IMAGENET = "efficientnet"
+FLOOR_SEED = 7          # which training pictures make the real-vs-real floor
+
+
+def imagenet_net(features=(IMAGENET,)) -> FeatureNet | None:
+    """EfficientNet-Lite0's feature net (ganzoo.metrics.distribution) when `features` names it."""
+    return feature_net(IMAGENET) if IMAGENET in (features or ()) else None
+
+
+def imagenet_features(net: FeatureNet, pictures) -> torch.Tensor:
+    """N×1280 pooled ImageNet features of pictures: a tensor in [-1, 1] (N×C×H×W), or uint8
+    H×W×3 arrays (a stacked array, or a list of pictures of different sizes: each is enlarged to
+    224 px on its own)."""
+    if isinstance(pictures, torch.Tensor):
+        return extract(pictures.float().clamp(-1, 1), net, batch=64)
+    if isinstance(pictures, np.ndarray):
+        return extract(to_tensor(pictures), net, batch=64)
+    if not len(pictures):
+        return torch.zeros(0, net.feature.num_features)
+    return torch.cat([extract(to_tensor(np.asarray(p)[None]), net) for p in pictures])
+
+
+def imagenet_distances(f_fake: torch.Tensor, f_real: torch.Tensor) -> dict[str, float]:
+    """FD and KD on ImageNet features ({"fd_efficientnet", "kd_efficientnet"}); {} when either
+    set has fewer than 2 pictures. With small sets the FD is mostly its bias (it grows as the set
+    shrinks): compare numbers only at equal set sizes, e.g. a model with its baseline."""
+    if len(f_fake) < 2 or len(f_real) < 2:
+        return {}
+    m = fid_kid_features(f_real, f_fake, "EfficientNet-Lite0", kid_subsets=50)
+    return {"fd_efficientnet": round(m["fid"], 3), "kd_efficientnet": round(m["kid_mean"], 5)}
+
+
+IMAGENET_NOTE = ("fd/kd_efficientnet: Fréchet and kernel distance between the results and the true pictures on the "
+                 "ImageNet EfficientNet-Lite0's pooled features (pictures enlarged to 224 px; lower is better; one "
+                 "network for every family, not Inception's FID; biased upwards for small sets, so compared only at "
+                 "equal set sizes)")
 
 
 # ---- pix2pix ------------------------------------------------------------------------------------
@@ -73,8 +115,10 @@ def run_batched(fn, x: torch.Tensor, *args, batch: int = 32) -> torch.Tensor:
     return torch.cat([fn(x[i:i + batch], *[a[i:i + batch] for a in args]) for i in range(0, len(x), batch)])
 
 
-def pix2pix_heldout(pipe, data_name: str) -> Report:
-    """Clean and hand-drawn-looking held-out inputs against their true targets."""
+def pix2pix_heldout(pipe, data_name: str, imagenet: FeatureNet | None = None) -> Report:
+    """Clean and hand-drawn-looking held-out inputs against their true targets; with `imagenet`
+    (imagenet_net()) also their ImageNet-feature distances, and the floor: as many true training
+    targets against the held-out ones."""
     held = load_pairs(data_name, "test", pipe.size)
     clean, real = to_tensor(held.a), to_tensor(held.b)
     degraded = degrade_sketch(clean, torch.Generator().manual_seed(SKETCH_SEED))
@@ -87,12 +131,24 @@ def pix2pix_heldout(pipe, data_name: str) -> Report:
     metrics = {f"heldout_{k}": round(v, 4) for k, v in rows["clean"].items()}
     metrics.update({f"heldout_handdrawn_{k}": round(v, 4) for k, v in rows["handdrawn"].items()})
     metrics.update({f"true_{k}": round(v, 4) for k, v in truth.items()})
+    if imagenet is not None:
+        f_real = imagenet_features(imagenet, real)
+        for kind, prefix in (("clean", ""), ("handdrawn", "handdrawn_")):
+            d = imagenet_distances(imagenet_features(imagenet, outs[kind]), f_real)
+            metrics.update({f"heldout_{prefix}{k}": v for k, v in d.items()})
+        train = load_pairs(data_name, "train", pipe.size).b
+        pick = np.random.default_rng(FLOOR_SEED).permutation(len(train))[:len(held)]
+        floor = imagenet_distances(imagenet_features(imagenet, train[np.sort(pick)]), f_real)
+        if floor:
+            metrics["heldout_fd_efficientnet_floor"] = floor["fd_efficientnet"]
     precision = "bf16" if pipe.bf16 else "fp32"
     notes = (f"Measured on the {len(held)} held-out {data_name} pairs (never trained on), run as the app runs "
              f"it ({precision} here), inputs = the clean line art; `handdrawn` = the same line art through the "
              f"training degradations (seed {SKETCH_SEED}). L1/PSNR/SSIM from torchmetrics on [0, 1] images; "  # noqa: PLC0415 - training dependency
              "chroma = mean RGB max − min inside the true picture (colourfulness); sharpness = mean absolute "
-             "grey-level gradient; true_* = the same for the true targets.")
+             "grey-level gradient; true_* = the same for the true targets." + (
+                 f" {IMAGENET_NOTE}; heldout_fd_efficientnet_floor: {len(held)} true training targets against the "
+                 "held-out ones, what a perfect model would score." if imagenet is not None else ""))
     return Report(metrics, notes, rows, {"clean": clean, "real": real, "outs": outs, "truth": truth,
                                          "n": len(held), "precision": precision})
 
@@ -114,9 +170,10 @@ def _partner_scores(q: torch.Tensor, tgt: torch.Tensor, partner: torch.Tensor) -
             "l2_top1": r2["top1"], "l2_median_rank": r2["median_rank"], "spread": spread(q)}
 
 
-def cyclegan_heldout(pipe, sources: tuple[str, str]) -> Report:
+def cyclegan_heldout(pipe, sources: tuple[str, str], imagenet: FeatureNet | None = None) -> Report:
     """Both directions on held-out images that exist in both domains (same key = true partner):
-    G(x) against x's partner, next to the identity baseline (x itself)."""
+    G(x) against x's partner, next to the identity baseline (x itself); with `imagenet`, also the
+    ImageNet-feature distance of G(x) (and of x) to all held-out pictures of the target domain."""
     src_a, src_b = sources
     size = pipe.cfg.img_size
     A, B = load_images(src_a, "test", size), load_images(src_b, "test", size)
@@ -136,12 +193,20 @@ def cyclegan_heldout(pipe, sources: tuple[str, str]) -> Report:
     for d, r in rows.items():
         for who, m in (("", r["model"]), ("identity_", r["identity"])):
             metrics.update({f"heldout_{d}_{who}{k}": round(v, 4) for k, v in m.items() if k != "spread"})
+    if imagenet is not None:
+        for d, src, tgt in (("a2b", xa[pa], xb), ("b2a", xb[pb], xa)):
+            f_tgt = imagenet_features(imagenet, tgt)
+            for who, x in (("", outs[d]), ("identity_", src)):
+                dist = imagenet_distances(imagenet_features(imagenet, x), f_tgt)
+                metrics.update({f"heldout_{d}_{who}{k}": v for k, v in dist.items()})
     precision = "bf16" if pipe.bf16 else "fp32"
     notes = (f"Measured on the {len(common)} held-out images (split by key, never trained on) that exist in both "
              f"domains, run as the app runs it ({precision} here). l1/ssim: G(x) against x's true partner, images "
              f"in [0, 1]; top1/top10/median_rank: rank of that partner among all held-out target images "
              f"({len(B.keys)} {src_b}, {len(A.keys)} {src_a}) by L1 distance to G(x) (l2_*: by L2 distance); "
-             "`identity_*`: the same numbers for x itself, the baseline a model has to beat.")
+             "`identity_*`: the same numbers for x itself, the baseline a model has to beat." + (
+                 f" {IMAGENET_NOTE}: here G(x) against all held-out pictures of the target domain." if imagenet is not None
+                 else ""))
     return Report(metrics, notes, rows, {"xa": xa[pa], "xb": xb[pb], "outs": outs, "n": len(common),
                                          "n_a": len(A.keys), "n_b": len(B.keys), "precision": precision})
 
@@ -185,19 +250,23 @@ class HoleScores:
         return {"psnr": float(10 * np.log10(n / max(self.se, 1e-12))), "ssim": self.ssim / n, "l1": self.l1 / n}
 
 
-def inpaint_heldout(pipe, data_name: str, limit: int | None = None, sizes=INPAINT_SIZES, keep: int = 6) -> Report:
+def inpaint_heldout(pipe, data_name: str, limit: int | None = None, sizes=INPAINT_SIZES, keep: int = 6,
+                    imagenet: FeatureNet | None = None) -> Report:
     """The inpainter exactly as the app runs it (`pipe.inpaint` on a picture whose hole is painted
     over), next to every OpenCV setting, on held-out pictures at several input sizes and three hole
     sizes. The hole is pre-filled with a random colour per picture: a result that depends on it is
-    wrong. `best opencv` is, per input size and hole size, the OpenCV setting with the best PSNR."""
+    wrong. `best opencv` is, per input size and hole size, the OpenCV setting with the best PSNR.
+    With `imagenet`, the model's and the best OpenCV setting's whole results against the true
+    pictures on ImageNet features too."""
     grey = pipe.cfg.channels == 1
-    rows, best, gains, picks, n_images = {}, {}, {}, {}, 0
+    rows, best, gains, picks, dists, n_images = {}, {}, {}, {}, {}, 0
     for si, px in enumerate(sizes):
         images = load_images(data_name, "test", px).images
         images = images[:limit] if limit else images
         if grey:
             images = np.repeat(np.round(images.mean(-1, keepdims=True)).astype(np.uint8), 3, -1)
         n_images = len(images)
+        f_real = imagenet_features(imagenet, images) if imagenet is not None else None
         for hi, (hole_name, coverage) in enumerate(HOLE_SIZES.items()):
             stream = MASK_SEED + 100 * si + hi
             holes = free_form_masks(len(images), px, torch.Generator().manual_seed(stream), coverage=coverage)
@@ -207,6 +276,7 @@ def inpaint_heldout(pipe, data_name: str, limit: int | None = None, sizes=INPAIN
             acc = {m: HoleScores() for m in methods}
             chosen = set(np.linspace(0, len(images) - 1, keep).round().astype(int).tolist()) if keep else set()
             kept = {m: [] for m in ["input", *methods, "real"]}
+            f_model = []
             for c0 in range(0, len(images), CHUNK):
                 real, hole = images[c0:c0 + CHUNK], holes[c0:c0 + CHUNK]
                 painted = np.where(hole[..., None], colours[c0:c0 + CHUNK, None, None], real)
@@ -215,6 +285,8 @@ def inpaint_heldout(pipe, data_name: str, limit: int | None = None, sizes=INPAIN
                     outs[f"{m} r{r}"] = np.stack([cv2_fill(p, h, m, r) for p, h in zip(painted, hole)])
                 for m in methods:
                     acc[m].add(outs[m], real, hole)
+                if imagenet is not None:
+                    f_model.append(imagenet_features(imagenet, outs["ganzoo"]))
                 for j in sorted(i - c0 for i in chosen if c0 <= i < c0 + len(real)):
                     kept["input"].append(painted[j]), kept["real"].append(real[j])
                     for m in methods:
@@ -223,6 +295,12 @@ def inpaint_heldout(pipe, data_name: str, limit: int | None = None, sizes=INPAIN
                 rows[(px, hole_name, m)] = acc[m].result()
             b = max((m for m in methods if m != "ganzoo"), key=lambda m: rows[(px, hole_name, m)]["psnr"])
             best[(px, hole_name)] = b
+            if imagenet is not None:   # the best setting is known only now: run it once more
+                method, radius = OPENCV[methods.index(b) - 1]
+                painted = np.where(holes[..., None], colours[:, None, None], images)
+                filled = np.stack([cv2_fill(p, h, method, radius) for p, h in zip(painted, holes)])
+                dists[(px, hole_name)] = {"ganzoo": imagenet_distances(torch.cat(f_model), f_real),
+                                          "best_opencv": imagenet_distances(imagenet_features(imagenet, filled), f_real)}
             gains[(px, hole_name)] = rows[(px, hole_name, "ganzoo")]["psnr"] - rows[(px, hole_name, b)]["psnr"]
             picks[(px, hole_name)] = {k: np.stack(v) for k, v in kept.items() if v} | {"best": b}
     metrics = {}
@@ -231,12 +309,15 @@ def inpaint_heldout(pipe, data_name: str, limit: int | None = None, sizes=INPAIN
             metrics.update({f"heldout_{px}px_{h}_{who}_{k}": round(v, 4) for k, v in rows[(px, h, key)].items()})
         metrics[f"heldout_{px}px_{h}_gain_db"] = round(gains[(px, h)], 2)
         metrics[f"heldout_{px}px_{h}_best_opencv_method"] = b
+        for who, d in dists.get((px, h), {}).items():
+            metrics.update({f"heldout_{px}px_{h}_{who}_{k}": v for k, v in d.items()})
     hole_text = ", ".join(f"{h} {lo:.0%}–{hi:.0%}" for h, (lo, hi) in HOLE_SIZES.items())
     notes = (f"Measured on {n_images} held-out {data_name} pictures (never trained on) at {', '.join(map(str, sizes))} px, "
              f"run as the app runs the model (the picture with its hole painted a random colour, at its own "
              f"size, through the pipeline); seeded free-form holes per hole size ({hole_text} of the picture); "
              "metrics inside the hole on [0, 1] images (PSNR from the MSE over all hole pixels, SSIM map "
              "averaged over the hole, L1). best_opencv: per input size and hole size, the best by PSNR of "
-             "OpenCV's Telea and Navier–Stokes at radius 1, 3 and 5; gain_db: the model's PSNR minus it.")
+             "OpenCV's Telea and Navier–Stokes at radius 1, 3 and 5; gain_db: the model's PSNR minus it." + (
+                 f" {IMAGENET_NOTE}: here the whole filled pictures." if imagenet is not None else ""))
     return Report(metrics, notes, rows, {"best": best, "gains": gains, "picks": picks, "n": n_images,
                                          "sizes": tuple(sizes), "precision": "bf16" if pipe.bf16 else "fp32"})
