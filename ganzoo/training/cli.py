@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import shlex
 from dataclasses import dataclass
 from typing import Callable
 
@@ -109,9 +110,10 @@ def add_loop_args(p: argparse.ArgumentParser, out: str, batch_size: int, steps: 
     lp.add_argument("--compile-mode", choices=COMPILE_MODES, default="default",
                     help="torch.compile's mode (implies --compile); reduce-overhead adds CUDA graphs, which "
                          "small networks at small batches need to keep a GPU busy")
-    lp.add_argument("--evaluate", action="store_true",
+    lp.add_argument("--evaluate", nargs="?", const="", default=None, metavar="OPTIONS",
                     help="measure the exported checkpoint at the end (python -m ganzoo.evaluate) and store "
-                         "the numbers in its config.json and card")
+                         "the numbers in its config.json and card; OPTIONS: that command's own options in one "
+                         "string, e.g. --evaluate '--features classifier -n 2000'")
 
 
 def add_config_args(group, cls, skip=(), choices: dict | None = None, presets: bool = False) -> None:
@@ -175,6 +177,6 @@ def main(family: str, argv=None):
     if int(os.environ.get("RANK", "0")) != 0:  # the other processes of a multi-process run: rank 0 exports
         return out
     print(f"checkpoint written to {out}")
-    if args.evaluate:
-        evaluate_main([str(out)] + ([f"--threads={args.threads}"] if args.threads else []))
+    if args.evaluate is not None:
+        evaluate_main([str(out)] + ([f"--threads={args.threads}"] if args.threads else []) + shlex.split(args.evaluate))
     return out
