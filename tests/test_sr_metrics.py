@@ -108,7 +108,7 @@ def _words_and_finite(rep, sizes):
                 assert math.isfinite(rep.metrics[f"heldout_x4_{px}px_{who}_{what}"])
             assert rep.metrics[f"heldout_x4_{px}px_{who}_feature_l1"] > 0
             assert rep.metrics[f"heldout_x4_{px}px_{who}_fd_efficientnet"] > 0
-            assert rep.metrics[f"heldout_x4_{px}px_{who}_kd_efficientnet"] > -0.1
+            assert math.isfinite(rep.metrics[f"heldout_x4_{px}px_{who}_kd_efficientnet"])   # 4 pictures: any sign
         assert math.isfinite(rep.metrics[f"heldout_x4_{px}px_gain_over_bicubic_db"])
     stored = [k for k in rep.metrics if not k.startswith("n_")]   # what `evaluate --write` stores
     assert len(stored) == 11 * len(sizes)
