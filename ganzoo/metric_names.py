@@ -43,7 +43,8 @@ _MEASURE = {   # the last part of a compound key
     "fd_efficientnet": ("ImageNet-feature distance to the true pictures (EfficientNet-Lite0; lower is better)", "{:.2f}"),
     "kd_efficientnet": ("ImageNet-feature kernel distance to the true pictures (lower is better)", "{:.4f}"),
 }
-_FD = "fd_efficientnet|kd_efficientnet"
+_FD_KEYS = ("fd_efficientnet", "kd_efficientnet")
+_FD = "|".join(_FD_KEYS)
 _INPAINT = re.compile(rf"heldout_(\d+)px_(small|medium|large)_(ganzoo|best_opencv)?_?(psnr|ssim|l1|gain_db|method|{_FD})$")
 _PAIRED = re.compile(rf"(l1_only_)?heldout_(handdrawn_)?(psnr|ssim|l1|chroma|sharpness|{_FD})$")
 _CYCLE = re.compile(rf"heldout_(a2b|b2a)_(identity_)?(l2_)?(l1|ssim|top1|top10|median_rank|{_FD})$")
@@ -59,7 +60,7 @@ def _parts(key: str, domains=None) -> tuple[str, str] | None:
         words, fmt = _MEASURE[what]
         if what in ("psnr", "ssim", "l1"):
             words = f"{words.split(' (')[0]} in the hole" + (" (classical)" if who == "best_opencv" else "")
-        elif what in _FD.split("|"):
+        elif what in _FD_KEYS:
             words = f"{words.split(' (')[0]}" + (" (classical)" if who == "best_opencv" else "")
         return f"{words}, {size}-px pictures, {hole} holes", fmt
     m = _PAIRED.match(key)
@@ -75,7 +76,7 @@ def _parts(key: str, domains=None) -> tuple[str, str] | None:
         on = f"×{scale} from {size}-px inputs"
         if who == "gain":
             return f"PSNR gain over bicubic, dB (Y channel), {on}", "{:+.2f}"
-        if measure in _FD.split("|"):
+        if measure in _FD_KEYS:
             words, fmt = _MEASURE[measure]
             return f"{words.split(' (')[0]}, {on}" + (" (bicubic, the baseline)" if who == "bicubic" else ""), fmt
         if measure == "feature_l1":

@@ -60,9 +60,9 @@ def imagenet_features(net: FeatureNet, pictures) -> torch.Tensor:
     H×W×3 arrays (a stacked array, or a list of pictures of different sizes: each is enlarged to
     224 px on its own)."""
     if isinstance(pictures, torch.Tensor):
-        return extract(pictures.float().clamp(-1, 1), net, batch=64)
+        return extract(pictures.float().clamp(-1, 1), net)
     if isinstance(pictures, np.ndarray):
-        return extract(to_tensor(pictures), net, batch=64)
+        return extract(to_tensor(pictures), net)
     if not len(pictures):
         return torch.zeros(0, net.feature.num_features)
     return torch.cat([extract(to_tensor(np.asarray(p)[None]), net) for p in pictures])
@@ -74,7 +74,7 @@ def imagenet_distances(f_fake: torch.Tensor, f_real: torch.Tensor) -> dict[str, 
     shrinks): compare numbers only at equal set sizes, e.g. a model with its baseline."""
     if len(f_fake) < 2 or len(f_real) < 2:
         return {}
-    m = fid_kid_features(f_real, f_fake, "EfficientNet-Lite0", kid_subsets=50)
+    m = fid_kid_features(f_real, f_fake, "EfficientNet-Lite0")
     return {"fd_efficientnet": round(m["fid"], 3), "kd_efficientnet": round(m["kid_mean"], 5)}
 
 
@@ -193,12 +193,11 @@ def cyclegan_heldout(pipe, sources: tuple[str, str], imagenet: FeatureNet | None
     for d, r in rows.items():
         for who, m in (("", r["model"]), ("identity_", r["identity"])):
             metrics.update({f"heldout_{d}_{who}{k}": round(v, 4) for k, v in m.items() if k != "spread"})
-    if imagenet is not None:
-        for d, src, tgt in (("a2b", xa[pa], xb), ("b2a", xb[pb], xa)):
-            f_tgt = imagenet_features(imagenet, tgt)
-            for who, x in (("", outs[d]), ("identity_", src)):
-                dist = imagenet_distances(imagenet_features(imagenet, x), f_tgt)
-                metrics.update({f"heldout_{d}_{who}{k}": v for k, v in dist.items()})
+    if imagenet is not None:   # each domain's pictures through the network once: targets and inputs alike
+        f_a, f_b = imagenet_features(imagenet, xa), imagenet_features(imagenet, xb)
+        for d, f_src, f_tgt in (("a2b", f_a[pa], f_b), ("b2a", f_b[pb], f_a)):
+            for who, f in (("", imagenet_features(imagenet, outs[d])), ("identity_", f_src)):
+                metrics.update({f"heldout_{d}_{who}{k}": v for k, v in imagenet_distances(f, f_tgt).items()})
     precision = "bf16" if pipe.bf16 else "fp32"
     notes = (f"Measured on the {len(common)} held-out images (split by key, never trained on) that exist in both "
              f"domains, run as the app runs it ({precision} here). l1/ssim: G(x) against x's true partner, images "

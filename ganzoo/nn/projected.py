@@ -78,9 +78,9 @@ def _drop_feature_net(module, state_dict, prefix, local_metadata):
 
 
 def _feature_net_not_missing(module, incompatible):
-    # neither asked for nor refused: states written before it was left out still carry it
-    for keys in (incompatible.missing_keys, incompatible.unexpected_keys):
-        keys[:] = [k for k in keys if not any(k == f or k.endswith("." + f) for f in module._feature_keys)]
+    # (states written before it was left out carry it, and load it like any other weights)
+    incompatible.missing_keys[:] = [k for k in incompatible.missing_keys
+                                    if not any(k == f or k.endswith("." + f) for f in module._feature_keys)]
 
 
 class ProjectedDiscriminator(nn.Module):
