@@ -149,6 +149,11 @@ def _training_lines(cfg: dict, sources, licenses, data: dict, tr: dict) -> list[
                      "share outputs that reproduce its designs.")
     if data.get("split"):
         lines.append(f"- split: {data['split']} (the held-out split was never seen in training)")
+    if teacher := data.get("teacher"):
+        from .upscalers import CATALOGUE  # noqa: PLC0415 - only distilled models name a teacher
+        t = CATALOGUE.get(teacher["name"])
+        lines.append(f"- **Distilled from `{teacher['name']}`**: {teacher['how']}. " + (
+            f"The teacher is {t.title}, {t.citation}; licence: {t.licence}; it was trained on {t.data}." if t else ""))
     lines += ["", "## How it was trained", ""]
     if tr.get("command"):
         lines += ["```", tr["command"], "```", ""]

@@ -93,3 +93,35 @@ def test_train_command_on_photos_exports_and_measures(fake, tmp_path):
     # the held-out photo (160 px long at most) is measured at the input sizes it is large enough for
     assert "heldout_x4_32px_model_psnr" in cfg["metrics"] and "heldout_x4_64px_model_psnr" not in cfg["metrics"]
     assert TEST_P.name in (out / "final" / "README.md").read_text()
+
+
+def test_teacher_targets_are_the_teachers_answers_and_cached_by_input(fake):
+    import torch
+    from ganzoo.data import distil
+    pairs = photo_sr.load_photo_sr_pairs("train", size=16, scale=SCALE, crops=3, max_side=300)
+    net, sha = distil.teacher_network("realesr-animevideov3")   # the fast packaged one, read from its ncnn files
+    taught = distil.teacher_targets(pairs, "realesr-animevideov3", SCALE, batch=2, cache="t.npz")
+    x = torch.from_numpy(pairs.a[1:2]).permute(0, 3, 1, 2).float() / 255
+    with torch.no_grad():
+        want = net(x).clamp(0, 1).mul(255).round().byte()[0].permute(1, 2, 0).numpy()
+    assert np.abs(taught.b[1].astype(int) - want).max() <= 1 and np.array_equal(taught.a, pairs.a)
+    assert taught.b.shape == pairs.b.shape and not np.array_equal(taught.b, pairs.b)
+    assert len(sha) == 64 and "realesr-animevideov3" in taught.name
+    # the cache holds these answers under these inputs ...
+    hit = distil.load_cache("t.npz", distil._fingerprint(pairs, "realesr-animevideov3", sha))
+    assert hit is not None and np.array_equal(hit["b"], taught.b)
+    # ... and other inputs are never given the cached answers
+    other = photo_sr.load_photo_sr_pairs("train", size=16, scale=SCALE, crops=3, max_side=300, seed=5)
+    assert distil.load_cache("t.npz", distil._fingerprint(other, "realesr-animevideov3", sha)) is None
+    assert not np.array_equal(distil.teacher_targets(other, "realesr-animevideov3", SCALE, cache="t.npz").b, taught.b)
+
+
+def test_train_command_distils_a_teacher(fake, tmp_path):
+    out = tmp_path / "run"
+    cli.main("sr", ["--dataset", "photos", "--size", "16", "--crops", "2", "--crop", "16", "--num-feat", "8",
+                    "--num-conv", "2", "--ndf", "8", "--batch-size", "2", "--l1-steps", "2", "--steps", "3",
+                    "--teacher", "realesrgan-x4plus", "--no-progress", "--out", str(out), "--threads", "1"])
+    cfg = json.loads((out / "final" / "config.json").read_text())
+    assert cfg["data"]["teacher"]["name"] == "realesrgan-x4plus"
+    with pytest.raises(SystemExit):
+        cli.main("sr", ["--dataset", "twemoji", "--teacher", "realesrgan-x4plus", "--out", str(tmp_path / "x")])

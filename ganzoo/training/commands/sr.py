@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...data import photo_sr
+from ...data import distil, photo_sr
 from ...data.sr import SPECS, load_sr_pairs
 from ...nn.sr import ARCHS, SRConfig
 from ..cli import Command, add_config_args, config_from_args
@@ -25,6 +25,7 @@ ganzoo.data.photos, each degraded once the Real-ESRGAN way; the preview: held-ou
     python train/sr.py --dataset photos --size 48 --crops 48 --num-feat 48 --num-conv 12 --out runs/photo-sr
 """
 PREVIEW = 8  # held-out pairs in every sample grid
+TEACHERS = ("realesrgan-x4plus", "realsr-df2k")   # offline, ×4, made for photos (ganzoo.upscalers)
 
 
 def add_arguments(p, d) -> None:
@@ -33,6 +34,9 @@ def add_arguments(p, d) -> None:
     d.add_argument("--crops", type=int, default=32, help="photos: degraded crops cut from every photo")
     d.add_argument("--size", type=int, default=64, help="the side the small (input) pictures are drawn at")
     d.add_argument("--limit", type=int, help="only this many emoji per vendor, spread over the set (a smoke test)")
+    d.add_argument("--teacher", choices=TEACHERS,
+                   help="photos: train on this released upscaler's answers to the degraded crops instead of the true "
+                        "crops (knowledge distillation, ganzoo.data.distil; computed once and cached)")
     m = p.add_argument_group("model")
     m.add_argument("--arch", choices=ARCHS, default="compact", help="compact (SRVGGNetCompact) or rrdb (ESRGAN's RRDBNet)")
     m.add_argument("--scale", type=int, choices=(2, 3, 4), default=4, help="the network's upscaling factor")
@@ -49,6 +53,8 @@ def add_arguments(p, d) -> None:
 def check(p, args) -> None:
     if args.crop > args.size:
         p.error(f"--crop {args.crop} is larger than the pictures (--size {args.size})")
+    if args.teacher and (args.dataset != photo_sr.NAME or args.scale != 4):
+        p.error("--teacher distils a ×4 photo upscaler: it needs --dataset photos and --scale 4")
 
 
 def build(args):
@@ -83,6 +89,9 @@ def preview(held):
 def build_photos(args):
     data = photo_sr.load_photo_sr_pairs("train", args.size, args.scale, crops=args.crops, seed=args.seed)
     held = photo_sr.load_photo_sr_pairs("test", args.size, args.scale, crops=1, seed=args.seed)
+    if args.teacher:   # the preview keeps the true crops: the grid shows what the student is measured against
+        data = distil.teacher_targets(data, args.teacher, args.scale, progress=_teacher_progress(args.teacher),
+                                      cache=f"sr_photos_{args.size}x{args.scale}_c{args.crops}_s{args.seed}_{args.teacher}.npz")
     mcfg, tcfg = configs(args)
     info = {"name": photo_sr.NAME, "sources": ["ganzoo.data.photos"], "split": "train", "n_pairs": len(data),
             "n_photos": len({k.split(":")[0] for k in data.keys}), "lr_size": args.size, "hr_size": args.size * args.scale,
@@ -90,7 +99,17 @@ def build_photos(args):
             "noise and JPEG (Gaussian kernels only), one fixed draw per crop",
             "crops_per_photo": args.crops, "photo_max_side": photo_sr.MAX_SIDE,
             "heldout": "ganzoo.data.photos.HELDOUT (named photos, never trained on)", "preview": "held-out"}
+    if args.teacher:
+        info["teacher"] = {"name": args.teacher, "how": "the targets are the teacher's fp32 answers to the degraded "
+                           "crops, rounded to 8 bits (ganzoo.data.distil); the preview shows the true crops"}
     return SRTask(mcfg, tcfg, info, preview=preview(held)), data
+
+
+def _teacher_progress(name: str):
+    def report(done: int, total: int) -> None:   # batches of 8: a line about every 64 crops
+        if done % 64 < 8 or done == total:
+            print(f"teacher {name}: {done}/{total} crops", flush=True)
+    return report
 
 
 COMMAND = Command(script="train/sr.py", doc=DOC, batch_size=16, add_arguments=add_arguments, build=build, check=check)
