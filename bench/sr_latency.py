@@ -18,7 +18,7 @@ size), ×4 output:
     package's own .param/.bin, the whole picture in one extract (0..1 floats in, as
     tests/test_ncnn.py feeds it; the uint8 conversions both ways are timed too).
   The last column is how far the pipeline's picture is from ncnn's (8-bit grey levels, max).
-- emoji-sr through SRPipeline, when checkpoints/emoji-sr exists.
+- our own emoji-sr and photo-sr through SRPipeline, when they are bundled (checkpoints/).
 Each model is first run once on a 32-px picture (weights loaded, kernels chosen). Fast rows are the
 median of --runs interleaved runs after one warm-up at the size; RRDB rows are --rrdb-runs runs
 without a warm-up at the size (one run at 256 px takes many seconds). Goals: compact 512 → 2048
@@ -48,6 +48,7 @@ from timing import interleaved_ms, machine  # noqa: E402  (bench/ is on sys.path
 
 SCALE = 4
 COMPACT, RRDB = ("realesr-animevideov3",), ("realsr-df2k", "realesrgan-x4plus")
+OWN = ("emoji-sr", "photo-sr")   # bundled models trained here
 GOALS_S = {"compact": 2.0, "rrdb": 40.0}   # at 512 px in (2048 px out), through the pipeline
 
 
@@ -135,7 +136,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--sizes", type=int, nargs="+", default=[128, 256, 512], help="input sides (px)")
-    ap.add_argument("--runs", type=int, default=5, help="runs of the fast rows (bicubic, compact, emoji-sr)")
+    ap.add_argument("--runs", type=int, default=5, help="runs of the fast rows (bicubic, compact, ours)")
     ap.add_argument("--rrdb-runs", type=int, default=1, help="runs of the RRDB rows")
     ap.add_argument("--rrdb-512", action="store_true", help="the RRDB models at inputs over 256 px too (minutes each)")
     ap.add_argument("--no-ncnn", action="store_true", help="leave out the ncnn runtime rows")
@@ -159,8 +160,9 @@ def main(argv=None):
         sec = interleaved_ms([lambda x=x: bicubic(Image.fromarray(x), SCALE)], a.runs, warmup=1)[0] / 1000
         rows.append(("bicubic", "bicubic", "PIL", s, None, sec, None))
     models = [(n, "compact") for n in COMPACT] + [(n, "rrdb") for n in RRDB]
-    if (hub.BUNDLED_DIR / "emoji-sr").is_dir():
-        models.append(("emoji-sr", hub.read_config("emoji-sr")["model"]["arch"]))
+    for own in OWN:
+        if (hub.BUNDLED_DIR / own).is_dir():
+            models.append((own, hub.read_config(own)["model"]["arch"]))
     for name, arch in models:
         rows += measure(name, arch, inputs, a)
 

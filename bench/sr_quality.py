@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ganzoo import hub  # noqa: E402
 from ganzoo.cards import update_config, write_model_card  # noqa: E402
+from ganzoo.data.common import PairSet  # noqa: E402
 from ganzoo.data.photo_sr import MAX_SIDE as PHOTO_MAX_SIDE  # noqa: E402
 from ganzoo.data.photo_sr import NAME as PHOTOS  # noqa: E402
 from ganzoo.data.photo_sr import load_photo_sr_pairs  # noqa: E402
@@ -87,6 +88,21 @@ def measure(models: dict[str, SRPipeline], held, scale: int) -> tuple[dict, dict
     return table, shown
 
 
+def replace_section(extra: str, section: str) -> str:
+    """The card's extra text with `section` in place of the one under the same "## " heading (or
+    added at the end): the clean and the degraded photo tables live side by side."""
+    heading = section.split("\n", 1)[0]
+    parts = [p for p in ("\n" + extra).split("\n## ") if p.strip()]
+    kept = ["## " + p.strip("\n") for p in parts if "## " + p.split("\n", 1)[0] != heading]
+    return "\n\n".join([*kept, section.strip("\n")]) + "\n"
+
+
+def shrink(hr: np.ndarray, scale: int) -> np.ndarray:
+    """PIL's antialiased bicubic shrink, as the evaluator makes its inputs."""
+    h, w = hr.shape[:2]
+    return np.asarray(Image.fromarray(hr).resize((w // scale, h // scale), Image.Resampling.BICUBIC))
+
+
 def grid(held, shown: dict, scale: int, names: list[str]) -> Image.Image:
     """One row per emoji: input (nearest) | bicubic | each model | truth, 2-px white gaps."""
     side = held.b.shape[1]
@@ -109,6 +125,8 @@ def main(argv=None):
     p.add_argument("--grid", help="where to save the comparison grid (PNG)")
     p.add_argument("--write", action="store_true", help="the table and grid (heldout.png) into the model's card")
     p.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
+    p.add_argument("--clean", action="store_true",
+                   help="photos: the inputs are the true crops shrunk by bicubic (a plain small photo), not degraded")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     cfg = hub.read_config(args.model)
@@ -116,6 +134,9 @@ def main(argv=None):
     if data["name"] == PHOTOS:
         held = load_photo_sr_pairs("test", data["lr_size"], scale, crops=args.limit or PHOTO_CROPS, seed=1,
                                    max_side=data.get("photo_max_side", PHOTO_MAX_SIDE))
+        if args.clean:
+            held = PairSet(a=np.stack([shrink(b, scale) for b in held.b]), b=held.b, keys=held.keys, name=held.name,
+                           license=held.license)
     else:
         held = load_sr_pairs(data["name"], "test", data["lr_size"], scale, limit=args.limit)
     models = {"model": SRPipeline.from_pretrained(args.model)}
@@ -132,14 +153,16 @@ def main(argv=None):
         print(f"grid: {args.grid} (input | bicubic | {' | '.join(models)} | truth)")
     if args.write:
         folder = hub.resolve(args.model)
-        img.save(folder / "heldout.png")
+        figure = "heldout_clean.png" if args.clean else "heldout.png"
+        img.save(folder / figure)
         groups = [PHOTOS] if held.name == PHOTOS else data["sources"]
+        how = ("shrunk by bicubic (antialiased PIL) to" if args.clean else
+               "degraded by ganzoo.data.degrade (seed 1), as the training inputs are, to")
         what = (f"{len(held)} crops of the held-out photos of ganzoo.data.photos (never trained on), {data['lr_size'] * scale} "
-                f"px each (the truth), degraded to {data['lr_size']} px by ganzoo.data.degrade (seed 1) as the training "
-                "inputs are (the input)" if held.name == PHOTOS else
+                f"px each (the truth), {how} {data['lr_size']} px (the input)" if held.name == PHOTOS else
                 f"{len(held)} held-out emoji of {data['name']} (never trained on), each SVG drawn at {data['lr_size']} px "
                 f"(the input) and at {data['lr_size'] * scale} px (the truth)")
-        lines = ["## Held-out " + ("photos, degraded" if held.name == PHOTOS else "emoji"), "",
+        lines = ["## Held-out " + (f"photos, {'clean' if args.clean else 'degraded'}" if held.name == PHOTOS else "emoji"), "",
                  f"Measured by `python bench/sr_quality.py {folder.name}`: the {what}, upscaled ×{scale} through "
                  "SRPipeline; PSNR (peak 255) per picture over the whole picture, averaged.", "",
                  "| method | PSNR RGB, dB | PSNR Y, dB | " + " | ".join(f"PSNR {v}" for v in groups) + " |",
@@ -149,10 +172,10 @@ def main(argv=None):
                          + " | ".join(f"{row.get('psnr_' + v, float('nan')):.2f}" for v in groups) + " |")
         lines += ["", f"PSNR over bicubic: {gain:+.2f} dB.", "",
                   f"Rows: the input enlarged by nearest neighbour | bicubic | {' | '.join(models)} | the truth.", "",
-                  "![held-out](heldout.png)", ""]
-        update_config(folder, card_extra="\n".join(lines))
+                  f"![held-out]({figure})", ""]
+        update_config(folder, card_extra=replace_section(cfg.get("card_extra", ""), "\n".join(lines)))
         write_model_card(folder)
-        print(f"wrote heldout.png and the table into {folder}")
+        print(f"wrote {figure} and the table into {folder}")
     return report
 
 

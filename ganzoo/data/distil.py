@@ -32,8 +32,8 @@ _RECIPE = "distil-1"
 
 def teacher_network(name: str) -> tuple[torch.nn.Module, str]:
     """(the released upscaler `name` as an eval-mode network, the sha256 of its weights file)."""
-    from .. import hub, upscalers
-    from ..utils import file_sha256
+    from .. import hub, upscalers  # noqa: PLC0415 - the data package must not import the model code at its import
+    from ..utils import file_sha256  # noqa: PLC0415
     ckpt = hub.load(upscalers.fetch(name))
     if ckpt.family != "sr":
         raise ValueError(f"the teacher {name!r} is a {ckpt.family} model, not a super-resolution one")
