@@ -18,7 +18,7 @@ size), ×4 output:
     package's own .param/.bin, the whole picture in one extract (0..1 floats in, as
     tests/test_ncnn.py feeds it; the uint8 conversions both ways are timed too).
   The last column is how far the pipeline's picture is from ncnn's (8-bit grey levels, max).
-- our own emoji-sr and photo-sr through SRPipeline, when they are bundled (checkpoints/).
+- our own bundled models (OWN) through SRPipeline, when checkpoints/ holds them.
 Each model is first run once on a 32-px picture (weights loaded, kernels chosen). Fast rows are the
 median of --runs interleaved runs after one warm-up at the size; RRDB rows are --rrdb-runs runs
 without a warm-up at the size (one run at 256 px takes many seconds). Goals: compact 512 → 2048
@@ -48,7 +48,7 @@ from timing import interleaved_ms, machine  # noqa: E402  (bench/ is on sys.path
 
 SCALE = 4
 COMPACT, RRDB = ("realesr-animevideov3",), ("realsr-df2k", "realesrgan-x4plus")
-OWN = ("emoji-sr", "photo-sr")   # bundled models trained here
+OWN = ("emoji-sr",)   # bundled models trained here
 GOALS_S = {"compact": 2.0, "rrdb": 40.0}   # at 512 px in (2048 px out), through the pipeline
 
 

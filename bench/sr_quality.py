@@ -41,6 +41,7 @@ from ganzoo.data.photo_sr import MAX_SIDE as PHOTO_MAX_SIDE  # noqa: E402
 from ganzoo.data.photo_sr import NAME as PHOTOS  # noqa: E402
 from ganzoo.data.photo_sr import load_photo_sr_pairs  # noqa: E402
 from ganzoo.data.sr import load_sr_pairs  # noqa: E402
+from ganzoo.evaluate import shrink  # noqa: E402  (the evaluator's own bicubic inputs)
 from ganzoo.pipelines.upscale import SRPipeline, bicubic  # noqa: E402
 
 GRID_N = 8
@@ -95,12 +96,6 @@ def replace_section(extra: str, section: str) -> str:
     parts = [p for p in ("\n" + extra).split("\n## ") if p.strip()]
     kept = ["## " + p.strip("\n") for p in parts if "## " + p.split("\n", 1)[0] != heading]
     return "\n\n".join([*kept, section.strip("\n")]) + "\n"
-
-
-def shrink(hr: np.ndarray, scale: int) -> np.ndarray:
-    """PIL's antialiased bicubic shrink, as the evaluator makes its inputs."""
-    h, w = hr.shape[:2]
-    return np.asarray(Image.fromarray(hr).resize((w // scale, h // scale), Image.Resampling.BICUBIC))
 
 
 def grid(held, shown: dict, scale: int, names: list[str]) -> Image.Image:

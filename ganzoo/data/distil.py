@@ -32,12 +32,23 @@ _RECIPE = "distil-1"
 
 def teacher_network(name: str) -> tuple[torch.nn.Module, str]:
     """(the released upscaler `name` as an eval-mode network, the sha256 of its weights file)."""
-    from .. import hub, upscalers  # noqa: PLC0415 - the data package must not import the model code at its import
-    from ..utils import file_sha256  # noqa: PLC0415
-    ckpt = hub.load(upscalers.fetch(name))
+    from .. import hub  # noqa: PLC0415 - the data package must not import the model code at its import
+    ckpt = hub.load(teacher_folder(name))
     if ckpt.family != "sr":
         raise ValueError(f"the teacher {name!r} is a {ckpt.family} model, not a super-resolution one")
-    return ckpt.model.eval().requires_grad_(False), file_sha256(ckpt.path / hub.WEIGHTS_NAME)
+    return ckpt.model.eval().requires_grad_(False), teacher_sha(name)
+
+
+def teacher_folder(name: str):
+    from .. import hub, upscalers  # noqa: PLC0415
+    return hub.resolve(upscalers.fetch(name))
+
+
+def teacher_sha(name: str) -> str:
+    """The sha256 of the installed teacher's weights (converted on the first call), without loading them."""
+    from .. import hub  # noqa: PLC0415
+    from ..utils import file_sha256  # noqa: PLC0415
+    return file_sha256(teacher_folder(name) / hub.WEIGHTS_NAME)
 
 
 def _fingerprint(pairs: PairSet, teacher: str, weights_sha: str) -> str:
@@ -71,12 +82,11 @@ def teacher_targets(pairs: PairSet, teacher: str, scale: int, batch: int = 8, de
                     cache: str | None = None) -> PairSet:
     """`pairs` with every target replaced by the teacher's answer to its input (module docstring).
     cache: the .npz name under the data folder (None: not cached, e.g. for a smoke test)."""
-    net, sha = teacher_network(teacher)
-    key = _fingerprint(pairs, teacher, sha)
-    if cache and (hit := load_cache(cache, key)) is not None:
+    key = _fingerprint(pairs, teacher, teacher_sha(teacher))
+    if cache and (hit := load_cache(cache, key)) is not None:   # the teacher is not even loaded
         b = hit["b"]
     else:
-        b = run_teacher(net, pairs.a, scale, batch, device, progress)
+        b = run_teacher(teacher_network(teacher)[0], pairs.a, scale, batch, device, progress)
         if cache:
             save_cache(cache, key, b=b)
     if b.shape != pairs.b.shape:
