@@ -129,11 +129,14 @@ def main():
                     continue
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.add_init_script(CAPTURE_JS)
-                page.goto(url, wait_until="networkidle")
+                page.goto(url, wait_until="load")   # not "networkidle": the app keeps a heartbeat stream open
                 page.get_by_role("tab", name="Sketch → image").click()
                 pad = page.locator("#sketchpad")
                 pad.wait_for()
                 pad.get_by_role("button", name="Clear canvas").click()   # the pad opens with the cat
+                # the cleared pad's answer (no picture) must be in before the first stroke, or it could
+                # overtake a stroke's picture
+                page.wait_for_function("() => !document.querySelector('#sketch_out img')", timeout=60_000)
                 pad.get_by_role("button", name="Brush", exact=True).click()
                 box = page.locator("#sketchpad canvas").first.bounding_box()
                 # draw in the canvas's middle square, as a person would
@@ -148,11 +151,14 @@ def main():
                         page.mouse.move(x0 + x * side, y0 + y * side, steps=6)
                     page.mouse.up()
                     page.wait_for_timeout(150)
-                before = page.locator("#sketch_out img").get_attribute("src") if page.locator("#sketch_out img").count() else None
+                # every stroke sends the pad; the drawing is done once a picture is shown and has not
+                # changed for 1.5 s
                 page.wait_for_function(
-                    "([b]) => { const i = document.querySelector('#sketch_out img'); return i && i.src !== b; }",
-                    arg=[before], timeout=30000)
-                page.wait_for_timeout(800)
+                    """() => { const i = document.querySelector('#sketch_out img'); if (!i) return false;
+                               const now = performance.now();
+                               if (i.src !== window.__last_src) { window.__last_src = i.src; window.__since = now; }
+                               return now - window.__since > 1500; }""",
+                    timeout=120_000, polling=250)
                 img = _last_composite(page)
                 if img is None:
                     raise SystemExit(f"{name}: no sketch upload was seen")
