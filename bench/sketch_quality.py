@@ -4,6 +4,7 @@ U-Net of the same size trained for the same steps.
 
     python bench/sketch_quality.py                                   # checkpoints/sketch2emoji
     python bench/sketch_quality.py --baseline runs/sketch2emoji-l1/final --doodles examples/sketches --write
+    python bench/sketch_quality.py runs/x/final --doodles examples/sketches --doodles-only /tmp/doodles.png
 
 Inputs: the 222 held-out OpenMoji line drawings, (a) clean and (b) made to look hand-drawn by the
 training degradations with a fixed seed. Metrics (torchmetrics, images in [0, 1]): L1, PSNR, SSIM
@@ -33,18 +34,65 @@ from ganzoo.pipelines import Pix2PixPipeline  # noqa: E402
 from ganzoo.utils import make_grid, to_tensor  # noqa: E402
 
 
+# a pixel counts as coloured at chroma (max - min of RGB in [0, 1]) above this; the true emoji's mean
+# inside the emoji is ~0.28, the pale doodle results' a few hundredths
+COLOURED = 0.15
+# what "coloured correctly" means for the example doodles (issue 34's ≥ 8 of 10): most of the inside
+# coloured (at least half) in a hue the emoji of that thing has in Noto, Twemoji or OpenMoji; a house
+# may be any colour, an unknown drawing is only counted as coloured
+EXPECTED = {"apple": {"red", "green"}, "cat": {"yellow", "orange"}, "fish": {"blue", "cyan", "orange", "yellow"},
+            "flower": {"red", "orange", "yellow", "purple"}, "heart": {"red"}, "house": None,
+            "smiley": {"yellow"}, "star": {"yellow", "orange"}, "sun": {"yellow", "orange"}, "tree": {"green"}}
+HUES = [(15, "red"), (40, "orange"), (70, "yellow"), (160, "green"), (200, "cyan"), (260, "blue"),
+        (330, "purple"), (360, "red")]
+
+
+def doodle_colours(seen: Image.Image, made: Image.Image) -> dict:
+    """How a doodle was coloured: inside the drawn outlines (the ink with its enclosed holes filled,
+    less the ink), the share of pixels that are coloured and the hue of their mean colour. "Pale"
+    (the issue's word for suns and houses left white) is a small coloured share."""
+    from scipy.ndimage import binary_dilation, binary_fill_holes
+
+    ink = np.asarray(seen.convert("L"), np.float32) / 255 < 0.5
+    inside = binary_fill_holes(ink) & ~binary_dilation(ink, iterations=2)
+    rgb = np.asarray(made.convert("RGB").resize(seen.size), np.float32) / 255
+    chroma = rgb.max(-1) - rgb.min(-1)
+    share = float((chroma[inside] > COLOURED).mean()) if inside.any() else 0.0
+    hue = "-"
+    if share > 0.05:
+        mean = rgb[inside & (chroma > COLOURED)].mean(0)
+        h = float(np.asarray(Image.fromarray((mean * 255).astype(np.uint8)[None, None]).convert("HSV"))[0, 0, 0]) * 360 / 255
+        hue = next(name for edge, name in HUES if h <= edge)
+    return {"coloured_share": share, "hue": hue}
+
+
+DOODLE_HEAD = ("| doodle | coloured share inside the outlines | hue of its mean colour | expected | correct |\n"
+               "|---|---|---|---|---|")
+
+
+def coloured_correctly(name: str, c: dict) -> bool:
+    want = EXPECTED.get(name)
+    return c["coloured_share"] >= 0.5 and (want is None or c["hue"] in want)
+
+
 def _doodle_grid(pipe: Pix2PixPipeline, folder: Path):
     files = sorted(folder.glob("*.png"))
     if not files:
-        return None, []
-    cells = []
+        return None, [], 0
+    cells, right = [], 0
     for f in files:
         drawn = Image.open(f).convert("RGB")
         seen, made = pipe.translate(drawn)
+        c = doodle_colours(seen, made)
+        ok = coloured_correctly(f.stem, c)
+        right += ok
+        want = "/".join(sorted(EXPECTED[f.stem])) if EXPECTED.get(f.stem) else "any"
+        print(f"| {f.stem} | {c['coloured_share']:.0%} | {c['hue']} | {want} | {'yes' if ok else 'no'} |")
         s = pipe.size
         cells += [drawn.resize((s, s), Image.Resampling.LANCZOS), seen.convert("RGB"), made]
+    print(f"\ncoloured correctly: {right} of {len(files)} (at least half the inside coloured, in the expected hue)\n")
     x = to_tensor(np.stack([np.asarray(c) for c in cells]))
-    return make_grid(x, nrow=6), [f.stem for f in files]
+    return make_grid(x, nrow=6), [f.stem for f in files], right
 
 
 def main():
@@ -53,12 +101,23 @@ def main():
     ap.add_argument("--baseline", help="the L1-only U-Net checkpoint folder to compare with")
     ap.add_argument("--doodles", help="a folder of hand-drawn PNG sketches to show in the card")
     ap.add_argument("--write", action="store_true", help="store numbers and figures in the checkpoint")
+    ap.add_argument("--doodles-only", metavar="GRID", help="only the --doodles: print how each is coloured and "
+                    "save their grid to GRID (no held-out run, nothing written to the checkpoint)")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
 
     ckpt = ganzoo.load(a.checkpoint)
     pipe = Pix2PixPipeline(ckpt)
+    if a.doodles_only:
+        if not a.doodles:
+            ap.error("--doodles-only needs --doodles FOLDER")
+        print(DOODLE_HEAD)
+        grid, _, _ = _doodle_grid(pipe, Path(a.doodles))
+        if grid is None:
+            ap.error(f"no PNG drawings in {a.doodles}")
+        grid.save(a.doodles_only)
+        return
     rep = evaluate(ckpt)
     clean, real, truth = rep.extra["clean"], rep.extra["real"], rep.extra["truth"]
     rows = {("pix2pix (GAN + L1)", "clean"): rep.rows["clean"],
@@ -104,11 +163,17 @@ def main():
                   "Each group of four: the held-out line drawing, the L1-only U-Net, this model "
                   "(GAN + L1), the true colour emoji.", "", "![GAN vs L1](gan_vs_l1.png)", ""]
     if a.doodles:
-        grid, names = _doodle_grid(Pix2PixPipeline(ckpt), Path(a.doodles))
+        print(DOODLE_HEAD)
+        grid, names, right = _doodle_grid(Pix2PixPipeline(ckpt), Path(a.doodles))
         if grid is not None:
+            metrics.update(doodles_coloured_correctly=right, doodles_n=len(names))
+            notes += (f" doodles_coloured_correctly: of the doodles_n drawings in {a.doodles}, those with at least "
+                      "half the inside of their outlines coloured (chroma > 0.15) in a hue the emoji of that thing "
+                      "has (bench/sketch_quality.py's EXPECTED).")
             grid.save(folder / "doodles.png")
             extra += ["## Drawings that are not from the data set", "",
-                      f"Drawn with a mouse in the app's Sketchpad (headless Chromium): {', '.join(names)}. "
+                      "Drawn with a mouse in the app's drawing pad (headless Chromium, examples/draw_sketches.py): "
+                      f"{', '.join(names)}. "
                       "Each group of three: the drawing, what the model sees after centring and stroke "
                       "evening, the result.", "", "![doodles](doodles.png)", ""]
     record_metrics(folder, metrics, notes, "\n".join(extra), source=SOURCE)
