@@ -4,7 +4,7 @@ U-Net of the same size trained for the same steps.
 
     python bench/sketch_quality.py                                   # checkpoints/sketch2emoji
     python bench/sketch_quality.py --baseline runs/sketch2emoji-l1/final --doodles examples/sketches --write
-    python bench/sketch_quality.py runs/x/final --doodles examples/sketches --doodles-only /tmp/doodles.png
+    python bench/sketch_quality.py runs/x/final --doodles examples/sketches --doodles-only --grid /tmp/doodles.png
 
 Inputs: the 222 held-out OpenMoji line drawings, (a) clean and (b) made to look hand-drawn by the
 training degradations with a fixed seed. Metrics (torchmetrics, images in [0, 1]): L1, PSNR, SSIM
@@ -17,6 +17,7 @@ of the --doodles drawings in the checkpoint's config and model card.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import ganzoo  # noqa: E402
-from ganzoo.cards import record_metrics  # noqa: E402
+from ganzoo.cards import record_metrics, replace_section, update_config, write_model_card  # noqa: E402
 from ganzoo.evaluate import SOURCE, evaluate  # noqa: E402
 from ganzoo.pipelines import Pix2PixPipeline  # noqa: E402
 from ganzoo.utils import make_grid, to_tensor  # noqa: E402
@@ -45,6 +46,9 @@ EXPECTED = {"apple": {"red", "green"}, "cat": {"yellow", "orange"}, "fish": {"bl
             "smiley": {"yellow"}, "star": {"yellow", "orange"}, "sun": {"yellow", "orange"}, "tree": {"green"}}
 HUES = [(15, "red"), (40, "orange"), (70, "yellow"), (160, "green"), (200, "cyan"), (260, "blue"),
         (330, "purple"), (360, "red")]
+
+
+DOODLE_SOURCE = "python bench/sketch_quality.py --doodles examples/sketches --doodles-only"
 
 
 def doodle_colours(seen: Image.Image, made: Image.Image) -> dict:
@@ -95,14 +99,36 @@ def _doodle_grid(pipe: Pix2PixPipeline, folder: Path):
     return make_grid(x, nrow=6), [f.stem for f in files], right
 
 
+def _doodles(pipe: Pix2PixPipeline, folder: Path, grid_path: str | None) -> dict:
+    """The doodle table printed; the grid, the numbers, their note and the card's section."""
+    print(DOODLE_HEAD)
+    grid, names, right = _doodle_grid(pipe, folder)
+    if grid is None:
+        raise SystemExit(f"no PNG drawings in {folder}")
+    if grid_path:
+        grid.save(grid_path)
+    section = "\n".join([
+        "## Drawings that are not from the data set", "",
+        "Drawn with a mouse in the app's drawing pad (headless Chromium, examples/draw_sketches.py): "
+        f"{', '.join(names)}. Each group of three: the drawing, what the model sees after centring and stroke "
+        f"evening, the result. Coloured correctly (at least half the inside of the outlines coloured, in a hue "
+        f"the emoji of that thing has): **{right} of {len(names)}**.", "", "![doodles](doodles.png)", ""])
+    note = (f"doodles_coloured_correctly: of the doodles_n drawings in {folder.name}/, those with at least half "
+            f"the inside of their outlines coloured (chroma > {COLOURED}) in a hue the emoji of that thing has "
+            "(bench/sketch_quality.py's EXPECTED).")
+    return {"grid": grid, "metrics": {"doodles_coloured_correctly": right, "doodles_n": len(names)},
+            "note": note, "section": section}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("checkpoint", nargs="?", default="sketch2emoji")
     ap.add_argument("--baseline", help="the L1-only U-Net checkpoint folder to compare with")
-    ap.add_argument("--doodles", help="a folder of hand-drawn PNG sketches to show in the card")
+    ap.add_argument("--doodles", help="a folder of hand-drawn PNG sketches: how each is coloured (and their grid in the card)")
     ap.add_argument("--write", action="store_true", help="store numbers and figures in the checkpoint")
-    ap.add_argument("--doodles-only", metavar="GRID", help="only the --doodles: print how each is coloured and "
-                    "save their grid to GRID (no held-out run, nothing written to the checkpoint)")
+    ap.add_argument("--doodles-only", action="store_true", help="only the --doodles, no held-out run (with --write, "
+                    "only their numbers, grid and card section are replaced)")
+    ap.add_argument("--grid", help="also save the doodle grid here (to look at without --write)")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -112,11 +138,14 @@ def main():
     if a.doodles_only:
         if not a.doodles:
             ap.error("--doodles-only needs --doodles FOLDER")
-        print(DOODLE_HEAD)
-        grid, _, _ = _doodle_grid(pipe, Path(a.doodles))
-        if grid is None:
-            ap.error(f"no PNG drawings in {a.doodles}")
-        grid.save(a.doodles_only)
+        doodles = _doodles(pipe, Path(a.doodles), a.grid)
+        if a.write:
+            record_metrics(ckpt.path, doodles["metrics"], doodles["note"], source=DOODLE_SOURCE)
+            cfg = json.loads((ckpt.path / "config.json").read_text())
+            doodles["grid"].save(ckpt.path / "doodles.png")
+            update_config(ckpt.path, card_extra=replace_section(cfg.get("card_extra", ""), doodles["section"]))
+            write_model_card(ckpt.path)
+            print(f"wrote the doodle numbers, grid and card section to {ckpt.path}")
         return
     rep = evaluate(ckpt)
     clean, real, truth = rep.extra["clean"], rep.extra["real"], rep.extra["truth"]
@@ -163,19 +192,11 @@ def main():
                   "Each group of four: the held-out line drawing, the L1-only U-Net, this model "
                   "(GAN + L1), the true colour emoji.", "", "![GAN vs L1](gan_vs_l1.png)", ""]
     if a.doodles:
-        print(DOODLE_HEAD)
-        grid, names, right = _doodle_grid(Pix2PixPipeline(ckpt), Path(a.doodles))
-        if grid is not None:
-            metrics.update(doodles_coloured_correctly=right, doodles_n=len(names))
-            notes += (f" doodles_coloured_correctly: of the doodles_n drawings in {a.doodles}, those with at least "
-                      "half the inside of their outlines coloured (chroma > 0.15) in a hue the emoji of that thing "
-                      "has (bench/sketch_quality.py's EXPECTED).")
-            grid.save(folder / "doodles.png")
-            extra += ["## Drawings that are not from the data set", "",
-                      "Drawn with a mouse in the app's drawing pad (headless Chromium, examples/draw_sketches.py): "
-                      f"{', '.join(names)}. "
-                      "Each group of three: the drawing, what the model sees after centring and stroke "
-                      "evening, the result.", "", "![doodles](doodles.png)", ""]
+        doodles = _doodles(pipe, Path(a.doodles), a.grid)
+        metrics.update(doodles["metrics"])
+        notes += " " + doodles["note"]
+        doodles["grid"].save(folder / "doodles.png")
+        extra.append(doodles["section"])
     record_metrics(folder, metrics, notes, "\n".join(extra), source=SOURCE)
     print(f"wrote metrics and figures to {folder}")
 

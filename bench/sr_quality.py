@@ -35,7 +35,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ganzoo import hub  # noqa: E402
-from ganzoo.cards import update_config, write_model_card  # noqa: E402
+from ganzoo.cards import replace_section, update_config, write_model_card  # noqa: E402
 from ganzoo.data.common import PairSet  # noqa: E402
 from ganzoo.data.photo_sr import MAX_SIDE as PHOTO_MAX_SIDE  # noqa: E402
 from ganzoo.data.photo_sr import NAME as PHOTOS  # noqa: E402
@@ -87,15 +87,6 @@ def measure(models: dict[str, SRPipeline], held, scale: int) -> tuple[dict, dict
             table[m][f"psnr_{vendor}"] = round(float(np.mean(v)), 3)
     shown["pick"] = sorted(pick)
     return table, shown
-
-
-def replace_section(extra: str, section: str) -> str:
-    """The card's extra text with `section` in place of the one under the same "## " heading (or
-    added at the end): the clean and the degraded photo tables live side by side."""
-    heading = section.split("\n", 1)[0]
-    parts = [p for p in ("\n" + extra).split("\n## ") if p.strip()]
-    kept = ["## " + p.strip("\n") for p in parts if "## " + p.split("\n", 1)[0] != heading]
-    return "\n\n".join([*kept, section.strip("\n")]) + "\n"
 
 
 def grid(held, shown: dict, scale: int, names: list[str]) -> Image.Image:

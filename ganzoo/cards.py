@@ -196,6 +196,15 @@ def record_metrics(folder, metrics: dict, notes: str, extra: str | None = None,
     return write_model_card(folder)
 
 
+def replace_section(extra: str, section: str) -> str:
+    """The card's extra text with `section` in place of the one under the same "## " heading (or
+    added at the end): a bench that measures one thing rewrites its own part of the card only."""
+    heading = section.split("\n", 1)[0]
+    parts = [p for p in ("\n" + extra).split("\n## ") if p.strip()]
+    kept = ["## " + p.strip("\n") for p in parts if "## " + p.split("\n", 1)[0] != heading]
+    return "\n\n".join([*kept, section.strip("\n")]) + "\n"
+
+
 def update_config(folder, **values) -> dict:
     """Set top-level keys of a checkpoint's config.json, replacing the file atomically; the new config."""
     path = Path(folder) / "config.json"

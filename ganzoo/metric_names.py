@@ -32,6 +32,8 @@ _FIXED = {
     "copied_share": ("share of pictures that look copied from training", "{:.1%}"),
     "true_chroma": ("colourfulness of the true pictures", "{:.3f}"),
     "true_sharpness": ("sharpness of the true pictures", "{:.3f}"),
+    "doodles_coloured_correctly": ("mouse-drawn doodles coloured correctly (higher is better)", "{}"),
+    "doodles_n": ("mouse-drawn doodles tried", "{}"),
 }
 _MEASURE = {   # the last part of a compound key
     "psnr": ("PSNR, dB (higher is better)", "{:.2f}"), "ssim": ("SSIM (higher is better)", "{:.3f}"),
