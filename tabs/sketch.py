@@ -116,9 +116,11 @@ def build() -> TabHandles:
                                interactive=False, elem_id="sketch_out", height=SKETCH_DISPLAY_PX + 40,
                                buttons=["download", "fullscreen"])
         if examples:
-            # a click puts the drawing on the pad (editable) and shows its picture
+            # a click puts the drawing on the pad (editable) and shows its picture; all on one page (with
+            # 8 a page the sun and the tree hid behind a page-2 link)
             picked = gr.Image(type="filepath", visible=False)
-            gr.Examples([[e] for e in examples], inputs=picked, examples_per_page=8, elem_id="sketch_examples",
+            gr.Examples([[e] for e in examples], inputs=picked, examples_per_page=max(8, len(examples)),
+                        elem_id="sketch_examples",
                         label="example drawings (drawn with a mouse in this app): click one to draw on it")
         with gr.Row():
             model = gr.Dropdown(PIX2PIX.choices(), value=default, label="model", elem_id="sketch_model", scale=2)
