@@ -17,7 +17,6 @@ of the --doodles drawings in the checkpoint's config and model card.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import ganzoo  # noqa: E402
-from ganzoo.cards import record_metrics, replace_section, update_config, write_model_card  # noqa: E402
+from ganzoo.cards import record_metrics, replace_section  # noqa: E402
 from ganzoo.evaluate import SOURCE, evaluate  # noqa: E402
 from ganzoo.pipelines import Pix2PixPipeline  # noqa: E402
 from ganzoo.utils import make_grid, to_tensor  # noqa: E402
@@ -83,10 +82,13 @@ def coloured_correctly(c: dict) -> bool:
     return bool(c["expected_share"] >= 0.5)
 
 
-def _doodle_grid(pipe: Pix2PixPipeline, folder: Path):
+def _doodles(pipe: Pix2PixPipeline, folder: Path, grid_path: str | None) -> dict:
+    """Each drawing in `folder` through the pipeline: the verdict table printed; the grid (drawing,
+    what the model saw, result), the numbers, their note and the card's section."""
     files = sorted(folder.glob("*.png"))
     if not files:
-        return None, [], 0
+        raise SystemExit(f"no PNG drawings in {folder}")
+    print(DOODLE_HEAD)
     cells, right = [], 0
     for f in files:
         drawn = Image.open(f).convert("RGB")
@@ -100,18 +102,10 @@ def _doodle_grid(pipe: Pix2PixPipeline, folder: Path):
         s = pipe.size
         cells += [drawn.resize((s, s), Image.Resampling.LANCZOS), seen.convert("RGB"), made]
     print(f"\ncoloured correctly: {right} of {len(files)} (at least half the inside coloured in an expected hue)\n")
-    x = to_tensor(np.stack([np.asarray(c) for c in cells]))
-    return make_grid(x, nrow=6), [f.stem for f in files], right
-
-
-def _doodles(pipe: Pix2PixPipeline, folder: Path, grid_path: str | None) -> dict:
-    """The doodle table printed; the grid, the numbers, their note and the card's section."""
-    print(DOODLE_HEAD)
-    grid, names, right = _doodle_grid(pipe, folder)
-    if grid is None:
-        raise SystemExit(f"no PNG drawings in {folder}")
+    grid = make_grid(to_tensor(np.stack([np.asarray(c) for c in cells])), nrow=6)
     if grid_path:
         grid.save(grid_path)
+    names = [f.stem for f in files]
     section = "\n".join([
         "## Drawings that are not from the data set", "",
         "Drawn with a mouse in the app's drawing pad (headless Chromium, examples/draw_sketches.py): "
@@ -119,8 +113,8 @@ def _doodles(pipe: Pix2PixPipeline, folder: Path, grid_path: str | None) -> dict
         "evening, the result. Coloured correctly (at least half the inside of the outlines coloured in a hue "
         f"the emoji of that thing has): **{right} of {len(names)}**.", "", "![doodles](doodles.png)", ""])
     note = (f"doodles_coloured_correctly: of the doodles_n drawings in {folder.name}/, those with at least half "
-            f"the inside of their outlines coloured (chroma > {COLOURED}), pixel by pixel, in a hue the emoji of that thing has "
-            "(bench/sketch_quality.py's EXPECTED).")
+            f"the inside of their outlines coloured (chroma > {COLOURED}), pixel by pixel, in a hue the emoji of "
+            "that thing has (bench/sketch_quality.py's EXPECTED).")
     return {"grid": grid, "metrics": {"doodles_coloured_correctly": right, "doodles_n": len(names)},
             "note": note, "section": section}
 
@@ -145,11 +139,9 @@ def main():
             ap.error("--doodles-only needs --doodles FOLDER")
         doodles = _doodles(pipe, Path(a.doodles), a.grid)
         if a.write:
-            record_metrics(ckpt.path, doodles["metrics"], doodles["note"], source=DOODLE_SOURCE)
-            cfg = json.loads((ckpt.path / "config.json").read_text())
             doodles["grid"].save(ckpt.path / "doodles.png")
-            update_config(ckpt.path, card_extra=replace_section(cfg.get("card_extra", ""), doodles["section"]))
-            write_model_card(ckpt.path)
+            extra = replace_section(ckpt.config.get("card_extra", ""), doodles["section"])
+            record_metrics(ckpt.path, doodles["metrics"], doodles["note"], extra, source=DOODLE_SOURCE)
             print(f"wrote the doodle numbers, grid and card section to {ckpt.path}")
         return
     rep = evaluate(ckpt)
